@@ -1,0 +1,1 @@
+"""Compile the policy sources in content/ into the public Transparency site."""

@@ -1,0 +1,120 @@
+"""The `transparency` command: check, build and serve the Transparency site.
+
+Exit codes: 0 success, 1 content errors (or a failed build), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .content import load_library
+
+DEFAULT_CONTENT = Path("content")
+
+
+class UsageError(Exception):
+    """A command-line mistake: printed with the usage hint, exit 2."""
+
+
+def _content_dir(value: str | None) -> Path:
+    path = Path(value) if value else DEFAULT_CONTENT
+    if not path.is_dir():
+        raise UsageError(
+            f"content folder {str(path)!r} not found; run from the repository root or pass "
+            "--content DIR"
+        )
+    return path
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    content = _content_dir(args.content)
+    library, problems = load_library(content)
+    for problem in problems:
+        print(problem)
+    if problems:
+        noun = "problem" if len(problems) == 1 else "problems"
+        print(f"{len(problems)} {noun} in {content}/", file=sys.stderr)
+        return 1
+    print(
+        f"{content}/ is valid: {len(library.policies)} policies, "
+        f"{len(library.accounts.accounts) if library.accounts else 0} accounts, "
+        f"{len(library.platforms.platforms) if library.platforms else 0} platforms",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import BuildFailed, build_site
+
+    content = _content_dir(args.content)
+    try:
+        build_site(content, Path(args.out), log=lambda line: print(line, file=sys.stderr))
+    except BuildFailed as failure:
+        for problem in failure.problems:
+            print(problem)
+        print(f"build stopped: {failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from feedback_api.serve import serve
+
+    site = Path(args.site)
+    if not (site / "index.html").is_file():
+        raise UsageError(f"no built site in {str(site)!r}; run `transparency build` first")
+    serve(site, host=args.host, port=args.port)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="transparency",
+        description="Check, build and serve the City's social media policy Transparency site.",
+    )
+    commands = top.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    check = commands.add_parser("check", help="validate content/ and report every problem")
+    check.add_argument("--content", metavar="DIR", help="content folder (default: content)")
+    check.set_defaults(run=cmd_check)
+
+    build = commands.add_parser("build", help="build the static site")
+    build.add_argument("--content", metavar="DIR", help="content folder (default: content)")
+    build.add_argument("--out", metavar="DIR", default="site", help="output (default: site)")
+    build.set_defaults(run=cmd_build)
+
+    serve = commands.add_parser("serve", help="serve the built site and the feedback app")
+    serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
+    serve.add_argument("--site", default="site", help="built site folder (default: site)")
+    serve.set_defaults(run=cmd_serve)
+    return top
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number (1-65535)") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is out of range; use 1-65535")
+    return port
+
+
+def main(argv: list[str] | None = None) -> int:
+    top = parser()
+    args = top.parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as error:
+        top.print_usage(sys.stderr)
+        print(f"transparency: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,493 @@
+"""Load and validate `content/`: policies (Markdown + YAML front matter) and registries.
+
+Every file is read and parsed once into plain data (`Policy`, `Library`); every problem is
+collected as a `Problem` (`path:line: message`), never raised, so one run reports them all.
+`parse_policy` works on text, so the history stage can parse old versions from git blobs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from . import schema
+from .outline import Outline, parse_outline
+
+MAX_FILE_BYTES = 1024 * 1024
+POLICY_DIR = "policies"
+REGISTRY_DIR = "registries"
+REGISTRY_FILES = {"platforms.yaml": schema.PlatformRegistry, "accounts.yaml": schema.AccountRegistry}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    meta: schema.PolicyMeta
+    path: str  # relative to the content folder, with '/' separators
+    body: str
+    body_line: int  # file line where the body starts
+    outline: Outline
+    front_matter: str  # the raw YAML, so a later stage can tell text from metadata changes
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+
+@dataclass(frozen=True)
+class Library:
+    root: Path
+    policies: dict[str, Policy] = field(default_factory=dict)
+    platforms: schema.PlatformRegistry | None = None
+    accounts: schema.AccountRegistry | None = None
+
+    def policy_at(self, path: str) -> Policy | None:
+        return next((p for p in self.policies.values() if p.path == path), None)
+
+    def required_elements(self) -> list[tuple[Policy, schema.RequiredElement]]:
+        return [
+            (p, element)
+            for p in self.policies.values()
+            if p.meta.requires
+            for element in p.meta.requires
+        ]
+
+
+# ---------------------------------------------------------------------------------------
+# YAML with line numbers
+
+
+def _yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, dict[tuple, int], list[Problem]]:
+    """Parse YAML; return the data, a map from key path to file line, and problems."""
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            anchor = getattr(event, "anchor", None)
+            if isinstance(event, yaml.AliasEvent) or anchor:
+                line = first_line + event.start_mark.line
+                return None, {}, [Problem(path, line, "YAML anchors and aliases (&name, *name) "
+                                                      "are not allowed; write the value out")]
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + (mark.line if mark else 0)
+        what = error.problem or "invalid YAML"
+        return None, {}, [Problem(path, line, f"invalid YAML: {what}; check the indentation "
+                                              "and quote values that contain ':' or start "
+                                              "with '@', '*' or '&'")]
+    except yaml.YAMLError as error:
+        return None, {}, [Problem(path, first_line, f"invalid YAML: {error}")]
+    lines: dict[tuple, int] = {}
+
+    def walk(n: yaml.Node, at: tuple) -> None:
+        lines.setdefault(at, first_line + n.start_mark.line)
+        if isinstance(n, yaml.MappingNode):
+            for key, value in n.value:
+                name = key.value
+                lines[at + (name,)] = first_line + key.start_mark.line
+                walk(value, at + (name,))
+        elif isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
+                walk(item, at + (i,))
+
+    if node is not None:
+        walk(node, ())
+    return data, lines, []
+
+
+def _line_for(lines: dict[tuple, int], loc: tuple, default: int) -> int:
+    for end in range(len(loc), -1, -1):
+        if tuple(loc[:end]) in lines:
+            return lines[tuple(loc[:end])]
+    return default
+
+
+def _field_names(model: type[BaseModel]) -> set[str]:
+    names = set(model.model_fields)
+    for info in model.model_fields.values():
+        for arg in _types_in(info.annotation):
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                names |= _field_names(arg)
+    return names
+
+
+def _types_in(annotation):
+    yield annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        yield from _types_in(arg)
+
+
+def _validate(model: type[BaseModel], data: Any, lines, path: str, first_line: int):
+    """Validate data against a schema model, translating errors into Problems."""
+    if not isinstance(data, dict):
+        return None, [Problem(path, first_line, "expected a mapping of `field: value` lines")]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as error:
+        known = sorted(_field_names(model))
+        problems = []
+        for item in error.errors():
+            loc = tuple(item["loc"])
+            name = ".".join(str(x) for x in loc) or "front matter"
+            kind = item["type"]
+            value = item.get("input")
+            if kind == "extra_forbidden":
+                close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else (
+                    "; see content/README.md for the fields")
+                message = f"unknown field {loc[-1]!r}{hint}"
+            elif kind == "missing":
+                message = f"missing required field {name!r}; add `{loc[-1]}: …` " \
+                          "(see content/README.md)"
+            elif kind.startswith("date"):
+                message = f"{name}: {value!r} is not a date; write dates as YYYY-MM-DD " \
+                          "(for example 2026-01-20), or null when unknown"
+            elif kind == "literal_error":
+                message = f"{name}: {value!r} is not allowed; use one of " \
+                          f"{item['ctx']['expected']}"
+            elif kind == "value_error":
+                message = str(item["ctx"]["error"])
+                field_name = message.split(":", 1)[0]
+                loc = loc + (field_name,) if (field_name,) in lines else loc
+            elif kind == "string_pattern_mismatch" and loc and loc[-1] in ("id", "parent"):
+                message = f"{name}: {value!r} is not a valid id; use lowercase letters, " \
+                          "digits and '-' (for example ai-1-19)"
+            else:
+                message = f"{name}: {item['msg']}"
+            problems.append(Problem(path, _line_for(lines, loc, first_line), message))
+        return None, problems
+
+
+# ---------------------------------------------------------------------------------------
+# Credentials
+
+
+def _secrets(data: Any, lines, path: str, first_line: int, at: tuple = ()) -> list[Problem]:
+    problems = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            where = at + (key,)
+            if schema.secret_key(str(key)):
+                problems.append(Problem(
+                    path, _line_for(lines, where, first_line),
+                    f"field {key!r} looks like a credential; this content is public, so "
+                    "logins and passwords (AI 1-19 §O.b) must never be stored here",
+                ))
+            problems += _secrets(value, lines, path, first_line, where)
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            problems += _secrets(item, lines, path, first_line, at + (i,))
+    elif isinstance(data, str):
+        what = schema.secret_in_value(data)
+        if what:
+            problems.append(Problem(
+                path, _line_for(lines, at, first_line),
+                f"value looks like {what}; this content is public: remove it and rotate "
+                "the credential",
+            ))
+    return problems
+
+
+def _secrets_in_text(text: str, path: str, first_line: int) -> list[Problem]:
+    problems = []
+    for offset, line in enumerate(text.split("\n")):
+        what = schema.secret_in_value(line)
+        if what:
+            problems.append(Problem(path, first_line + offset,
+                                    f"text looks like it contains {what}; this content is "
+                                    "public: remove it and rotate the credential"))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------
+# Files
+
+
+def read_text(file: Path, rel: str) -> tuple[str | None, list[Problem]]:
+    """Read a content file as UTF-8 text, or say why it cannot be read."""
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Problem(rel, 1, f"file is {size:,} bytes, over the limit of "
+                                          f"{MAX_FILE_BYTES:,}; split the policy or remove "
+                                          "pasted material")]
+        data = file.read_bytes()
+    except OSError as error:
+        return None, [Problem(rel, 1, f"cannot read the file ({error.strerror}); check its "
+                                      "permissions")]
+    return decode(data, rel)
+
+
+def decode(data: bytes, rel: str) -> tuple[str | None, list[Problem]]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return None, [Problem(rel, line, f"not valid UTF-8 (byte {data[error.start]:#04x}); "
+                                         "save the file as UTF-8")]
+    return text.removeprefix("\ufeff").replace("\r\n", "\n"), []
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Return (front matter, body, body's first line) or None without front matter."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), i + 2
+    return None
+
+
+def parse_policy(text: str, rel: str) -> tuple[Policy | None, list[Problem]]:
+    """Parse one policy file's text. Problems are reported against `rel`."""
+    parts = split_front_matter(text)
+    if parts is None:
+        return None, [Problem(rel, 1, "no front matter; start the file with a '---' line, the "
+                                      "YAML fields, and another '---' line")]
+    front, body, body_line = parts
+    data, lines, problems = _yaml(front, rel, first_line=2)
+    if problems:
+        return None, problems
+    problems += _secrets(data, lines, rel, 2)
+    meta, schema_problems = _validate(schema.PolicyMeta, data, lines, rel, 2)
+    problems += schema_problems
+    outline = parse_outline(body, body_line)
+    problems += [Problem(rel, line, message) for line, message in outline.problems]
+    problems += _secrets_in_text(body, rel, body_line)
+    if meta is None:
+        return None, problems
+    return Policy(meta, rel, body, body_line, outline, front), problems
+
+
+def parse_registry(text: str, rel: str, model: type[BaseModel]):
+    data, lines, problems = _yaml(text, rel)
+    if problems:
+        return None, problems, lines
+    problems += _secrets(data, lines, rel, 1)
+    registry, schema_problems = _validate(model, data, lines, rel, 1)
+    return registry, problems + schema_problems, lines
+
+
+def load_library(root: Path) -> tuple[Library, list[Problem]]:
+    """Read every content file once; return the library and every problem found."""
+    root = Path(root)
+    problems: list[Problem] = []
+    policies: dict[str, Policy] = {}
+    id_lines: dict[str, int] = {}
+    policy_dir = root / POLICY_DIR
+    if not policy_dir.is_dir():
+        problems.append(Problem(f"{POLICY_DIR}/", 0, "folder missing; policies live in "
+                                                     f"{root}/{POLICY_DIR}/*.md"))
+    files = sorted(policy_dir.iterdir()) if policy_dir.is_dir() else []
+    for file in files:
+        rel = f"{POLICY_DIR}/{file.name}"
+        if file.name.startswith("."):
+            continue
+        if file.suffix != ".md" or not file.is_file():
+            problems.append(Problem(rel, 1, "only Markdown policies (*.md) belong in "
+                                            f"{POLICY_DIR}/; move or remove this file"))
+            continue
+        text, read_problems = read_text(file, rel)
+        problems += read_problems
+        if text is None:
+            continue
+        policy, policy_problems = parse_policy(text, rel)
+        problems += policy_problems
+        if policy is None:
+            continue
+        if policy.id in policies:
+            problems.append(Problem(rel, _id_line(policy), f"duplicate policy id {policy.id!r}; "
+                                    f"{policies[policy.id].path} already uses it"))
+            continue
+        policies[policy.id] = policy
+        id_lines[policy.id] = _id_line(policy)
+
+    registries: dict[str, Any] = {}
+    registry_lines: dict[str, dict] = {}
+    registry_dir = root / REGISTRY_DIR
+    for name, model in REGISTRY_FILES.items():
+        rel = f"{REGISTRY_DIR}/{name}"
+        file = registry_dir / name
+        if not file.exists():
+            problems.append(Problem(rel, 0, "registry missing; see content/README.md for "
+                                            "its fields"))
+            continue
+        text, read_problems = read_text(file, rel)
+        problems += read_problems
+        if text is None:
+            continue
+        registry, registry_problems, lines = parse_registry(text, rel, model)
+        problems += registry_problems
+        registries[name] = registry
+        registry_lines[name] = lines
+    if registry_dir.is_dir():
+        for file in sorted(registry_dir.iterdir()):
+            if file.name not in REGISTRY_FILES and not file.name.startswith("."):
+                problems.append(Problem(f"{REGISTRY_DIR}/{file.name}", 1,
+                                        "unknown registry; the registries are "
+                                        f"{', '.join(REGISTRY_FILES)}"))
+
+    library = Library(root, policies, registries.get("platforms.yaml"),
+                      registries.get("accounts.yaml"))
+    problems += check_library(library, registry_lines)
+    return library, sorted(set(problems))
+
+
+def _id_line(policy: Policy) -> int:
+    for offset, line in enumerate(policy.front_matter.split("\n")):
+        if line.startswith("id:"):
+            return offset + 2
+    return 2
+
+
+def _front_line(policy: Policy, key: str) -> int:
+    for offset, line in enumerate(policy.front_matter.split("\n")):
+        if line.startswith(f"{key}:"):
+            return offset + 2
+    return 2
+
+
+# ---------------------------------------------------------------------------------------
+# Checks across files
+
+
+def check_library(library: Library, registry_lines: dict[str, dict]) -> list[Problem]:
+    problems: list[Problem] = []
+    policies = library.policies
+    for policy in policies.values():
+        meta = policy.meta
+        if meta.parent and meta.parent not in policies:
+            close = difflib.get_close_matches(meta.parent, list(policies), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(Problem(policy.path, _front_line(policy, "parent"),
+                                    f"parent {meta.parent!r} is not a policy id{hint}"))
+        if meta.parent == meta.id:
+            problems.append(Problem(policy.path, _front_line(policy, "parent"),
+                                    "a policy cannot be its own parent"))
+        problems += _check_links(library, policy)
+
+    required = library.required_elements()
+    for policy in policies.values():
+        if policy.meta.kind != "comprehensive-policy":
+            continue
+        satisfies = policy.meta.satisfies or {}
+        line = _front_line(policy, "satisfies")
+        for resolution, element in required:
+            if element.id not in satisfies:
+                problems.append(Problem(
+                    policy.path, line,
+                    f"required element {element.id!r} ({element.title}, "
+                    f"{resolution.meta.title} §{element.clause}) is not covered; add a "
+                    f"section for it and `{element.id}: <section-id>` under satisfies",
+                ))
+        known = {e.id for _, e in required}
+        for element_id, section_id in satisfies.items():
+            if known and element_id not in known:
+                close = difflib.get_close_matches(element_id, sorted(known), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                problems.append(Problem(policy.path, line,
+                                        f"satisfies: {element_id!r} is not an element any "
+                                        f"resolution requires{hint}"))
+            if section_id not in policy.outline.anchors:
+                problems.append(Problem(policy.path, line,
+                                        f"satisfies: {element_id} points at section "
+                                        f"{section_id!r}, which is not in this policy"))
+    for resolution, element in required:
+        if element.clause not in resolution.outline.anchors:
+            problems.append(Problem(resolution.path, _front_line(resolution, "requires"),
+                                    f"requires: element {element.id!r} cites clause "
+                                    f"{element.clause!r}, which is not in the text"))
+
+    platforms = library.platforms
+    if platforms is not None:
+        problems += _duplicates([p.id for p in platforms.platforms], "platforms",
+                                f"{REGISTRY_DIR}/platforms.yaml",
+                                registry_lines.get("platforms.yaml", {}))
+    accounts = library.accounts
+    if accounts is not None:
+        rel = f"{REGISTRY_DIR}/accounts.yaml"
+        lines = registry_lines.get("accounts.yaml", {})
+        problems += _duplicates([a.id for a in accounts.accounts], "accounts", rel, lines)
+        by_id = {p.id: p for p in platforms.platforms} if platforms else {}
+        for i, account in enumerate(accounts.accounts):
+            platform = by_id.get(account.platform)
+            if platforms is not None and platform is None:
+                close = difflib.get_close_matches(account.platform, list(by_id), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else (
+                    "; add it to platforms.yaml first")
+                problems.append(Problem(rel, _line_for(lines, ("accounts", i, "platform"), 1),
+                                        f"platform {account.platform!r} is not in "
+                                        f"platforms.yaml{hint}"))
+            elif platform is not None:
+                host = (urlsplit(str(account.url)).hostname or "").lower()
+                if not any(host == d or host.endswith("." + d) for d in platform.domains):
+                    problems.append(Problem(
+                        rel, _line_for(lines, ("accounts", i, "url"), 1),
+                        f"url host {host!r} is not a {platform.name} address "
+                        f"({', '.join(platform.domains)})",
+                    ))
+    return problems
+
+
+def _duplicates(ids: list[str], key: str, rel: str, lines) -> list[Problem]:
+    seen: dict[str, int] = {}
+    problems = []
+    for i, item in enumerate(ids):
+        line = _line_for(lines, (key, i, "id"), 1)
+        if item in seen:
+            problems.append(Problem(rel, line, f"duplicate id {item!r} (first on line "
+                                               f"{seen[item]})"))
+        else:
+            seen[item] = line
+    return problems
+
+
+def _check_links(library: Library, policy: Policy) -> list[Problem]:
+    problems = []
+    base = posixpath.dirname(policy.path)
+    for link in policy.outline.links:
+        target = link.target
+        parts = urlsplit(target)
+        if parts.scheme or parts.netloc or target.startswith("/"):
+            continue
+        path, anchor = parts.path, parts.fragment
+        other = policy
+        if path:
+            rel = posixpath.normpath(posixpath.join(base, path))
+            other = library.policy_at(rel)
+            if other is None:
+                exists = (library.root / rel).exists()
+                if exists and not rel.endswith(".md"):
+                    continue
+                problems.append(Problem(policy.path, link.line,
+                                        f"broken link {target!r}: no policy file {rel}; link "
+                                        "to another policy as `its-file.md#section`"))
+                continue
+        if anchor and anchor not in other.outline.anchors:
+            close = difflib.get_close_matches(anchor, list(other.outline.anchors), n=1)
+            hint = f"; did you mean #{close[0]}?" if close else ""
+            problems.append(Problem(policy.path, link.line,
+                                    f"broken link {target!r}: {other.path} has no section or "
+                                    f"clause #{anchor}{hint}"))
+    return problems

@@ -1,0 +1,169 @@
+"""The content schema: one definition of every field, enforced by `transparency check`.
+
+`content/README.md` documents these models field by field; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+POLICY_KINDS = (
+    "administrative-instruction",
+    "resolution",
+    "comprehensive-policy",
+    "department-policy",
+)
+POLICY_STATUSES = ("draft", "active", "superseded", "retired")
+PLATFORM_STATUSES = ("approved", "under-review", "withdrawn")
+ACCOUNT_STATUSES = ("active", "inactive", "archived")
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors: a typo must never silently drop a value."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Review(Strict):
+    interval_months: int = Field(ge=1, le=60, description="Months between reviews.")
+    last_reviewed: dt.date | None = Field(
+        description="Date of the last completed review, or null when it is not on record."
+    )
+
+
+class Source(Strict):
+    title: Line = Field(description="Where the text was taken from.")
+    url: HttpUrl | None = Field(default=None, description="Public address of the source.")
+    note: Text | None = Field(default=None, description="Anything a reader should know.")
+
+
+class RequiredElement(Strict):
+    id: Slug = Field(description="Stable id of the element, used by `satisfies`.")
+    clause: Slug = Field(description="Anchor of the clause in the resolution that requires it.")
+    title: Line = Field(description="The element's name as the resolution gives it.")
+
+
+class PolicyMeta(Strict):
+    id: Slug = Field(description="Stable identity of the policy; its address on the site.")
+    title: Line = Field(description="Title as published.")
+    number: Line | None = Field(default=None, description='Official designation, e.g. "AI 1-19".')
+    kind: Literal[POLICY_KINDS] = Field(description="What sort of document it is.")
+    status: Literal[POLICY_STATUSES] = Field(description="Where it stands.")
+    sample: bool = Field(default=False, description="True for an illustrative record.")
+    department: Line = Field(description="Department the policy belongs to.")
+    owner: Line = Field(description="Office responsible for reviews (a role, not a person).")
+    parent: Slug | None = Field(default=None, description="Id of the policy this one implements.")
+    approved_by: Line | None = Field(default=None, description="Role that approved it.")
+    approved_on: dt.date | None = Field(default=None, description="Date of approval.")
+    issued: dt.date | None = Field(default=None, description="Date issued or adopted.")
+    effective: dt.date | None = Field(default=None, description="Date it took effect.")
+    summary: Text = Field(description="One sentence for the policy index.")
+    incomplete: Text | None = Field(
+        default=None, description="What is missing or cut off in the source."
+    )
+    source: Source | None = Field(default=None, description="Where the text comes from.")
+    review: Review = Field(description="Review schedule.")
+    change_note: Text | None = Field(
+        default=None, description="Public note for the version this commit makes."
+    )
+    satisfies: dict[Slug, Slug] | None = Field(
+        default=None,
+        description="Comprehensive policy only: required element id -> section id.",
+    )
+    requires: list[RequiredElement] | None = Field(
+        default=None, description="Resolution only: the elements it requires."
+    )
+
+    @model_validator(mode="after")
+    def _kind_rules(self) -> PolicyMeta:
+        if self.kind == "department-policy":
+            if not self.parent:
+                raise ValueError(
+                    "parent: a department policy must name its parent policy (AI 1-19 §R); "
+                    "add `parent: ai-1-19`"
+                )
+            if not self.approved_by:
+                raise ValueError(
+                    "approved_by: a department policy must say who approved it (AI 1-19 §R); "
+                    "add `approved_by: Communications Director`"
+                )
+        if self.satisfies is not None and self.kind != "comprehensive-policy":
+            raise ValueError("satisfies: only a comprehensive-policy declares elements it meets")
+        if self.requires is not None and self.kind != "resolution":
+            raise ValueError("requires: only a resolution lists required elements")
+        return self
+
+
+class Platform(Strict):
+    id: Slug = Field(description="Stable id, used by accounts.")
+    name: Line = Field(description="Name of the platform.")
+    domains: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")]] = Field(
+        min_length=1, description="Host names its account URLs use."
+    )
+    status: Literal[PLATFORM_STATUSES] = Field(description="Approval state.")
+    approved_on: dt.date | None = Field(default=None, description="Date approved for City use.")
+    notes: Text | None = Field(default=None, description="Usage agreement and the like.")
+    sample: bool = Field(default=False, description="True for an illustrative record.")
+
+
+class PlatformRegistry(Strict):
+    owner: Line = Field(description="Office that keeps the list (DTI, AI 1-19 §O.a).")
+    review: Review = Field(description="Review schedule (annual, AI 1-19 §O.a).")
+    sample: bool = Field(default=False, description="True when the list is illustrative.")
+    platforms: list[Platform] = Field(description="The approved platforms.")
+
+
+class Account(Strict):
+    id: Slug = Field(description="Stable id of the account.")
+    platform: Slug = Field(description="Id of a platform in platforms.yaml.")
+    handle: Line = Field(description="The account's name on the platform.")
+    url: HttpUrl = Field(description="Public address of the account.")
+    department: Line = Field(description="Department that runs it.")
+    purpose: Text = Field(description="What the account is for.")
+    status: Literal[ACCOUNT_STATUSES] = Field(description="Whether it is in use.")
+    approved_by: Line | None = Field(default=None, description="Role that approved it.")
+    approved_on: dt.date | None = Field(default=None, description="Date approved.")
+    last_verified: dt.date | None = Field(default=None, description="Date last checked.")
+    sample: bool = Field(default=False, description="True for an illustrative record.")
+
+
+class AccountRegistry(Strict):
+    owner: Line = Field(description="Office that keeps the directory.")
+    review: Review = Field(description="Review schedule.")
+    accounts: list[Account] = Field(description="The official accounts.")
+
+
+# Keys and values that look like credentials stop the build: the registries are public.
+SECRET_KEY_WORDS = re.compile(
+    r"pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|credential|login|private[_-]?key",
+    re.IGNORECASE,
+)
+SECRET_VALUE_PATTERNS = (
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
+    (re.compile(r"\bAKIA[0-9A-Z]{16}\b"), "an AWS access key"),
+    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"), "a GitHub token"),
+    (re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b"), "a Slack token"),
+    (re.compile(r"\b(password|passwd|pwd)\s*[:=]\s*\S+", re.IGNORECASE), "a password"),
+    (re.compile(r"://[^/\s:@]+:[^/\s@]+@"), "a URL with a password"),
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"), "a JWT"),
+)
+
+
+def secret_in_value(value: str) -> str | None:
+    """Name what a value looks like if it looks like a credential, else None."""
+    for pattern, what in SECRET_VALUE_PATTERNS:
+        if pattern.search(value):
+            return what
+    return None
+
+
+def secret_key(key: str) -> bool:
+    return bool(SECRET_KEY_WORDS.search(key))
