@@ -23,7 +23,10 @@ from .outline import Outline, parse_outline
 MAX_FILE_BYTES = 1024 * 1024
 POLICY_DIR = "policies"
 REGISTRY_DIR = "registries"
-REGISTRY_FILES = {"platforms.yaml": schema.PlatformRegistry, "accounts.yaml": schema.AccountRegistry}
+REGISTRY_FILES = {
+    "platforms.yaml": schema.PlatformRegistry,
+    "accounts.yaml": schema.AccountRegistry,
+}
 
 
 @dataclass(frozen=True, order=True)

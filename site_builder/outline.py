@@ -16,7 +16,8 @@ from markdown_it import MarkdownIt
 
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+\{#([^}\s]*)\})?[ \t]*#*[ \t]*$")
 CLAUSE = re.compile(
-    r"^(?P<indent>[ ]*)(?P<marker>[A-Za-z]|[ivxlc]{1,6}|[IVXLC]{1,6}|\d{1,3})\.[ \t]+(?P<text>\S.*)$"
+    r"^(?P<indent>[ ]*)(?P<marker>[A-Za-z]|[ivxlc]{1,6}|[IVXLC]{1,6}|\d{1,3})\.[ \t]+"
+    r"(?P<text>\S.*)$"
 )
 FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
 ANCHOR = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
