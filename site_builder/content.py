@@ -401,7 +401,9 @@ def check_library(library: Library, registry_lines: dict[str, dict]) -> list[Pro
                 problems.append(Problem(
                     policy.path, line,
                     f"required element {element.id!r} ({element.title}, "
-                    f"{resolution.meta.title} §{element.clause}) is not covered; add a "
+                    f"{resolution.meta.title} "
+                    f"{resolution.outline.label_of(element.clause) or element.clause}) is not "
+                    "covered; add a "
                     f"section for it and `{element.id}: <section-id>` under satisfies",
                 ))
         known = {e.id for _, e in required}

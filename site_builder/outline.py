@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 
-HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+\{#([^}\s]*)\})?[ \t]*#*[ \t]*$")
+HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+\{#([^}]*)\})?[ \t]*#*[ \t]*$")
 CLAUSE = re.compile(
     r"^(?P<indent>[ ]*)(?P<marker>[A-Za-z]|[ivxlc]{1,6}|[IVXLC]{1,6}|\d{1,3})\.[ \t]+"
     r"(?P<text>\S.*)$"
@@ -248,7 +248,12 @@ def parse_outline(body: str, first_line: int = 1) -> Outline:
                 prose.append("")
             continue
         if stack and (not after_blank or text.startswith(" ")):
-            # A continuation of the open clause: the same paragraph, or an indented one.
+            # A continuation: the same paragraph of the open clause, or an indented
+            # paragraph of the innermost clause whose marker is not right of it.
+            if after_blank:
+                indent = len(text) - len(text.lstrip(" "))
+                while len(stack) > 1 and stack[-1].indent > indent:
+                    stack.pop()
             stack[-1].lines.append(("\n" if after_blank else "") + text.strip())
             after_blank = False
             continue
