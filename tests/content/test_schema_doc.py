@@ -1,0 +1,40 @@
+"""content/README.md documents every field the schema enforces, and nothing else."""
+
+import re
+
+from site_builder import schema
+from tests.conftest import CONTENT
+
+MODELS = [
+    schema.PolicyMeta, schema.Source, schema.Review, schema.RequiredElement,
+    schema.PlatformRegistry, schema.Platform, schema.AccountRegistry, schema.Account,
+]
+
+
+def documented_fields() -> set[str]:
+    text = (CONTENT / "README.md").read_text()
+    return set(re.findall(r"^\| `([a-z_]+)` \|", text, re.M))
+
+
+def test_every_schema_field_is_documented():
+    fields = {name for model in MODELS for name in model.model_fields}
+    # Review's and RequiredElement's fields are described inside their parent rows.
+    inline = {"interval_months", "last_reviewed", "clause"}
+    missing = fields - documented_fields() - inline
+    assert not missing, f"fields missing from content/README.md: {sorted(missing)}"
+    text = (CONTENT / "README.md").read_text()
+    for name in inline:
+        assert f"`{name}`" in text
+
+
+def test_no_documented_field_is_unknown_to_the_schema():
+    fields = {name for model in MODELS for name in model.model_fields}
+    assert documented_fields() <= fields
+
+
+def test_every_allowed_value_is_documented():
+    text = (CONTENT / "README.md").read_text()
+    for values in (schema.POLICY_KINDS, schema.POLICY_STATUSES, schema.PLATFORM_STATUSES,
+                   schema.ACCOUNT_STATUSES):
+        for value in values:
+            assert f"`{value}`" in text, value
