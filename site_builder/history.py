@@ -1,16 +1,62 @@
 """History: every public version of every policy, read from the content's git history.
 
-This module fixes the data the later stages use (`Version`, `PolicyHistory`). Until the git
-reader lands, `read_history` gives each policy one version: its text as it is on disk.
+What makes a version (documented for staff in docs/publishing.md):
+
+- a commit that changes a policy's text (its body) publishes a new version;
+- unless the commit message carries the trailer `Editorial: true`: then it amends the
+  current version and is listed as an editorial correction;
+- a commit that changes only the front matter (review dates, owner, …) is a changelog
+  entry, not a new version;
+- uncommitted edits are "unpublished changes": shown in a local preview, never a version.
+
+The whole history is read in one pass: one `git log` over the policies folder (renames as
+`R100 old new`, followed here in Python) and one long-lived `git cat-file --batch` for the
+file contents. The cost grows with the number of commits, not commits × files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import os
+import re
+import subprocess
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .content import Library, Policy
+import yaml
+
+from . import schema
+from .content import POLICY_DIR, Library, Policy, decode, parse_policy, split_front_matter
+from .outline import parse_outline
+
+DEFAULT_ROLE = "City staff"
+EDITORIAL_TRAILER = "Editorial"
+ROLE_TRAILER = "Published-by"
+TRUE_VALUES = {"true", "yes", "1"}
+MAX_NOTE = 2000
+
+# Variables that would point git at another repository than the content's.
+_GIT_LOCATION_VARS = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_PREFIX",
+)
+_EMAIL = re.compile(r"[^\s<>@]+@[^\s<>@]+")
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "from the front matter"
+
+
+_FRONT_MATTER = _Unset()
 
 
 @dataclass(frozen=True)
@@ -20,6 +66,7 @@ class Correction:
     published: dt.datetime
     note: str
     commit: str
+    author_role: str = DEFAULT_ROLE
 
 
 @dataclass(frozen=True)
@@ -31,21 +78,30 @@ class ChangeEntry:
     note: str
     version: int  # the version the entry belongs to
     commit: str
+    author_role: str = DEFAULT_ROLE
+    fields: tuple[str, ...] = ()  # metadata entries: the front matter fields that changed
 
 
 @dataclass(frozen=True)
 class Version:
     number: int  # 1, 2, 3 … in publication order
-    policy: Policy  # the policy as parsed at this version
+    policy: Policy  # the policy as parsed at this version (after its corrections)
     commit: str | None  # None when there is no git history
     published: dt.datetime | None  # commit date (publication), None without history
     note: str  # change note: commit message's first paragraph or front matter change_note
     author_role: str  # who published it, as a role, never a personal email
     corrections: tuple[Correction, ...] = ()
+    # The date the version took effect, as the front matter states it for this version.
+    # None when the front matter gives none, or only repeats the previous version's date.
+    # Left unset, it is the policy's `effective` field.
+    effective: dt.date | None = _FRONT_MATTER  # type: ignore[assignment]
+    blob: str | None = None  # git blob of the file as last published for this version
+    # Why the text is not published (it looked like it held a credential), or None.
+    withheld: str | None = None
 
-    @property
-    def effective(self) -> dt.date | None:
-        return self.policy.meta.effective
+    def __post_init__(self) -> None:
+        if self.effective is _FRONT_MATTER:
+            object.__setattr__(self, "effective", self.policy.meta.effective)
 
 
 @dataclass(frozen=True)
@@ -55,19 +111,610 @@ class PolicyHistory:
     changes: tuple[ChangeEntry, ...] = ()  # newest first
     unpublished: bool = False  # the working tree differs from the last published version
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    complete: bool = True  # False when git history could not be read (one version only)
+    paths: tuple[str, ...] = ()  # the file's paths over time, oldest first (renames)
 
     @property
     def current(self) -> Version:
         return self.versions[-1]
 
+    def version(self, number: int) -> Version | None:
+        if 1 <= number <= len(self.versions):
+            return self.versions[number - 1]
+        return None
 
-def read_history(content_dir: Path, library: Library) -> tuple[dict[str, PolicyHistory], list[str]]:
-    """Versions per policy id, and warnings for the build log."""
-    histories = {
-        pid: PolicyHistory(
-            pid,
-            (Version(1, policy, None, None, policy.meta.change_note or "", "City staff"),),
+
+# ---------------------------------------------------------------------------------------
+# When each version was in effect
+
+
+@dataclass(frozen=True)
+class Span:
+    """When a version was in effect: from `start` up to (not including) `end`."""
+
+    version: Version
+    start: dt.date | None
+    start_kind: str  # "effective" (front matter) | "published" (commit date) | "unknown"
+    end: dt.date | None  # the next version's start; None while it is the latest
+
+
+def spans(history: PolicyHistory) -> list[Span]:
+    """Each version's period in effect, oldest first.
+
+    A version starts on its stated effective date, or else on the day it was published.
+    It ends when the next version starts.
+    """
+    starts: list[tuple[dt.date | None, str]] = []
+    for version in history.versions:
+        if version.effective is not None:
+            starts.append((version.effective, "effective"))
+        elif version.published is not None:
+            starts.append((version.published.date(), "published"))
+        else:
+            starts.append((None, "unknown"))
+    result = []
+    for i, version in enumerate(history.versions):
+        start, kind = starts[i]
+        end = starts[i + 1][0] if i + 1 < len(starts) else None
+        result.append(Span(version, start, kind, end))
+    return result
+
+
+def version_on(history: PolicyHistory, day: dt.date) -> Version | None:
+    """The version in effect on a day: the latest one that had started by then."""
+    found = None
+    for span in spans(history):
+        if span.start is not None and span.start <= day:
+            found = span.version
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# Git
+
+
+class GitError(Exception):
+    pass
+
+
+def _git_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARS}
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    env["LC_ALL"] = "C"
+    return env
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> str:
+    """Run git in a folder; return its output. Raises GitError with git's message."""
+    try:
+        result = subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=cwd,
+            capture_output=True,
+            env=_git_env(),
+            check=False,
         )
-        for pid, policy in library.policies.items()
-    }
-    return histories, []
+    except OSError as error:
+        raise GitError(f"git could not be run ({error.strerror})") from None
+    if check and result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(message[-1] if message else f"git {args[0]} failed")
+    return result.stdout.decode("utf-8", "surrogateescape")
+
+
+@dataclass(frozen=True)
+class Repository:
+    """Where a content folder lives in git."""
+
+    top: Path  # the repository's top-level folder
+    prefix: str  # the content folder inside it, '' or 'content/' (with the slash)
+    shallow: bool
+    head: str | None  # None before the first commit
+
+
+def locate(content_dir: Path) -> tuple[Repository | None, str | None]:
+    """The repository holding a content folder, or None and the reason."""
+    content_dir = Path(content_dir).resolve()
+    try:
+        top = git(content_dir, "rev-parse", "--show-toplevel").strip()
+        prefix = git(content_dir, "rev-parse", "--show-prefix").strip()
+        shallow = git(content_dir, "rev-parse", "--is-shallow-repository").strip() == "true"
+        head = git(content_dir, "rev-parse", "--verify", "--quiet", "HEAD", check=False).strip()
+    except GitError as error:
+        return None, str(error)
+    return Repository(Path(top), prefix, shallow, head or None), None
+
+
+@dataclass
+class FileChange:
+    status: str  # A, M, D, R, C, T
+    path: str
+    old_path: str | None
+    blob: str | None  # new blob; None for a deletion
+
+
+@dataclass
+class Commit:
+    sha: str
+    published: dt.datetime
+    editorial: bool
+    role: str | None
+    message: str
+    changes: list[FileChange]
+
+
+_COMMIT = "\x1eCOMMIT"
+_LOG_FORMAT = (
+    "%x1eCOMMIT%x00%H%x00%cI%x00"
+    f"%(trailers:key={EDITORIAL_TRAILER},valueonly,separator=%x2C)%x00"
+    f"%(trailers:key={ROLE_TRAILER},valueonly,separator=%x2C)%x00"
+    "%B%x00"
+)
+_ZERO = "0" * 40
+
+
+def read_log(repo: Repository) -> list[Commit]:
+    """Every commit that touched the policies folder, oldest first, in one git log."""
+    folder = f"{repo.prefix}{POLICY_DIR}"
+    out = git(
+        repo.top,
+        "log", "-z", "-M", "--raw", "--no-abbrev", "--topo-order", "--reverse",
+        "--diff-merges=first-parent", f"--format={_LOG_FORMAT}", "HEAD",
+        "--", f":(literal){folder}",
+    )
+    return parse_log(out)
+
+
+def parse_log(out: str) -> list[Commit]:
+    tokens = out.split("\0")
+    commits: list[Commit] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        token = tokens[i].lstrip("\n")
+        if token == _COMMIT and i + 5 < n:
+            sha, date, editorial, role, message = tokens[i + 1 : i + 6]
+            commits.append(Commit(
+                sha=sha,
+                published=dt.datetime.fromisoformat(date),
+                editorial=any(v.strip().lower() in TRUE_VALUES for v in editorial.split(",")),
+                role=role.split(",")[-1].strip() or None,
+                message=message,
+                changes=[],
+            ))
+            i += 6
+            continue
+        if token.startswith(":") and commits:
+            # ":100644 100644 <old> <new> M" then one path, or two for R and C.
+            parts = token[1:].split(" ")
+            status = parts[4][:1] if len(parts) > 4 else "M"
+            new = parts[3] if len(parts) > 3 else None
+            if status in "RC":
+                old_path, path = tokens[i + 1], tokens[i + 2]
+                i += 3
+            else:
+                old_path, path = None, tokens[i + 1]
+                i += 2
+            blob = None if status == "D" or new == _ZERO else new
+            commits[-1].changes.append(FileChange(status, path, old_path, blob))
+            continue
+        i += 1
+    return commits
+
+
+def read_blobs(top: Path, shas: Iterable[str]) -> dict[str, bytes]:
+    """Read many blobs through one `git cat-file --batch` process."""
+    wanted = list(dict.fromkeys(shas))
+    if not wanted:
+        return {}
+    process = subprocess.Popen(
+        ["git", "cat-file", "--batch"],
+        cwd=top,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=_git_env(),
+    )
+    assert process.stdin is not None and process.stdout is not None
+
+    def feed() -> None:
+        try:
+            for sha in wanted:
+                process.stdin.write(sha.encode() + b"\n")
+            process.stdin.close()
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    blobs: dict[str, bytes] = {}
+    try:
+        for sha in wanted:
+            header = process.stdout.readline().decode().split()
+            if len(header) < 3 or header[1] == "missing":
+                continue
+            size = int(header[2])
+            blobs[sha] = process.stdout.read(size)
+            process.stdout.read(1)  # the newline after each object
+    finally:
+        writer.join()
+        process.stdout.close()
+        process.wait()
+    return blobs
+
+
+# ---------------------------------------------------------------------------------------
+# From commits to versions
+
+
+@dataclass
+class _State:
+    """A policy file as one commit left it."""
+
+    commit: Commit
+    path: str
+    blob: str
+    text: str | None  # None when the blob is not UTF-8
+    front: str
+    body: str
+    data: dict
+
+    @property
+    def policy_id(self) -> str | None:
+        value = self.data.get("id")
+        return value if isinstance(value, str) else None
+
+
+@dataclass(eq=False)
+class _Lineage:
+    """One policy file followed through renames."""
+
+    states: list[_State] = field(default_factory=list)
+    ended: int | None = None  # position in the log of the commit that deleted it
+    paths: list[str] = field(default_factory=list)
+    joined: _Lineage | None = None  # the lineage this one continues (same policy id)
+
+    def resolved(self) -> _Lineage:
+        lineage = self
+        while lineage.joined is not None:
+            lineage = lineage.joined
+        return lineage
+
+
+def _is_policy_path(path: str | None, folder: str) -> bool:
+    if not path or not path.startswith(folder):
+        return False
+    name = path[len(folder):]
+    return "/" not in name and name.endswith(".md") and not name.startswith(".")
+
+
+_Pending = tuple[_Lineage, Commit, str, str]  # lineage, commit, path, blob
+
+
+def _lineages(
+    commits: list[Commit], folder: str
+) -> tuple[list[_Lineage], dict[str, _Lineage], list[_Pending]]:
+    """Follow every policy file through its commits; renames keep the lineage."""
+    lineages: list[_Lineage] = []
+    by_path: dict[str, _Lineage] = {}
+    pending: list[_Pending] = []
+
+    def start(path: str) -> _Lineage:
+        lineage = _Lineage(paths=[path])
+        lineages.append(lineage)
+        by_path[path] = lineage
+        return lineage
+
+    for position, commit in enumerate(commits):
+        for change in commit.changes:
+            old_ok = _is_policy_path(change.old_path, folder)
+            new_ok = _is_policy_path(change.path, folder)
+            if change.status == "R" and old_ok:
+                lineage = by_path.pop(change.old_path, None)
+                if not new_ok:
+                    if lineage is not None:
+                        lineage.ended = position
+                    continue
+                if lineage is None:
+                    lineage = start(change.path)
+                else:
+                    by_path[change.path] = lineage
+                    lineage.paths.append(change.path)
+            elif not new_ok:
+                continue
+            elif change.status == "D":
+                lineage = by_path.pop(change.path, None)
+                if lineage is not None:
+                    lineage.ended = position
+                continue
+            elif change.status in "AC" or change.path not in by_path:
+                lineage = start(change.path)
+            else:
+                lineage = by_path[change.path]
+            if change.blob:
+                pending.append((lineage, commit, change.path, change.blob))
+    return lineages, by_path, pending
+
+
+def _state(commit: Commit, path: str, blob: str, raw: bytes | None) -> _State:
+    text = None
+    if raw is not None:
+        text, _ = decode(raw, path)
+    parts = split_front_matter(text) if text is not None else None
+    front, body = (parts[0], parts[1]) if parts else ("", text or "")
+    data: dict = {}
+    if front:
+        try:
+            loaded = yaml.load(front, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            if isinstance(loaded, dict):
+                data = loaded
+        except yaml.YAMLError:
+            data = {}
+    return _State(commit, path, blob, text, front, body, data)
+
+
+def _norm_body(body: str) -> str:
+    """The text as a reader sees it: trailing spaces and blank edges do not count."""
+    return "\n".join(line.rstrip() for line in body.strip("\n").split("\n")).strip()
+
+
+def first_paragraph(message: str) -> str:
+    """A commit message's first paragraph as one line; trailers are never part of it."""
+    paragraph = re.split(r"\n[ \t]*\n", message.strip(), maxsplit=1)[0]
+    lines = [line.strip() for line in paragraph.split("\n")]
+    if lines and all(re.match(r"^[A-Za-z][A-Za-z0-9-]*: ", line) for line in lines):
+        # The message is nothing but trailers.
+        if all(line.split(":", 1)[0] in (EDITORIAL_TRAILER, ROLE_TRAILER, "Policy")
+               for line in lines):
+            return ""
+    note = " ".join(line for line in lines if line)
+    return note[:MAX_NOTE]
+
+
+def _role(value: str | None) -> str:
+    """The publishing role from a trailer; never an email address."""
+    if not value:
+        return DEFAULT_ROLE
+    value = _EMAIL.sub("", value).replace("<>", "").strip(" ,;<>")
+    return value[:200] if value else DEFAULT_ROLE
+
+
+def _note(state: _State, previous: _State | None) -> str:
+    """A version's public note: a `change_note` new in this commit, else the message."""
+    note = state.data.get("change_note")
+    if isinstance(note, str) and note.strip():
+        old = previous.data.get("change_note") if previous else None
+        if note != old:
+            return " ".join(note.split())[:MAX_NOTE]
+    return first_paragraph(state.commit.message)
+
+
+def _changed_fields(old: dict, new: dict) -> tuple[str, ...]:
+    keys = list(dict.fromkeys([*old, *new]))
+    return tuple(k for k in keys if old.get(k) != new.get(k) and k != "change_note")
+
+
+def _secret(text: str) -> str | None:
+    for line in text.split("\n"):
+        what = schema.secret_in_value(line)
+        if what:
+            return what
+        key = line.split(":", 1)[0].strip()
+        if ":" in line and key and not line.startswith((" ", "-")) and schema.secret_key(key):
+            if line.split(":", 1)[1].strip():
+                return f"a field named {key!r}"
+    return None
+
+
+@dataclass
+class _Draft:
+    """A version being assembled while walking a lineage."""
+
+    first: _State
+    last: _State
+    note: str
+    role: str
+    corrections: list[Correction] = field(default_factory=list)
+
+
+def _walk(lineage: _Lineage) -> tuple[list[_Draft], list[ChangeEntry]]:
+    drafts: list[_Draft] = []
+    entries: list[ChangeEntry] = []
+    previous: _State | None = None
+    for state in lineage.states:
+        commit = state.commit
+        role = _role(commit.role)
+        if previous is None:
+            drafts.append(_Draft(state, state, _note(state, None), role))
+            entries.append(ChangeEntry(commit.published, "version", drafts[-1].note, 1,
+                                       commit.sha, role))
+        elif _norm_body(state.body) != _norm_body(previous.body):
+            if commit.editorial:
+                note = _note(state, previous)
+                drafts[-1].corrections.append(Correction(commit.published, note, commit.sha, role))
+                drafts[-1].last = state
+                entries.append(ChangeEntry(commit.published, "editorial", note, len(drafts),
+                                           commit.sha, role))
+            else:
+                drafts.append(_Draft(state, state, _note(state, previous), role))
+                entries.append(ChangeEntry(commit.published, "version", drafts[-1].note,
+                                           len(drafts), commit.sha, role))
+        else:
+            drafts[-1].last = state
+            if state.front != previous.front:
+                fields = _changed_fields(previous.data, state.data)
+                if fields:
+                    entries.append(ChangeEntry(commit.published, "metadata",
+                                               first_paragraph(commit.message), len(drafts),
+                                               commit.sha, role, fields))
+        previous = state
+    return drafts, entries
+
+
+def _parse(state: _State, fallback: Policy, rel: str, warn: list[str]) -> tuple[Policy, str | None]:
+    """Parse a historical version; keep its text even when its metadata no longer parses."""
+    secret = _secret(state.text or "")
+    if secret:
+        warn.append(
+            f"{rel} at commit {state.commit.sha[:7]} looks like it contains {secret}; that "
+            "version's text is withheld from the site. Rotate the credential."
+        )
+        empty = parse_outline("", 1)
+        return replace(fallback, body="", outline=empty, front_matter=""), (
+            "The text of this version is withheld because it appeared to contain a credential."
+        )
+    if state.text is None:
+        warn.append(f"{rel} at commit {state.commit.sha[:7]} is not UTF-8; its text is not shown")
+        return replace(fallback, body="", outline=parse_outline("", 1)), (
+            "The text of this version could not be read (it is not UTF-8)."
+        )
+    policy, _problems = parse_policy(state.text, rel)
+    if policy is not None:
+        return policy, None
+    parts = split_front_matter(state.text)
+    body, body_line = (parts[1], parts[2]) if parts else (state.text, 1)
+    warn.append(
+        f"{rel} at commit {state.commit.sha[:7]}: its front matter does not pass today's "
+        "checks; its text is shown with the current metadata"
+    )
+    return replace(fallback, body=body, body_line=body_line,
+                   outline=parse_outline(body, body_line), front_matter=state.front), None
+
+
+def _versions(
+    drafts: list[_Draft], fallback: Policy, prefix: str, warn: list[str]
+) -> tuple[Version, ...]:
+    versions: list[Version] = []
+    previous_effective: object = None
+    for number, draft in enumerate(drafts, start=1):
+        rel = draft.last.path[len(prefix):]
+        policy, withheld = _parse(draft.last, fallback, rel, warn)
+        stated = draft.last.data.get("effective")
+        stated = stated if isinstance(stated, dt.date) else None
+        effective = stated if (number == 1 or stated != previous_effective) else None
+        previous_effective = stated
+        versions.append(Version(
+            number=number,
+            policy=policy,
+            commit=draft.first.commit.sha,
+            published=draft.first.commit.published,
+            note=draft.note,
+            author_role=draft.role,
+            corrections=tuple(draft.corrections),
+            effective=effective,
+            blob=draft.last.blob,
+            withheld=withheld,
+        ))
+    return tuple(versions)
+
+
+def _one_version(policy: Policy, *, unpublished: bool, complete: bool,
+                 warnings: tuple[str, ...] = ()) -> PolicyHistory:
+    version = Version(1, policy, None, None, policy.meta.change_note or "", DEFAULT_ROLE)
+    return PolicyHistory(policy.id, (version,), (), unpublished, warnings, complete,
+                         (policy.path,))
+
+
+def read_history(
+    content_dir: Path, library: Library
+) -> tuple[dict[str, PolicyHistory], list[str]]:
+    """Versions per policy id, and warnings for the build log."""
+    repo, reason = locate(content_dir)
+    if repo is None or repo.shallow or repo.head is None:
+        if repo is None:
+            why = (f"{content_dir} is not in a git repository ({reason}); each policy is "
+                   "built with one version and no history")
+        elif repo.shallow:
+            why = (f"{repo.top} is a shallow clone, so its history is incomplete; each policy "
+                   "is built with one version. Fetch the full history (git fetch --unshallow, "
+                   "or fetch-depth: 0 in CI) before publishing")
+        else:
+            why = (f"{repo.top} has no commits yet; every policy is built as unpublished "
+                   "changes. Commit the content to publish version 1")
+        unpublished = repo is not None and not repo.shallow
+        histories = {
+            pid: _one_version(policy, unpublished=unpublished, complete=False)
+            for pid, policy in library.policies.items()
+        }
+        return histories, [f"history: {why}"]
+
+    folder = f"{repo.prefix}{POLICY_DIR}/"
+    try:
+        commits = read_log(repo)
+    except GitError as error:
+        histories = {pid: _one_version(p, unpublished=False, complete=False)
+                     for pid, p in library.policies.items()}
+        return histories, [f"history: git log failed ({error}); each policy is built with "
+                           "one version and no history"]
+    lineages, at_head, pending = _lineages(commits, folder)
+    blobs = read_blobs(repo.top, (blob for _, _, _, blob in pending))
+    for lineage, commit, path, blob in pending:
+        lineage.states.append(_state(commit, path, blob, blobs.get(blob)))
+    position = {commit.sha: i for i, commit in enumerate(commits)}
+    lineages = _join_by_id(lineages, position)
+    at_head = {path: lineage.resolved() for path, lineage in at_head.items()}
+
+    warnings: list[str] = []
+    histories: dict[str, PolicyHistory] = {}
+    for pid, policy in library.policies.items():
+        repo_path = f"{repo.prefix}{policy.path}"
+        lineage = at_head.get(repo_path)
+        if lineage is None or not lineage.states:
+            # Renamed or re-created in the working tree: find its history by id.
+            lineage = next(
+                (x for x in reversed(lineages) if x.states and x.states[-1].policy_id == pid),
+                None,
+            )
+        if lineage is None or not lineage.states:
+            message = (f"history: {policy.path} is not committed yet; it is built as "
+                       "unpublished changes (version 1 is published when it is committed)")
+            warnings.append(message)
+            histories[pid] = _one_version(policy, unpublished=True, complete=True,
+                                          warnings=(message,))
+            continue
+        drafts, entries = _walk(lineage)
+        policy_warnings: list[str] = []
+        versions = _versions(drafts, policy, repo.prefix, policy_warnings)
+        last = lineage.states[-1]
+        unpublished = (
+            lineage.ended is not None
+            or at_head.get(repo_path) is not lineage
+            or (last.front, _norm_body(last.body)) != (policy.front_matter,
+                                                       _norm_body(policy.body))
+        )
+        entries.sort(key=lambda e: e.published)
+        histories[pid] = PolicyHistory(
+            pid,
+            versions,
+            tuple(reversed(entries)),
+            unpublished,
+            tuple(policy_warnings),
+            True,
+            tuple(p[len(repo.prefix):] for p in dict.fromkeys(lineage.paths)),
+        )
+        warnings += [f"history: {w}" for w in policy_warnings]
+    return histories, warnings
+
+
+def _join_by_id(lineages: list[_Lineage], position: dict[str, int]) -> list[_Lineage]:
+    """Join a file deleted and re-created under the same policy id (a rename git missed)."""
+    result: list[_Lineage] = []
+    for lineage in lineages:
+        pid = lineage.states[0].policy_id if lineage.states else None
+        earlier = None
+        if pid is not None:
+            start = position[lineage.states[0].commit.sha]
+            earlier = next(
+                (x for x in reversed(result)
+                 if x.states and x.ended is not None and x.ended <= start
+                 and x.states[-1].policy_id == pid),
+                None,
+            )
+        if earlier is None:
+            result.append(lineage)
+            continue
+        earlier.states.extend(lineage.states)
+        earlier.paths.extend(lineage.paths)
+        earlier.ended = lineage.ended
+        lineage.joined = earlier
+    return result
