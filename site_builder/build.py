@@ -1,0 +1,181 @@
+"""Build orchestration: content/ → checked library → history → pages → MkDocs → site/.
+
+Each stage is a plain function in its own module; this one runs them in order, logs each
+stage with its time, and builds into a temporary folder next to the output. The output is
+swapped into place only when every stage succeeded, so bad content never leaves a
+half-built site: the previous site stays as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from . import history, opendata, pages, versions
+from .content import Library, load_library
+from .mkdocs_build import CONFIG, MkDocsFailed, build_html
+from .stamp import SiteStamp, site_stamp
+
+Log = Callable[[str], None]
+
+
+class BuildFailed(Exception):
+    """The build stopped; `problems` holds one `path:line: message` (or MkDocs line) each."""
+
+    def __init__(self, message: str, problems: list | None = None):
+        super().__init__(message)
+        self.problems = list(problems or [])
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    stamp: SiteStamp
+    pages: int  # Markdown pages built
+    seconds: float
+
+
+class Progress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    WIDTH = 30
+
+    def __init__(self, label: str, total: int, stream: TextIO | None = None):
+        self.label = label
+        self.total = max(total, 1)
+        self.done = 0
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def tick(self, _item: str = "") -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        filled = min(self.WIDTH, self.WIDTH * self.done // self.total)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        self.stream.write(f"\r  {self.label} [{bar}] {min(self.done, self.total)}/{self.total}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.done:
+            self.stream.write("\r" + " " * (self.WIDTH + len(self.label) + 20) + "\r")
+            self.stream.flush()
+
+
+@contextmanager
+def stage(log: Log, name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    log(f"{name:<10} {time.perf_counter() - start:6.2f} s")
+
+
+def build_site(
+    content: Path,
+    out: Path,
+    log: Log = print,
+    *,
+    now: dt.datetime | None = None,
+    config_file: Path = CONFIG,
+    progress_stream: TextIO | None = None,
+) -> BuildResult:
+    """Build the site from `content` into `out`; raise BuildFailed and leave `out` alone."""
+    started = time.perf_counter()
+    content = Path(content)
+    out = Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    with stage(log, "load"):
+        library, problems = load_library(content)
+        if problems:
+            noun = "problem" if len(problems) == 1 else "problems"
+            raise BuildFailed(f"{len(problems)} {noun} in {content}/; nothing was built",
+                              problems)
+        stamp = site_stamp(content, now)
+    log(f"{'':<10} {len(library.policies)} policies; content version {stamp.version}")
+
+    with stage(log, "history"):
+        histories, warnings = history.read_history(content, library)
+    for warning in warnings:
+        log(f"warning: {warning}")
+
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
+    try:
+        docs_dir, site_dir = work / "docs", work / "site"
+        docs_dir.mkdir()
+        written = generate_docs(docs_dir, library, histories, stamp, log, progress_stream)
+
+        with stage(log, "mkdocs"):
+            bar = Progress("mkdocs", len([p for p in written if p.suffix == ".md"]),
+                           progress_stream)
+            try:
+                build_html(
+                    docs_dir,
+                    site_dir,
+                    policies_nav=pages.nav_policies(library),
+                    extra={"site_version": stamp.footer},
+                    config_file=config_file,
+                    tick=bar.tick,
+                )
+            except MkDocsFailed as failure:
+                raise BuildFailed(f"MkDocs stopped: {failure}", failure.problems) from failure
+            finally:
+                bar.close()
+
+        with stage(log, "publish"):
+            swap_into_place(site_dir, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    seconds = time.perf_counter() - started
+    md_pages = len([p for p in written if p.suffix == ".md"])
+    log(f"built {md_pages} pages into {out} in {seconds:.1f} s")
+    return BuildResult(out, stamp, md_pages, seconds)
+
+
+def generate_docs(
+    docs_dir: Path,
+    library: Library,
+    histories: dict,
+    stamp: SiteStamp,
+    log: Log = print,
+    progress_stream: TextIO | None = None,
+) -> list[Path]:
+    """Write every Markdown page and data file of the site into docs_dir."""
+    with stage(log, "pages"):
+        bar = Progress("pages", pages.page_count(library), progress_stream)
+        try:
+            written = pages.write_pages(docs_dir, library, histories, stamp, tick=bar.tick)
+        except pages.PageProblem as problem:
+            raise BuildFailed(str(problem), problem.problems) from problem
+        finally:
+            bar.close()
+        written += opendata.write_open_data(docs_dir, library, histories, stamp)
+
+    with stage(log, "versions"):
+        version_files = versions.write_version_pages(
+            docs_dir, library, histories, stamp.as_dict()
+        )
+        pages.add_version_links(docs_dir, library, histories)
+    written += list(version_files)
+    return written
+
+
+def swap_into_place(new: Path, out: Path) -> None:
+    """Replace `out` by `new` with two renames; put the old one back if the second fails."""
+    old = None
+    if out.exists():
+        old = new.parent / "previous"
+        out.rename(old)
+    try:
+        new.rename(out)
+    except OSError:
+        if old is not None:
+            old.rename(out)
+        raise

@@ -1,0 +1,132 @@
+"""Open data: `data/policies.json` and `data/accounts.json`, as the brief fixes them.
+
+URLs are site-relative. Nothing personal is published: owners and approvers are roles.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .content import Library
+from .history import PolicyHistory
+from .render import policy_url
+from .review import review_status
+from .stamp import SiteStamp
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def version_url(policy_id: str, number: int) -> str:
+    return f"/policies/{policy_id}/versions/{number}/"
+
+
+def diff_url(policy_id: str, number: int) -> str | None:
+    return f"/policies/{policy_id}/versions/{number}/changes/" if number > 1 else None
+
+
+def policies_data(
+    library: Library, histories: dict[str, PolicyHistory], stamp: SiteStamp
+) -> dict:
+    policies = []
+    for pid, policy in sorted(library.policies.items()):
+        meta = policy.meta
+        status = review_status(meta.review, stamp.today)
+        history = histories.get(pid)
+        versions = []
+        for version in history.versions if history else ():
+            versions.append({
+                "number": version.number,
+                "date": _date(version.published.date() if version.published else None),
+                "effective": _date(version.effective),
+                "summary": version.note or None,
+                "url": version_url(pid, version.number),
+                "diff_url": diff_url(pid, version.number),
+            })
+        policies.append({
+            "id": pid,
+            "title": meta.title,
+            "number": meta.number,
+            "kind": meta.kind,
+            "status": meta.status,
+            "sample": meta.sample,
+            "department": meta.department,
+            "owner": meta.owner,
+            "parent": meta.parent,
+            "url": policy_url(pid),
+            "summary": meta.summary,
+            "issued": _date(meta.issued),
+            "effective": _date(meta.effective),
+            "incomplete": meta.incomplete,
+            "review": {
+                "interval_months": status.interval_months,
+                "last_reviewed": _date(status.last_reviewed),
+                "next_due": _date(status.next_due),
+                "state": status.state,
+            },
+            "versions": versions,
+            "sections": [
+                {"id": s.id, "title": s.title, "url": policy_url(pid, s.id)}
+                for s in policy.outline.sections
+            ],
+        })
+    return {"site_version": stamp.version, "generated": stamp.generated, "policies": policies}
+
+
+def accounts_data(library: Library, stamp: SiteStamp) -> dict:
+    registry = library.accounts
+    platforms = {p.id: p for p in library.platforms.platforms} if library.platforms else {}
+    accounts = []
+    for account in registry.accounts if registry else ():
+        platform = platforms.get(account.platform)
+        accounts.append({
+            "id": account.id,
+            "platform": account.platform,
+            "platform_name": platform.name if platform else account.platform,
+            "handle": account.handle,
+            "url": str(account.url),
+            "department": account.department,
+            "purpose": account.purpose,
+            "status": account.status,
+            "approved_by": account.approved_by,
+            "approved_on": _date(account.approved_on),
+            "last_verified": _date(account.last_verified),
+            "sample": account.sample,
+        })
+    review = review_status(registry.review, stamp.today) if registry else None
+    return {
+        "site_version": stamp.version,
+        "generated": stamp.generated,
+        "owner": registry.owner if registry else None,
+        "review": {
+            "interval_months": review.interval_months,
+            "last_reviewed": _date(review.last_reviewed),
+            "next_due": _date(review.next_due),
+            "state": review.state,
+        } if review else None,
+        "platforms": [
+            {"id": p.id, "name": p.name, "domains": list(p.domains), "status": p.status,
+             "sample": p.sample}
+            for p in platforms.values()
+        ],
+        "accounts": accounts,
+    }
+
+
+def write_open_data(
+    docs_dir: Path, library: Library, histories: dict[str, PolicyHistory], stamp: SiteStamp
+) -> list[Path]:
+    """Write the data files under docs_dir/data/ (MkDocs copies them to the site)."""
+    folder = Path(docs_dir) / "data"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in (
+        ("policies.json", policies_data(library, histories, stamp)),
+        ("accounts.json", accounts_data(library, stamp)),
+    ):
+        path = folder / name
+        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,216 @@
+"""Render a policy body (its outline) as portable Markdown with explicit anchors.
+
+Sections become headings with `{#id}`; lettered clauses become nested lists whose first
+paragraph carries the clause id through `attr_list` (`{: #k-c }`), so `…/#k-c` points at
+AI 1-19 §K.c on every version of the page. The markers are shown as the source writes
+them ("K.", "c.", "ii."). Every section and clause gets a permalink (`<a href="#k-c">`)
+and a "Comment on §K.c" link to the feedback form.
+
+The output needs only Python-Markdown with `attr_list`, `admonition`, `tables` and `toc`:
+no MkDocs-only syntax, so another builder that reads `mkdocs.yml` can build it.
+
+`render_policy_body` is the public entry point; the version pages render old versions of
+a policy with it too.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
+
+from markdown_it import MarkdownIt
+
+from .content import Library, Policy
+from .outline import Block, Clause, Section
+
+FEEDBACK_PATH = "/feedback/"
+REPORT_PATH = "/report/"
+INDENT = "    "
+
+_markdown = MarkdownIt("commonmark")
+_HARD_BREAK = re.compile(r"(?<!\\)\\$", re.MULTILINE)
+
+
+def policy_page(policy_id: str) -> str:
+    """The Markdown source (docs-relative) of a policy's current page."""
+    return f"policies/{policy_id}/index.md"
+
+
+def policy_url(policy_id: str, anchor: str | None = None) -> str:
+    """The site-relative URL of a policy's current page (for data files)."""
+    return f"/policies/{policy_id}/" + (f"#{anchor}" if anchor else "")
+
+
+def feedback_url(policy_id: str, section: str | None = None) -> str:
+    """The address of the feedback form, prefilled with a policy and a section."""
+    params = {"policy": policy_id}
+    if section:
+        params["section"] = section
+    return f"{FEEDBACK_PATH}?{urlencode(params)}"
+
+
+def md_link(from_page: str, to_page: str, anchor: str | None = None) -> str:
+    """A link from one docs-relative Markdown file to another, as MkDocs resolves it."""
+    rel = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    return rel + (f"#{anchor}" if anchor else "")
+
+
+def attr_value(text: str) -> str:
+    """Text safe inside a double-quoted attr_list value."""
+    return text.replace("\\", "").replace('"', "\u201d").replace("}", ")").replace("{", "(")
+
+
+def escape_md(text: str) -> str:
+    """Inline text that Markdown must show as written (titles, registry values)."""
+    text = text.replace("\\", "\\\\")
+    text = re.sub(r"([`*_\[\]<>#|])", r"\\\1", text)
+    return text.replace("&", "&amp;")
+
+
+# ---------------------------------------------------------------------------------------
+# Links inside policy text
+
+
+def link_rewriter(
+    library: Library | None, policy: Policy, base_url: str
+) -> Callable[[str], str | None]:
+    """Map a link target written in a policy to the address it has on the site.
+
+    `other.md#anchor` becomes `{base_url}policies/<other-id>/index.md#anchor`; a bare
+    `#anchor` stays on the page. Returns None for targets left as they are.
+    """
+    base = posixpath.dirname(policy.path)
+
+    def rewrite(target: str) -> str | None:
+        parts = urlsplit(target)
+        if parts.scheme or parts.netloc or target.startswith(("/", "#")) or not parts.path:
+            return None
+        if library is None:
+            return None
+        rel = posixpath.normpath(posixpath.join(base, parts.path))
+        other = library.policy_at(rel)
+        if other is None:
+            return None
+        return base_url + policy_page(other.id) + (f"#{parts.fragment}" if parts.fragment else "")
+
+    return rewrite
+
+
+def rewrite_links(text: str, rewrite: Callable[[str], str | None]) -> str:
+    """Rewrite the targets of inline links and link definitions in Markdown text."""
+    targets: set[str] = set()
+    for token in _markdown.parse(text):
+        for child in token.children or ():
+            if child.type == "link_open":
+                targets.add(str(child.attrs.get("href", "")))
+    for target in sorted(targets, key=len, reverse=True):
+        new = rewrite(target)
+        if new is None:
+            continue
+        for written in {target, target.replace("%20", " ")}:
+            text = text.replace(f"]({written})", f"]({new})")
+            text = text.replace(f"]({written} ", f"]({new} ")
+            text = text.replace(f"]: {written}", f"]: {new}")
+    return text
+
+
+def portable_prose(text: str) -> str:
+    """CommonMark's backslash line break as the two spaces every Markdown reads."""
+    return _HARD_BREAK.sub("  ", text)
+
+
+# ---------------------------------------------------------------------------------------
+# The body
+
+
+def section_tools(policy_id: str, anchor: str, name: str, *, feedback: bool = True) -> str:
+    """The permalink and "Comment on …" links of one section or clause."""
+    label = attr_value(name)
+    tools = [f'[Link](#{anchor}){{: .policy-permalink aria-label="Link to {label}" }}']
+    if feedback:
+        tools.append(
+            f"[Comment]({feedback_url(policy_id, anchor)})"
+            f'{{: .policy-comment aria-label="Comment on {label}" }}'
+        )
+    return " ".join(tools)
+
+
+def render_policy_body(
+    policy: Policy,
+    *,
+    base_url: str,
+    library: Library | None = None,
+    feedback: bool = True,
+    heading_offset: int = 0,
+) -> str:
+    """The policy's text as Markdown, every section and clause with its anchor.
+
+    base_url: the path from the page being written to the docs root, e.g. "../../" for
+    `policies/<id>/index.md`; links to other policies are written relative to it as
+    `.md` links, which MkDocs checks and turns into page URLs.
+    library: needed to resolve links to other policies (`other.md#anchor`).
+    feedback: add "Comment on …" links to the feedback form.
+    heading_offset: added to every section heading level (at most level 6).
+    """
+    rewrite = link_rewriter(library, policy, base_url)
+    out: list[str] = []
+    outline = policy.outline
+    for block in outline.preamble:
+        out.append(_block(policy, block, rewrite, feedback))
+    for section in outline.sections:
+        out.append(_section(policy, section, rewrite, feedback, heading_offset))
+    return "\n\n".join(part for part in out if part.strip()) + "\n"
+
+
+def _section(policy, section: Section, rewrite, feedback: bool, offset: int) -> str:
+    level = min(6, section.level + offset)
+    title = section.title.replace("{", "(").replace("}", ")")
+    lines = [f"{'#' * level} {title} {{#{section.id}}}", ""]
+    name = f"section \u201c{_plain(section.title)}\u201d"
+    lines.append(section_tools(policy.id, section.id, name, feedback=feedback))
+    lines.append('{: .policy-tools }')
+    parts = ["\n".join(lines)]
+    for block in section.blocks:
+        parts.append(_block(policy, block, rewrite, feedback))
+    return "\n\n".join(p for p in parts if p.strip())
+
+
+def _block(policy, block: Block, rewrite, feedback: bool) -> str:
+    if block.prose:
+        return portable_prose(rewrite_links(block.prose, rewrite)).strip("\n")
+    items = [_clause(policy, clause, rewrite, feedback, depth=0) for clause in block.clauses]
+    return "\n\n".join(items)
+
+
+def _clause(policy, clause: Clause, rewrite, feedback: bool, depth: int) -> str:
+    pad = INDENT * depth
+    marker = clause.label.rsplit(".", 1)[-1] + "."
+    text = portable_prose(rewrite_links(clause.text, rewrite))
+    paragraphs = [p.strip() for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+    first = paragraphs[0].split("\n") if paragraphs else [""]
+    tools = section_tools(policy.id, clause.id, f"\u00a7{clause.label}", feedback=feedback)
+    lines = [f"{pad}-   **{marker}** {first[0].strip()}"]
+    lines += [f"{pad}{INDENT}{line.strip()}" for line in first[1:]]
+    lines[-1] += f" {tools}"
+    lines.append(f"{pad}{INDENT}{{: #{clause.id} .policy-clause }}")
+    for paragraph in paragraphs[1:]:
+        lines.append("")
+        lines += [f"{pad}{INDENT}{line.strip()}" for line in paragraph.split("\n")]
+    for child in clause.children:
+        lines.append("")
+        lines.append(_clause(policy, child, rewrite, feedback, depth + 1))
+    return "\n".join(lines)
+
+
+def _plain(markdown_text: str) -> str:
+    """Inline Markdown as plain text, for labels."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown_text)
+    return re.sub(r"[*_`]", "", text).strip()
+
+
+def section_label(policy: Policy, anchor: str) -> str:
+    """How a reader cites an anchor: "§K.c" for a clause, the title for a section."""
+    label = policy.outline.label_of(anchor)
+    return _plain(label) if label else anchor

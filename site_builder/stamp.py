@@ -1,0 +1,82 @@
+"""The site's version: which content commit it was built from, and when.
+
+Shown in the footer of every page and in the open data, so a printed page or a downloaded
+file can be traced back to the exact text it was built from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+NO_HISTORY = "no git history"
+
+
+@dataclass(frozen=True)
+class SiteStamp:
+    commit: str | None  # short hash of HEAD of the repository holding the content
+    dirty: bool  # the content folder has uncommitted changes
+    built: dt.datetime  # UTC
+
+    @property
+    def version(self) -> str:
+        """"d25f70a", "d25f70a with uncommitted changes" or "no git history"."""
+        if self.commit is None:
+            return NO_HISTORY
+        return f"{self.commit} with uncommitted changes" if self.dirty else self.commit
+
+    @property
+    def generated(self) -> str:
+        """The build time as ISO 8601 UTC, to the second."""
+        return self.built.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace(
+            "+00:00", "Z"
+        )
+
+    @property
+    def footer(self) -> str:
+        built = self.built.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        if self.commit is None:
+            return f"Content version: {NO_HISTORY}. Built {built}."
+        note = " (uncommitted changes)" if self.dirty else ""
+        return f"Content version {self.commit}{note}. Built {built}."
+
+    @property
+    def today(self) -> dt.date:
+        return self.built.astimezone(dt.UTC).date()
+
+    def as_dict(self) -> dict:
+        return {
+            "version": self.version,
+            "commit": self.commit,
+            "dirty": self.dirty,
+            "generated": self.generated,
+            "today": self.today.isoformat(),
+            "footer": self.footer,
+        }
+
+
+def _git(content_dir: Path, *args: str) -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(content_dir), *args],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def site_stamp(content_dir: Path, now: dt.datetime | None = None) -> SiteStamp:
+    """Read the content commit from git; "no git history" outside a repository."""
+    built = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    content_dir = Path(content_dir).resolve()
+    commit = _git(content_dir, "rev-parse", "--short", "HEAD")
+    if not commit:
+        return SiteStamp(None, False, built)
+    status = _git(content_dir, "status", "--porcelain", "--untracked-files=normal", "--", ".")
+    return SiteStamp(commit, bool(status), built)
