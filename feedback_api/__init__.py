@@ -1,0 +1,102 @@
+"""Feedback and violation-report intake for the Transparency site (Resolution §1.B).
+
+`create_app(config)` builds the Flask app: the public forms (`/feedback/`, `/report/`),
+the JSON API (`/api/v1`), rate limits, and the database. Settings come from the environment
+(see `feedback_api.config`); `config` overrides them, which is how tests and
+`transparency serve` set them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import click
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as settings_module
+from .catalog import load_catalog
+
+log = logging.getLogger(__name__)
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+               "form-action 'self'; frame-ancestors 'none'; base-uri 'self'")
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    app = Flask(__name__, static_url_path="/feedback/static")
+    values = settings_module.settings(os.environ, config)
+    development = bool(values.get("DEVELOPMENT")) or _development_by_environment()
+    instance = Path(app.instance_path)
+
+    secret = values.get("SECRET_KEY")
+    if not secret:
+        if not development:
+            raise settings_module.ConfigError(
+                "SECRET_KEY is not set; set it to a long random value (for example the output "
+                "of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`). Only "
+                "development (`make run`, `flask` commands) makes one up by itself."
+            )
+        secret = settings_module.development_secret_key(instance)
+    values["SECRET_KEY"] = secret
+    values["SQLALCHEMY_URL"] = settings_module.database_url(values.get("DATABASE_URL"), instance)
+    values.setdefault("MAX_CONTENT_LENGTH", settings_module.FORM_MAX_BYTES)
+    values.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    values.setdefault("SESSION_COOKIE_NAME", "feedback_session")
+    values.setdefault("SESSION_COOKIE_PATH", "/")
+    app.config.update(values)
+
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+    app.extensions["catalog"] = app.config.get("CATALOG") or load_catalog(
+        Path(app.config["CONTENT_DIR"]))
+
+    from . import api, db, errors, limits, public
+
+    db.init_app(app)
+    errors.init_app(app)
+    limits.init_app(app)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    limits.limit_submissions(app, ["public.send_feedback", "public.send_report",
+                                   "api.send_feedback", "api.send_report"])
+    warning = limits.memory_storage_warning(app.config["RATELIMIT_STORAGE_URI"],
+                                            _int(os.environ.get("WEB_CONCURRENCY"), 1))
+    if warning:
+        app.logger.warning(warning)
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app
+
+
+def _development_by_environment() -> bool:
+    """`flask` commands and FLASK_DEBUG=1 are development; gunicorn never is."""
+    if os.environ.get("FLASK_DEBUG", "").lower() in settings_module.TRUE_WORDS:
+        return True
+    context = click.get_current_context(silent=True)
+    return context is not None and context.find_root().info_name == "flask"
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default

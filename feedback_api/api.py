@@ -1,0 +1,122 @@
+"""The JSON API under /api/v1: health, OpenAPI, feedback, reports, status, categories.
+
+JSON in, JSON out. Bodies over 64 KiB get 413, anything but application/json 415, a body
+that is not a JSON object 400, and fields at fault 422 naming each one. Cross-origin
+requests are answered only for the origins in CORS_ORIGINS.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, jsonify, request
+
+from . import db, intake
+from .catalog import REPORT_CATEGORIES
+from .config import API_MAX_BYTES
+from .errors import DATABASE_DOWN, api_error
+from .limits import count_submission
+from .public import catalog, client_address
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def limit_body():
+    request.max_content_length = current_app.config.get("API_MAX_BYTES", API_MAX_BYTES)
+
+
+@bp.after_request
+def cors(response):
+    origin = request.headers.get("Origin")
+    if origin and origin.rstrip("/") in current_app.config["CORS_ORIGINS"]:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Expose-Headers"] = "Retry-After, Location"
+        response.headers["Access-Control-Max-Age"] = "600"
+    response.vary.add("Origin")
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.get("/health")
+def health():
+    try:
+        db.ping()
+    except db.DatabaseUnavailable:
+        current_app.logger.warning("health check: database unavailable", exc_info=True)
+        return api_error(503, DATABASE_DOWN, code="database_unavailable")
+    return jsonify(status="ok", database="ok")
+
+
+@bp.get("/openapi.json")
+def openapi():
+    from .openapi import document
+
+    return jsonify(document(current_app))
+
+
+@bp.get("/report-categories")
+def report_categories():
+    return jsonify(categories=[
+        {
+            "id": category.id,
+            "label": category.label,
+            "hint": category.hint,
+            "rules": [{"policy_id": rule.policy_id, "section": rule.section,
+                       "citation": rule.citation} for rule in category.rules],
+        }
+        for category in REPORT_CATEGORIES
+    ])
+
+
+@bp.post("/feedback")
+def send_feedback():
+    return _submit("feedback", intake.FEEDBACK_FIELDS, intake.check_feedback)
+
+
+@bp.post("/reports")
+def send_report():
+    return _submit("report", intake.REPORT_FIELDS, intake.check_report)
+
+
+@bp.get("/status/<tracking_code>")
+def status(tracking_code: str):
+    found = intake.status_of(db.session(), tracking_code)
+    if found is None:
+        return api_error(404, "No submission has this tracking code; check it and try again. "
+                              "Codes look like SMR-7K3Q-9XWD-2F4M-8HJN.")
+    return jsonify(found.as_json())
+
+
+def _submit(kind: str, specs: dict, check):
+    if request.mimetype != "application/json":
+        return api_error(415)
+    body = request.get_data(cache=False)
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return api_error(400, "The body is not valid JSON (UTF-8).")
+    if not isinstance(data, dict):
+        return api_error(400, "The body must be a JSON object with the submission's fields.")
+    unknown = intake.unknown_fields(specs, data)
+    checked = check(data, catalog())
+    fields = {**unknown, **checked.errors}
+    if fields:
+        return api_error(422, "Some fields are missing or not valid; see `fields`.", fields)
+    receipt = intake.record(
+        db.session(), kind, checked.values, source="api",
+        client=intake.client_hash(client_address(), current_app.secret_key),
+        duplicate_window=current_app.config["DUPLICATE_WINDOW_SECONDS"],
+    )
+    count_submission()
+    current_app.logger.info("recorded %s %s via the API%s", kind, receipt.tracking_code,
+                            " (repeat)" if receipt.duplicate else "")
+    status_url = intake.status_path(kind, receipt.tracking_code)
+    response = jsonify(tracking_code=receipt.tracking_code, status_url=status_url,
+                       api_status_url=f"/api/v1/status/{receipt.tracking_code}",
+                       duplicate=receipt.duplicate)
+    response.status_code = 201
+    response.headers["Location"] = f"/api/v1/status/{receipt.tracking_code}"
+    return response

@@ -1,0 +1,112 @@
+"""Configuration from the environment, as the brief fixes it.
+
+Every setting has an environment variable of the same name; `create_app(config)` lets a
+caller (a test, `transparency serve`) override any of them. Values that cannot be used stop
+the start-up with a message saying which variable to fix.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"
+
+DEFAULTS = {
+    "DATABASE_URL": None,  # None: SQLite under instance/
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_SUBMIT": "5 per minute;50 per day",
+    "RATELIMIT_KEY_PREFIX": "feedback",
+    "TRUSTED_PROXIES": 0,
+    "CONTENT_DIR": str(REPO_CONTENT),
+    "CORS_ORIGINS": "",
+    "SESSION_COOKIE_SECURE": False,
+    # Seconds a person needs at least to fill in a form; quicker is treated as a robot.
+    "FORM_MIN_SECONDS": 3,
+    # The same text from the same client within this many seconds is recorded once.
+    "DUPLICATE_WINDOW_SECONDS": 300,
+    "WTF_CSRF_TIME_LIMIT": 3600,
+}
+
+INTEGERS = ("TRUSTED_PROXIES", "FORM_MIN_SECONDS", "DUPLICATE_WINDOW_SECONDS",
+            "WTF_CSRF_TIME_LIMIT")
+BOOLEANS = ("SESSION_COOKIE_SECURE",)
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off", "")
+
+# Bodies: the JSON API takes at most 64 KiB; the forms may need more (5,000 characters of
+# text can take 60 KB once a browser has percent-encoded it).
+API_MAX_BYTES = 64 * 1024
+FORM_MAX_BYTES = 512 * 1024
+
+
+class ConfigError(RuntimeError):
+    """A setting that cannot be used; the message names the variable."""
+
+
+def settings(environ: Mapping[str, str], overrides: Mapping | None = None) -> dict:
+    """The app's settings: defaults, then the environment, then explicit overrides."""
+    values: dict = dict(DEFAULTS)
+    names = set(DEFAULTS) | {"SECRET_KEY"}
+    for name in names:
+        if environ.get(name) is not None:
+            values[name] = environ[name]
+    values.update(overrides or {})
+    for name in INTEGERS:
+        values[name] = _integer(name, values[name])
+    for name in BOOLEANS:
+        values[name] = _boolean(name, values[name])
+    if values["TRUSTED_PROXIES"] < 0:
+        raise ConfigError("TRUSTED_PROXIES must be 0 or a positive number of proxy hops")
+    origins = values["CORS_ORIGINS"]
+    if isinstance(origins, str):
+        origins = [o.strip().rstrip("/") for o in origins.replace(",", " ").split()]
+    values["CORS_ORIGINS"] = tuple(o for o in origins if o)
+    if not str(values["RATELIMIT_SUBMIT"]).strip():
+        raise ConfigError('RATELIMIT_SUBMIT is empty; use for example "5 per minute;50 per day"')
+    return values
+
+
+def _integer(name: str, value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _boolean(name: str, value) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}")
+
+
+def database_url(value: str | None, instance_path: Path) -> str:
+    """The SQLAlchemy URL; plain postgresql:// URLs use the psycopg 3 driver."""
+    if not value:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{instance_path / 'feedback.sqlite3'}"
+    for plain in ("postgresql://", "postgres://"):
+        if value.startswith(plain):
+            return "postgresql+psycopg://" + value[len(plain):]
+    return value
+
+
+def development_secret_key(instance_path: Path) -> str:
+    """A key kept in instance/secret_key for development, created on first use."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

@@ -1,0 +1,133 @@
+"""The database: engine, sessions, migrations and the `flask db` commands.
+
+SQLite runs in WAL mode with synchronous=FULL, so a committed submission survives the
+process being killed; PostgreSQL commits durably by default. Schema changes go through the
+Alembic migrations in `feedback_api/migrations/`, never `create_all`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app, g
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+CONNECT_TIMEOUT_SECONDS = 5
+SQLITE_BUSY_MS = 10_000
+
+# Errors that mean "the database cannot be reached or written just now": answered with 503.
+DatabaseUnavailable = SQLAlchemyError
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    connect_args = {}
+    if url.startswith("postgresql"):
+        connect_args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["SQLALCHEMY_URL"])
+    app.extensions["db_engine"] = engine
+    app.extensions["db_sessions"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(close_session)
+    app.cli.add_command(db_commands)
+
+
+def engine() -> Engine:
+    return current_app.extensions["db_engine"]
+
+
+def session() -> Session:
+    """The session of the current request, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["db_sessions"]()
+    return g.db_session
+
+
+def close_session(_error=None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        try:
+            db_session.close()
+        except SQLAlchemyError:
+            current_app.logger.warning("could not close a database session", exc_info=True)
+
+
+def ping() -> None:
+    """Raise DatabaseUnavailable unless the database answers."""
+    with engine().connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+# ---------------------------------------------------------------------------------------
+# Migrations
+
+
+def alembic_config(connection=None):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(target_engine: Engine, revision: str = "head") -> None:
+    """Bring the database to `revision`; existing rows are kept."""
+    from alembic import command
+
+    with target_engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def current_revision(target_engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with target_engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+@click.group("db", help="Manage the feedback database.")
+def db_commands() -> None:
+    pass
+
+
+@db_commands.command("upgrade", help="Create or upgrade the database tables (keeps all rows).")
+@click.argument("revision", default="head")
+def upgrade_command(revision: str) -> None:
+    target = engine()
+    before = current_revision(target)
+    try:
+        upgrade(target, revision)
+    except SQLAlchemyError as error:
+        raise click.ClickException(
+            f"could not upgrade the database at {target.url.render_as_string()}: "
+            f"{error.__class__.__name__}: {error.orig if hasattr(error, 'orig') else error}"
+        ) from error
+    after = current_revision(target)
+    where = target.url.render_as_string(hide_password=True)
+    if before == after:
+        click.echo(f"Database {where} is up to date (revision {after}).")
+    else:
+        click.echo(f"Database {where} upgraded from {before or 'empty'} to {after}.")

@@ -1,0 +1,124 @@
+"""Errors: JSON under /api/, a page of our own everywhere else; never a stack trace.
+
+`{"error": {"code": ..., "message": ..., "fields": {...}}}` is the one shape of every API
+error. A database that cannot be reached is a 503 with a message saying so.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_limiter.errors import RateLimitExceeded
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .db import DatabaseUnavailable
+
+CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_fields",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "service_unavailable",
+}
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    404: "There is nothing at this address.",
+    405: "This address does not accept that method.",
+    413: "The request body is too large.",
+    415: "Send the body as JSON with Content-Type: application/json.",
+    429: "Too many submissions from your address; wait and try again.",
+    500: "Something went wrong on our side; nothing you sent was lost, please try again.",
+    503: "The service is unavailable just now; please try again in a few minutes.",
+}
+
+DATABASE_DOWN = ("The database is unavailable, so nothing could be saved. Please try again in "
+                 "a few minutes.")
+
+
+def api_error(status: int, message: str | None = None, fields: dict | None = None,
+              code: str | None = None) -> Response:
+    body: dict = {"code": code or CODES.get(status, "error"),
+                  "message": message or MESSAGES.get(status, "Error.")}
+    if fields:
+        body["fields"] = fields
+    response = jsonify(error=body)
+    response.status_code = status
+    return response
+
+
+def wants_json() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DatabaseUnavailable, _database_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _http_error(error: HTTPException):
+    status = error.code or 500
+    if isinstance(error, RateLimitExceeded):
+        return rate_limited(error)
+    if wants_json():
+        response = api_error(status, _api_message(error))
+        if status == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+    if status == 405:
+        return error  # werkzeug's answer, with its Allow header; nothing typed to lose
+    title = {404: "Page not found", 413: "What you sent is too long",
+             405: "Not allowed"}.get(status, "Sorry, there is a problem")
+    return render_template("error.html", status=status, title=title,
+                           message=MESSAGES.get(status, error.description)), status
+
+
+def _api_message(error: HTTPException) -> str:
+    status = error.code or 500
+    if status == 413:
+        limit = request.max_content_length
+        return f"The request body is over the limit of {limit:,} bytes." if limit else \
+            MESSAGES[413]
+    return MESSAGES.get(status, error.description or "Error.")
+
+
+def rate_limited(error: RateLimitExceeded):
+    from . import public
+
+    limit = str(error.limit.limit) if getattr(error, "limit", None) else None
+    message = ("You have sent several submissions in a short time"
+               + (f" (the limit is {limit})" if limit else "")
+               + ". Please wait a few minutes and send it again.")
+    if wants_json():
+        return api_error(429, message)
+    page = public.rate_limited_page(message)
+    if page is not None:
+        return page
+    return render_template("error.html", status=429, title="Please wait a few minutes",
+                           message=message), 429
+
+
+def _database_error(error: Exception):
+    from flask import current_app
+
+    current_app.logger.error("database unavailable: %s", error.__class__.__name__,
+                             exc_info=error)
+    if wants_json():
+        return api_error(503, DATABASE_DOWN, code="database_unavailable")
+    return render_template("error.html", status=503, title="Sorry, the service is unavailable",
+                           message=DATABASE_DOWN), 503
+
+
+def _unexpected_error(error: Exception):
+    from flask import current_app
+
+    current_app.logger.error("unexpected error on %s %s", request.method, request.path,
+                             exc_info=error)
+    if wants_json():
+        return api_error(500)
+    return render_template("error.html", status=500, title="Sorry, there is a problem",
+                           message=MESSAGES[500]), InternalServerError.code

@@ -1,0 +1,73 @@
+"""The two public forms, their CSRF token, and the two quiet spam checks.
+
+The forms only carry the fields and the CSRF token; `intake` checks the values, so a form
+and the API accept exactly the same things. Spam is not refused (refusing teaches a robot
+what to change): it is recorded with `is_spam` and answered like anything else.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeSerializer
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+
+HONEYPOT = "website"
+
+
+class SubmissionForm(FlaskForm):
+    # Hidden from people and from screen readers (display: none in the stylesheet);
+    # robots that fill in every field fill in this one.
+    website = StringField()
+    started = HiddenField()
+    name = StringField()
+    email = StringField()
+    wants_reply = BooleanField()
+
+    def raw(self) -> dict:
+        """The values as typed, for the intake check and to send the form back filled in."""
+        return {name: field.data for name, field in self._fields.items()
+                if name not in ("csrf_token", HONEYPOT, "started")}
+
+    def csrf_failed(self) -> bool:
+        return bool(self.csrf_token.errors) if hasattr(self, "csrf_token") else False
+
+
+class FeedbackForm(SubmissionForm):
+    policy_id = StringField()
+    section = StringField()
+    message = TextAreaField()
+
+
+class ReportForm(SubmissionForm):
+    account_id = StringField()
+    account_url = StringField()
+    post_url = StringField()
+    seen_at = StringField()
+    category = StringField()
+    description = TextAreaField()
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="form-started")
+
+
+def started_token(now: float | None = None) -> str:
+    """A signed note of when the form was shown, carried in the form."""
+    return _signer().dumps(round(now if now is not None else time.time(), 3))
+
+
+def spam_reason(form: SubmissionForm, now: float | None = None) -> str | None:
+    """Why this submission looks automated, or None when it looks like a person's."""
+    if (form[HONEYPOT].data or "").strip():
+        return "honeypot"
+    try:
+        started = float(_signer().loads(form.started.data or ""))
+    except (BadSignature, TypeError, ValueError):
+        return "no-start-time"
+    elapsed = (now if now is not None else time.time()) - started
+    if elapsed < current_app.config["FORM_MIN_SECONDS"]:
+        return "too-fast"
+    return None

@@ -1,0 +1,425 @@
+"""Intake: check a submission, record it once, and look up its status.
+
+The forms and the JSON API share everything here. A check takes the raw fields (strings from
+a form, any JSON value from the API) and returns either clean values or, for each field at
+fault, a message saying how to fix it. The field specs below also feed the OpenAPI document,
+so the limits it publishes are the limits enforced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .catalog import CATEGORIES_BY_ID, REPORT_CATEGORIES, Catalog
+from .models import Submission, utcnow
+from .tracking import new_tracking_code, normalise_tracking_code
+
+MESSAGE_MAX = 5000
+NAME_MAX = 200
+EMAIL_MAX = 254
+URL_MAX = 2000
+ID_MAX = 80
+SEEN_AT_MAX = 32
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str  # how the form asks for it, used in messages
+    type: str = "string"  # "string" or "boolean"
+    max_length: int | None = None
+    required: bool = False
+    multiline: bool = False
+    format: str | None = None  # "email", "uri", "date-or-date-time"
+    choices: tuple[str, ...] = ()
+    description: str = ""
+
+
+FEEDBACK_FIELDS: dict[str, Field] = {f.name: f for f in (
+    Field("policy_id", "the policy", max_length=ID_MAX, required=True,
+          description="Id of the policy, as in the site's address (case does not matter), "
+                      "for example `ai-1-19`."),
+    Field("section", "the section", max_length=ID_MAX,
+          description="Anchor of a section or clause in that policy, for example `k-c` for "
+                      "AI 1-19 §K.c."),
+    Field("message", "your comment", max_length=MESSAGE_MAX, required=True, multiline=True,
+          description="The comment."),
+    Field("name", "your name", max_length=NAME_MAX, description="Optional."),
+    Field("email", "your email address", max_length=EMAIL_MAX, format="email",
+          description="Optional; needed when `wants_reply` is true."),
+    Field("wants_reply", "whether you want a reply", type="boolean",
+          description="True to ask for a reply by email."),
+)}
+
+REPORT_FIELDS: dict[str, Field] = {f.name: f for f in (
+    Field("category", "what kind of problem it is", max_length=40, required=True,
+          choices=tuple(c.id for c in REPORT_CATEGORIES),
+          description="One of the ids from `GET /api/v1/report-categories`."),
+    Field("description", "what happened", max_length=MESSAGE_MAX, required=True,
+          multiline=True, description="What happened."),
+    Field("account_id", "the account", max_length=ID_MAX,
+          description="Id of the account in the official accounts directory."),
+    Field("account_url", "the address of the account", max_length=URL_MAX, format="uri",
+          description="Address of the account, when it is not in the directory."),
+    Field("post_url", "the link to the post", max_length=URL_MAX, format="uri",
+          description="Address of the post or comment."),
+    Field("seen_at", "when you saw it", max_length=SEEN_AT_MAX, format="date-or-date-time",
+          description="When it was seen: `2026-03-27` or `2026-03-27T14:30`."),
+    Field("name", "your name", max_length=NAME_MAX, description="Optional."),
+    Field("email", "your email address", max_length=EMAIL_MAX, format="email",
+          description="Optional; needed when `wants_reply` is true."),
+    Field("wants_reply", "whether you want a reply", type="boolean",
+          description="True to ask for a reply by email."),
+)}
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LINE_BREAKS = re.compile(r"[\n\r\t\u2028\u2029\x85]")
+
+STATE_LABELS = {
+    "new": "Received: waiting to be reviewed",
+}
+KIND_LABELS = {"feedback": "Feedback on a policy", "report": "Report of a possible violation"}
+
+
+@dataclass
+class Checked:
+    """The outcome of a check: clean values, or a message for each field at fault."""
+
+    values: dict = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# ---------------------------------------------------------------------------------------
+# Checking
+
+
+def _text(spec: Field, raw, checked: Checked):
+    """Clean one string field: returns the value, None when empty, or records an error."""
+    if spec.type == "boolean":
+        return _boolean(spec, raw, checked)
+    if raw is None:
+        value = ""
+    elif not isinstance(raw, str):
+        checked.errors[spec.name] = f"{_cap(spec.label)} must be text (a JSON string)"
+        return None
+    else:
+        value = raw
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        checked.errors[spec.name] = (f"{_cap(spec.label)} contains characters that are not "
+                                     "valid Unicode text; remove them and try again")
+        return None
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    value = value.strip()
+    if CONTROL.search(value) or (not spec.multiline and LINE_BREAKS.search(value)):
+        checked.errors[spec.name] = (f"{_cap(spec.label)} contains control characters"
+                                     f"{'' if spec.multiline else ' or line breaks'}; "
+                                     "remove them and try again")
+        return None
+    if not value:
+        if spec.required:
+            checked.errors[spec.name] = f"Enter {spec.label}"
+        return None
+    if spec.max_length and len(value) > spec.max_length:
+        checked.errors[spec.name] = (f"{_cap(spec.label)} must be {spec.max_length:,} characters "
+                                     f"or fewer (it is {len(value):,}); shorten it and try again")
+        return None
+    return value
+
+
+def _boolean(spec: Field, raw, checked: Checked) -> bool:
+    if raw is None:
+        return False
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in ("y", "yes", "true", "on", "1"):
+        return True
+    if isinstance(raw, str) and raw.strip().lower() in ("", "n", "no", "false", "off", "0"):
+        return False
+    checked.errors[spec.name] = f"{_cap(spec.label)} must be true or false"
+    return False
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _email(value: str | None, checked: Checked) -> None:
+    if value is not None and not EMAIL.match(value):
+        checked.errors["email"] = ("Enter an email address in the correct format, like "
+                                   "name@example.com, or leave it empty")
+
+
+def _url(name: str, label: str, value: str | None, checked: Checked) -> None:
+    if value is None:
+        return
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not host \
+            or " " in value:
+        checked.errors[name] = (f"Enter {label} as a full web address starting with https://, "
+                                "like https://www.facebook.com/example")
+
+
+def _fields(specs: dict[str, Field], data, checked: Checked) -> dict:
+    if not isinstance(data, dict):
+        checked.errors["body"] = "Send a JSON object with the submission's fields"
+        return {}
+    values = {}
+    for name, spec in specs.items():
+        values[name] = _text(spec, data.get(name), checked)
+    values["wants_reply"] = bool(values.get("wants_reply"))
+    _email(values.get("email"), checked)
+    if values["wants_reply"] and not values.get("email") and "email" not in checked.errors:
+        checked.errors["email"] = ("Enter your email address so we can reply, or untick "
+                                   "‘I would like a reply’")
+    return values
+
+
+def unknown_fields(specs: dict[str, Field], data: dict) -> dict[str, str]:
+    """API only: a misspelt field name must not silently drop a value."""
+    return {
+        str(name)[:100]: f"Unknown field; the fields are {', '.join(specs)}"
+        for name in data if name not in specs
+    }
+
+
+def check_feedback(data, catalog: Catalog) -> Checked:
+    checked = Checked()
+    values = _fields(FEEDBACK_FIELDS, data, checked)
+    policy = None
+    if values.get("policy_id") is not None:
+        policy = catalog.policy(values["policy_id"])
+        if policy is None:
+            checked.errors["policy_id"] = ("Choose a policy from the list; there is no policy "
+                                           f"with the id {values['policy_id'][:80]!r}")
+        else:
+            values["policy_id"] = policy.id
+    section = values.get("section")
+    if section is not None and policy is not None:
+        anchor = section.lower()
+        if anchor in policy.sections:
+            values["section"] = anchor
+        else:
+            checked.errors["section"] = (f"{policy.short_name} has no section {section[:80]!r}; "
+                                         "choose ‘The whole policy’ or the policy the section "
+                                         "belongs to")
+    checked.values = values
+    return checked
+
+
+def check_report(data, catalog: Catalog) -> Checked:
+    checked = Checked()
+    values = _fields(REPORT_FIELDS, data, checked)
+    category = values.get("category")
+    if category is not None:
+        category = category.lower()
+        if category in CATEGORIES_BY_ID:
+            values["category"] = category
+        else:
+            checked.errors["category"] = ("Choose what kind of problem it is from the list "
+                                          f"({', '.join(CATEGORIES_BY_ID)})")
+    elif "category" in checked.errors and checked.errors["category"].startswith("Enter"):
+        checked.errors["category"] = "Choose what kind of problem it is"
+    if values.get("account_id") is not None:
+        account = catalog.account(values["account_id"])
+        if account is None:
+            checked.errors["account_id"] = ("Choose an account from the official directory, or "
+                                            "give the account's address instead")
+        else:
+            values["account_id"] = account.id
+    _url("account_url", "the address of the account", values.get("account_url"), checked)
+    _url("post_url", "the link to the post", values.get("post_url"), checked)
+    if values.get("account_id") is None and values.get("account_url") and \
+            "account_url" not in checked.errors:
+        listed = catalog.account_at(values["account_url"])
+        if listed is not None:
+            values["account_id"] = listed.id
+    if not any(values.get(name) for name in ("account_id", "account_url", "post_url")) and not \
+            any(name in checked.errors for name in ("account_id", "account_url", "post_url")):
+        checked.errors["account_id"] = ("Choose the account from the list, give its address, "
+                                        "or give the link to the post")
+    seen_at = values.get("seen_at")
+    if seen_at is not None:
+        parsed = _when(seen_at)
+        if parsed is None:
+            checked.errors["seen_at"] = ("Enter when you saw it as a date like 2026-03-27, "
+                                         "optionally with a time like 2026-03-27T14:30")
+        elif parsed > dt.datetime.now(dt.UTC) + dt.timedelta(days=1):
+            checked.errors["seen_at"] = "The date you saw it must be today or in the past"
+        elif parsed.year < 2000:
+            checked.errors["seen_at"] = "The date you saw it must be in 2000 or later"
+    checked.values = values
+    return checked
+
+
+def _when(text: str) -> dt.datetime | None:
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+# ---------------------------------------------------------------------------------------
+# Recording
+
+
+def client_hash(address: str, secret: str) -> str:
+    """A keyed hash of the client's address: repeats can be matched, the address not read."""
+    return hmac.new(secret.encode(), f"client:{address}".encode(), hashlib.sha256).hexdigest()
+
+
+def content_hash(kind: str, values: dict) -> str:
+    said = {k: values.get(k) for k in sorted(values) if k not in ("name", "email", "wants_reply")}
+    for key, value in said.items():
+        if isinstance(value, str):
+            said[key] = " ".join(value.split()).casefold()
+    blob = json.dumps([kind, said], sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Receipt:
+    tracking_code: str
+    kind: str
+    duplicate: bool = False
+
+
+def record(
+    db: Session,
+    kind: str,
+    values: dict,
+    *,
+    source: str,
+    client: str,
+    duplicate_window: int,
+    spam_reason: str | None = None,
+    now: dt.datetime | None = None,
+) -> Receipt:
+    """Store a checked submission and commit it before anyone is told it was received.
+
+    A repeat of the same text from the same client within `duplicate_window` seconds is
+    not stored again: the first one's tracking code is returned.
+    """
+    now = now or utcnow()
+    said = content_hash(kind, values)
+    earlier = db.scalars(
+        select(Submission.tracking_code)
+        .where(Submission.client_hash == client, Submission.content_hash == said,
+               Submission.created_at >= now - dt.timedelta(seconds=duplicate_window))
+        .order_by(Submission.created_at)
+        .limit(1)
+    ).first()
+    if earlier is not None:
+        return Receipt(earlier, kind, duplicate=True)
+    columns = {
+        "feedback": ("policy_id", "section", "message", "name", "email", "wants_reply"),
+        "report": ("category", "account_id", "account_url", "post_url", "seen_at", "name",
+                   "email", "wants_reply"),
+    }[kind]
+    fields = {name: values.get(name) for name in columns}
+    if kind == "report":
+        fields["message"] = values["description"]
+    for attempt in range(3):
+        submission = Submission(
+            tracking_code=new_tracking_code(), kind=kind, state="new", created_at=now,
+            updated_at=now, source=source, is_spam=spam_reason is not None,
+            spam_reason=spam_reason, client_hash=client, content_hash=said, **fields,
+        )
+        db.add(submission)
+        try:
+            db.commit()
+        except IntegrityError:  # a tracking code collision: 2**-80, but never a lost row
+            db.rollback()
+            if attempt == 2:
+                raise
+            continue
+        return Receipt(submission.tracking_code, kind)
+    raise AssertionError("unreachable")
+
+
+# ---------------------------------------------------------------------------------------
+# Status
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the public may see about a submission: no personal data, not even the text."""
+
+    tracking_code: str
+    kind: str
+    state: str
+    received_at: dt.datetime
+    updated_at: dt.datetime
+    public_note: str | None
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def state_label(self) -> str:
+        return state_label(self.state)
+
+    def as_json(self) -> dict:
+        return {
+            "tracking_code": self.tracking_code,
+            "kind": self.kind,
+            "state": self.state,
+            "state_label": self.state_label,
+            "received_at": _iso(self.received_at),
+            "updated_at": _iso(self.updated_at),
+            "public_note": self.public_note,
+        }
+
+
+def state_label(state: str) -> str:
+    return STATE_LABELS.get(state, _cap(state.replace("-", " ").replace("_", " ")))
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def status_of(db: Session, code: str) -> Status | None:
+    """The public status of the submission with this tracking code, as a person typed it."""
+    canonical = normalise_tracking_code(code)
+    if canonical is None:
+        return None
+    row = db.execute(
+        select(Submission.tracking_code, Submission.kind, Submission.state,
+               Submission.created_at, Submission.updated_at, Submission.public_note)
+        .where(Submission.tracking_code == canonical)
+    ).first()
+    if row is None:
+        return None
+    return Status(row.tracking_code, row.kind, row.state, row.created_at, row.updated_at,
+                  row.public_note)
+
+
+def status_path(kind: str, code: str) -> str:
+    return f"/{'report' if kind == 'report' else 'feedback'}/status/{code}"

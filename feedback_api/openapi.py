@@ -1,0 +1,222 @@
+"""The OpenAPI 3.1 document of /api/v1, built from the same field specs the checks use.
+
+A test validates it with openapi-spec-validator and checks that every /api/ route in the
+app's URL map is described here, so the document cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import intake
+from .catalog import REPORT_CATEGORIES
+from .config import API_MAX_BYTES
+from .tracking import EXAMPLE
+
+ERROR_STATUSES = {
+    "400": "The body is not JSON, or not a JSON object.",
+    "404": "Nothing has this tracking code, or there is nothing at this address.",
+    "405": "This address does not accept that method.",
+    "413": f"The body is over {API_MAX_BYTES:,} bytes.",
+    "415": "The body is not sent as application/json.",
+    "422": "Fields are missing or not valid; `fields` names each with how to fix it.",
+    "429": "Too many submissions from this client; `Retry-After` says when to try again.",
+    "500": "An unexpected error; nothing the client sent was lost.",
+    "503": "The database is unavailable; try again later.",
+}
+
+
+def _field_schema(spec: intake.Field) -> dict:
+    if spec.type == "boolean":
+        schema: dict = {"type": ["boolean", "null"] if not spec.required else "boolean"}
+    else:
+        schema = {"type": "string" if spec.required else ["string", "null"]}
+        if spec.max_length:
+            schema["maxLength"] = spec.max_length
+        if spec.required:
+            schema["minLength"] = 1
+        if spec.format in ("email", "uri"):
+            schema["format"] = spec.format
+        if spec.choices:
+            schema["enum"] = list(spec.choices) + ([] if spec.required else [None])
+    if spec.description:
+        schema["description"] = spec.description
+    return schema
+
+
+def _object(specs: dict[str, intake.Field], example: dict) -> dict:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [name for name, spec in specs.items() if spec.required],
+        "properties": {name: _field_schema(spec) for name, spec in specs.items()},
+        "examples": [example],
+    }
+
+
+def _error_response(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _responses(ok: dict, *errors: str) -> dict:
+    answers = dict(ok)
+    for status in errors:
+        answers[status] = {"$ref": f"#/components/responses/E{status}"}
+    return answers
+
+
+def document(app: Flask | None = None) -> dict:
+    receipt = {
+        "type": "object",
+        "required": ["tracking_code", "status_url"],
+        "properties": {
+            "tracking_code": {"type": "string", "examples": [EXAMPLE]},
+            "status_url": {"type": "string",
+                           "description": "Site-relative address of the public status page."},
+            "api_status_url": {"type": "string"},
+            "duplicate": {"type": "boolean", "description": (
+                "True when the same text came from the same client within five minutes: "
+                "nothing new was stored and the first tracking code is returned.")},
+        },
+    }
+    post_errors = ("400", "413", "415", "422", "429", "503")
+    created = {"201": {
+        "description": "Recorded (committed to the database before this answer).",
+        "headers": {"Location": {"schema": {"type": "string"},
+                                 "description": "The API status address."}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}},
+    }}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "City of Albuquerque social media policies: feedback and reports",
+            "version": "1.0.0",
+            "description": (
+                "Give feedback on the City's social media policies and report possible "
+                "violations by official accounts (Council resolution §1.B). Submissions may "
+                "be public records under New Mexico's Inspection of Public Records Act "
+                "(AI 1-19 §H). Writes are limited per client (RATELIMIT_SUBMIT, by default "
+                "5 per minute and 50 per day); only recorded submissions count."
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "paths": {
+            "/api/v1/health": {"get": {
+                "summary": "Whether the service and its database are up",
+                "operationId": "health",
+                "responses": _responses({"200": {
+                    "description": "Up.",
+                    "content": {"application/json": {"schema": {
+                        "type": "object",
+                        "properties": {"status": {"const": "ok"},
+                                       "database": {"const": "ok"}}}}},
+                }}, "503"),
+            }},
+            "/api/v1/openapi.json": {"get": {
+                "summary": "This document",
+                "operationId": "openapi",
+                "responses": {"200": {"description": "OpenAPI 3.1 document.",
+                                      "content": {"application/json": {"schema": {
+                                          "type": "object"}}}}},
+            }},
+            "/api/v1/report-categories": {"get": {
+                "summary": "The kinds of problem a report can be about, with the rules cited",
+                "operationId": "reportCategories",
+                "responses": {"200": {"description": "The categories.", "content": {
+                    "application/json": {"schema": {
+                        "$ref": "#/components/schemas/Categories"}}}}},
+            }},
+            "/api/v1/feedback": {"post": {
+                "summary": "Give feedback on a policy or one of its sections",
+                "operationId": "sendFeedback",
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Feedback"}}}},
+                "responses": _responses(created, *post_errors),
+            }},
+            "/api/v1/reports": {"post": {
+                "summary": "Report a possible violation by an official account",
+                "operationId": "sendReport",
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Report"}}}},
+                "responses": _responses(created, *post_errors),
+            }},
+            "/api/v1/status/{tracking_code}": {"get": {
+                "summary": "Where a submission stands (never any personal data)",
+                "operationId": "status",
+                "parameters": [{
+                    "name": "tracking_code", "in": "path", "required": True,
+                    "description": "Case and dashes do not matter.",
+                    "schema": {"type": "string", "maxLength": 64, "examples": [EXAMPLE]},
+                }],
+                "responses": _responses({"200": {"description": "The status.", "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}}},
+                    "404", "503"),
+            }},
+        },
+        "components": {
+            "schemas": {
+                "Feedback": _object(intake.FEEDBACK_FIELDS, {
+                    "policy_id": "ai-1-19", "section": "k-c",
+                    "message": "Please say how long removed comments are kept.",
+                }),
+                "Report": {
+                    **_object(intake.REPORT_FIELDS, {
+                        "category": "arguing-with-the-public",
+                        "account_id": "city-x-sample",
+                        "post_url": "https://x.com/abq_city_sample/status/1",
+                        "seen_at": "2026-03-27",
+                        "description": "The account argued with a resident in the replies.",
+                    }),
+                    "anyOf": [{"required": ["account_id"]}, {"required": ["account_url"]},
+                              {"required": ["post_url"]}],
+                    "description": "Name the account (account_id from the directory, or "
+                                   "account_url), or give post_url, or both.",
+                },
+                "Receipt": receipt,
+                "Status": {
+                    "type": "object",
+                    "required": ["tracking_code", "kind", "state", "received_at",
+                                 "updated_at", "public_note"],
+                    "properties": {
+                        "tracking_code": {"type": "string"},
+                        "kind": {"enum": ["feedback", "report"]},
+                        "state": {"type": "string", "description": "`new` when received."},
+                        "state_label": {"type": "string"},
+                        "received_at": {"type": "string", "format": "date-time"},
+                        "updated_at": {"type": "string", "format": "date-time"},
+                        "public_note": {"type": ["string", "null"]},
+                    },
+                },
+                "Categories": {"type": "object", "properties": {"categories": {
+                    "type": "array", "items": {
+                        "type": "object",
+                        "properties": {
+                            "id": {"enum": [c.id for c in REPORT_CATEGORIES]},
+                            "label": {"type": "string"},
+                            "hint": {"type": "string"},
+                            "rules": {"type": "array", "items": {"type": "object", "properties": {
+                                "policy_id": {"type": "string"},
+                                "section": {"type": "string"},
+                                "citation": {"type": "string"}}}},
+                        }}}}},
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {
+                        "type": "object",
+                        "required": ["code", "message"],
+                        "properties": {
+                            "code": {"type": "string"},
+                            "message": {"type": "string"},
+                            "fields": {"type": "object",
+                                       "additionalProperties": {"type": "string"},
+                                       "description": "Field name -> how to fix it."},
+                        },
+                    }},
+                },
+            },
+            "responses": {f"E{status}": _error_response(text)
+                          for status, text in ERROR_STATUSES.items()},
+        },
+    }

@@ -1,0 +1,244 @@
+"""The public forms: feedback on a policy, a report of a possible violation, and the status
+look-up. Server-rendered, working without JavaScript, and never forgetting what was typed:
+an error, an expired CSRF token, a rate limit or a database outage all send the form back
+filled in.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from . import db, intake
+from .catalog import REPORT_CATEGORIES, Catalog
+from .errors import DATABASE_DOWN
+from .forms import FeedbackForm, ReportForm, SubmissionForm, spam_reason, started_token
+from .limits import count_submission
+from .tracking import EXAMPLE, normalise_tracking_code
+
+bp = Blueprint("public", __name__)
+
+# The order fields appear on each page, so the error summary follows the page.
+FEEDBACK_ORDER = ("policy_id", "section", "message", "name", "email", "wants_reply")
+REPORT_ORDER = ("account_id", "account_url", "post_url", "seen_at", "category", "description",
+                "name", "email", "wants_reply")
+SESSION_EXPIRED = ("Your session timed out, so this was not sent. Everything you typed is "
+                   "still here: check it and send it again.")
+
+
+def catalog() -> Catalog:
+    return current_app.extensions["catalog"]
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+# ---------------------------------------------------------------------------------------
+# Feedback
+
+
+@bp.get("/feedback/")
+def feedback_form():
+    values = {"policy_id": "", "section": "", "section_policy": ""}
+    policy = catalog().policy(request.args.get("policy") or request.args.get("policy_id"))
+    if policy is not None:
+        values["policy_id"] = policy.id
+        section = (request.args.get("section") or "").strip().lower()
+        if section in policy.sections:
+            values["section"] = section
+            values["section_policy"] = policy.id
+    return feedback_page(FeedbackForm(formdata=None), values)
+
+
+@bp.post("/feedback/")
+def send_feedback():
+    form = FeedbackForm()
+    values = _typed(form)
+    if not form.validate():
+        if form.csrf_failed():
+            return feedback_page(form, values, notice=SESSION_EXPIRED, status=400)
+    checked = intake.check_feedback(form.raw(), catalog())
+    section_policy = catalog().policy(values.get("section_policy"))
+    if checked.values.get("section") and section_policy is not None \
+            and section_policy.id != checked.values.get("policy_id"):
+        label = section_policy.section_label(checked.values["section"]) or ""
+        checked.errors["section"] = (
+            f"{label} is part of {section_policy.name}, not the policy you chose: choose "
+            f"{section_policy.short_name} again, or choose ‘The whole policy’")
+    if not checked.ok:
+        return feedback_page(form, values, errors=_in_order(checked.errors, FEEDBACK_ORDER),
+                             status=422)
+    return _record(form, "feedback", checked.values, lambda **kw: feedback_page(form, values,
+                                                                                **kw))
+
+
+def feedback_page(form: FeedbackForm, values: dict, errors: dict | None = None,
+                  notice: str | None = None, status: int = 200):
+    section_policy = catalog().policy(values.get("section_policy")) or \
+        catalog().policy(values.get("policy_id"))
+    section_label = None
+    if values.get("section") and section_policy is not None:
+        section_label = section_policy.section_label(values["section"])
+    return render_template(
+        "feedback_form.html", form=form, values=values, errors=errors or {}, notice=notice,
+        policies=catalog().policies_in_order(), section_label=section_label,
+        section_policy=section_policy, started=values.get("started") or started_token(),
+        title="Give feedback on a policy",
+    ), status
+
+
+# ---------------------------------------------------------------------------------------
+# Reports
+
+
+@bp.get("/report/")
+def report_form():
+    values = {}
+    account = catalog().account(request.args.get("account") or request.args.get("account_id"))
+    if account is not None:
+        values["account_id"] = account.id
+    return report_page(ReportForm(formdata=None), values)
+
+
+@bp.post("/report/")
+def send_report():
+    form = ReportForm()
+    values = _typed(form)
+    if not form.validate():
+        if form.csrf_failed():
+            return report_page(form, values, notice=SESSION_EXPIRED, status=400)
+    checked = intake.check_report(form.raw(), catalog())
+    if not checked.ok:
+        return report_page(form, values, errors=_in_order(checked.errors, REPORT_ORDER),
+                           status=422)
+    return _record(form, "report", checked.values, lambda **kw: report_page(form, values, **kw))
+
+
+def report_page(form: ReportForm, values: dict, errors: dict | None = None,
+                notice: str | None = None, status: int = 200):
+    return render_template(
+        "report_form.html", form=form, values=values, errors=errors or {}, notice=notice,
+        accounts=catalog().accounts_in_order(), categories=REPORT_CATEGORIES,
+        started=values.get("started") or started_token(),
+        title="Report a possible policy violation",
+    ), status
+
+
+# ---------------------------------------------------------------------------------------
+# Shared by both forms
+
+
+def _typed(form: SubmissionForm) -> dict:
+    """What the resident typed, as strings, to fill the form in again."""
+    values = {}
+    for name, value in request.form.items():
+        if name != "csrf_token":
+            values[name] = value[: intake.MESSAGE_MAX * 2]
+    values["wants_reply"] = form.wants_reply.data
+    return values
+
+
+def _in_order(errors: dict[str, str], order: tuple[str, ...]) -> dict[str, str]:
+    return dict(sorted(errors.items(),
+                       key=lambda item: order.index(item[0]) if item[0] in order else 99))
+
+
+def _record(form: SubmissionForm, kind: str, values: dict, page):
+    try:
+        receipt = intake.record(
+            db.session(), kind, values, source="form",
+            client=intake.client_hash(client_address(), current_app.secret_key),
+            duplicate_window=current_app.config["DUPLICATE_WINDOW_SECONDS"],
+            spam_reason=spam_reason(form),
+        )
+    except db.DatabaseUnavailable:
+        current_app.logger.error("could not record a %s: database unavailable", kind,
+                                 exc_info=True)
+        return page(notice=DATABASE_DOWN + " Everything you typed is still here.", status=503)
+    count_submission()
+    current_app.logger.info("recorded %s %s%s", kind, receipt.tracking_code,
+                            " (repeat)" if receipt.duplicate else "")
+    return redirect(url_for(f"public.{kind}_sent", code=receipt.tracking_code), 303)
+
+
+def rate_limited_page(message: str):
+    """The form sent back filled in, when the client is over its limit (429)."""
+    if request.method != "POST" or request.endpoint not in ("public.send_feedback",
+                                                            "public.send_report"):
+        return None
+    if request.endpoint == "public.send_feedback":
+        form = FeedbackForm()
+        response, _ = feedback_page(form, _typed(form), notice=message, status=429)
+    else:
+        form = ReportForm()
+        response, _ = report_page(form, _typed(form), notice=message, status=429)
+    return response, 429
+
+
+# ---------------------------------------------------------------------------------------
+# Confirmation and status
+
+
+@bp.get("/feedback/sent/<code>")
+def feedback_sent(code: str):
+    return _confirmation(code, "feedback")
+
+
+@bp.get("/report/sent/<code>")
+def report_sent(code: str):
+    return _confirmation(code, "report")
+
+
+def _confirmation(code: str, kind: str):
+    status = intake.status_of(db.session(), code)
+    if status is None or status.kind != kind:
+        abort(404)
+    return render_template("confirmation.html", status=status,
+                           status_url=intake.status_path(status.kind, status.tracking_code),
+                           title="Feedback sent" if kind == "feedback" else "Report sent")
+
+
+@bp.get("/feedback/status")
+@bp.get("/report/status")
+def status_lookup():
+    kind = "report" if request.path.startswith("/report") else "feedback"
+    code = request.args.get("code")
+    if code is None:
+        return render_template("status_lookup.html", errors={}, code="", example=EXAMPLE,
+                               title="Check the status of your feedback or report")
+    canonical = normalise_tracking_code(code)
+    if canonical is None:
+        message = (f"Enter the tracking code from your confirmation page, like {EXAMPLE}"
+                   if code.strip() else "Enter your tracking code")
+        return render_template("status_lookup.html", errors={"code": message}, code=code[:100],
+                               example=EXAMPLE,
+                               title="Check the status of your feedback or report"), 422
+    return redirect(url_for("public.status_page", kind=kind, code=canonical), 303)
+
+
+@bp.get("/<any(feedback, report):kind>/status/<code>")
+def status_page(kind: str, code: str):
+    status = intake.status_of(db.session(), code)
+    if status is None:
+        return render_template(
+            "status_lookup.html", example=EXAMPLE, code=code[:100],
+            errors={"code": "No feedback or report has this tracking code. Check the code on "
+                            f"your confirmation page (it looks like {EXAMPLE}) and try again"},
+            title="Check the status of your feedback or report"), 404
+    if status.tracking_code != code:
+        return redirect(url_for("public.status_page", kind=status_kind(status),
+                                code=status.tracking_code), 301)
+    return render_template("status.html", status=status,
+                           title=f"Status of {status.tracking_code}")
+
+
+def status_kind(status: intake.Status) -> str:
+    return "report" if status.kind == "report" else "feedback"

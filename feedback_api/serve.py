@@ -1,0 +1,154 @@
+"""One origin for development and tests: the built site at `/`, the Flask app at `/api/`,
+`/feedback/`, `/report/` and `/inbox/` — the same split nginx makes in production
+(deploy/nginx.conf).
+
+`serve()` is what `transparency serve` (and so `make run`) calls. `start()` runs the same
+thing on a background thread and hands back its URL, for tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.security import safe_join
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.utils import send_file
+from werkzeug.wrappers import Request, Response
+
+log = logging.getLogger(__name__)
+
+APP_PREFIXES = ("/api/", "/feedback/", "/report/", "/inbox/")
+TYPES = {
+    ".html": "text/html",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".xml": "application/xml",
+    ".txt": "text/plain",
+    ".map": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".gz": "application/gzip",
+}
+STATIC_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+
+
+def content_type(path: Path) -> str:
+    return TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or \
+        "application/octet-stream"
+
+
+def site_app(site_dir: Path):
+    """A WSGI app serving a built static site: index.html for folders, the site's 404."""
+    site_dir = Path(site_dir).resolve()
+
+    def app(environ, start_response):
+        request = Request(environ)
+        if request.method not in ("GET", "HEAD"):
+            response = Response("Method not allowed\n", 405, {"Allow": "GET, HEAD"},
+                                mimetype="text/plain")
+            return response(environ, start_response)
+        path = request.path
+        target = safe_join(str(site_dir), path.lstrip("/")) if path != "/" else str(site_dir)
+        file = Path(target) if target else None
+        if file is not None and file.is_dir():
+            if not path.endswith("/"):
+                query = f"?{request.query_string.decode('latin-1')}" if request.query_string else ""
+                response = Response(status=301, headers={"Location": path + "/" + query})
+                return response(environ, start_response)
+            file = file / "index.html"
+        if file is None or not file.is_file():
+            return not_found(site_dir)(environ, start_response)
+        response = send_file(file, environ, mimetype=content_type(file), max_age=0)
+        for name, value in STATIC_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response(environ, start_response)
+
+    return app
+
+
+def not_found(site_dir: Path) -> Response:
+    page = site_dir / "404.html"
+    if page.is_file():
+        return Response(page.read_bytes(), 404, mimetype="text/html")
+    return Response("Not found\n", 404, mimetype="text/plain")
+
+
+def one_origin(site_dir: Path, app: Flask):
+    """Dispatch the app's prefixes to Flask and everything else to the static site."""
+    static = site_app(site_dir)
+    bare = tuple(prefix.rstrip("/") for prefix in APP_PREFIXES)
+
+    def dispatch(environ, start_response):
+        path = environ.get("PATH_INFO", "") or "/"
+        if path.startswith(APP_PREFIXES) or path in bare:
+            return app(environ, start_response)
+        return static(environ, start_response)
+
+    return dispatch
+
+
+def prepare_app(config: dict | None = None) -> Flask:
+    """The Flask app for a development server, with its database upgraded."""
+    from . import create_app, db
+
+    app = create_app({"DEVELOPMENT": True, **(config or {})})
+    try:
+        db.upgrade(app.extensions["db_engine"])
+    except db.DatabaseUnavailable as error:
+        log.warning("could not upgrade the database (%s); the forms will answer 503 until it "
+                    "is reachable", error.__class__.__name__)
+    return app
+
+
+@dataclass
+class Running:
+    url: str
+    server: BaseWSGIServer
+    thread: threading.Thread
+    app: Flask
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def start(site_dir: Path, app: Flask | None = None, host: str = "127.0.0.1",
+          port: int = 0) -> Running:
+    """Serve site and app on a background thread (port 0: any free port)."""
+    app = app or prepare_app()
+    server = make_server(host, port, one_origin(site_dir, app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="transparency-serve",
+                              daemon=True)
+    thread.start()
+    return Running(f"http://{_url_host(host)}:{server.server_port}/", server, thread, app)
+
+
+def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the built site and the feedback app on one origin until interrupted."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = prepare_app()
+    server = make_server(host, port, one_origin(Path(site_dir), app), threaded=True)
+    print(f"Serving the Transparency site on http://{_url_host(host)}:{server.server_port}/",
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
