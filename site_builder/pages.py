@@ -159,8 +159,9 @@ def front_matter(**fields) -> str:
     return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + "---\n\n"
 
 
-def badge(text: str, kind: str) -> str:
-    return f'<span class="badge badge--{escape(kind)}">{escape(text)}</span>'
+def badge(text: str, kind: str, sort: str | None = None) -> str:
+    key = f' data-sort="{escape(sort)}"' if sort is not None else ""
+    return f'<span class="badge badge--{escape(kind)}"{key}>{escape(text)}</span>'
 
 
 def status_badges(policy: Policy) -> str:
@@ -171,7 +172,8 @@ def status_badges(policy: Policy) -> str:
 
 
 def review_badge(status: ReviewStatus) -> str:
-    return badge(STATE_LABELS[status.state], f"review-{status.state}")
+    order = f"{STATE_ORDER[status.state]} {iso(status.next_due) or '9999'}"
+    return badge(STATE_LABELS[status.state], f"review-{status.state}", sort=order)
 
 
 def fmt_date(value: dt.date | None, missing: str = NOT_STATED) -> str:
@@ -212,10 +214,6 @@ def table(
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     return "\n".join(out)
-
-
-def _sort_attr(value: str) -> str:
-    return f' data-sort="{escape(value)}"'
 
 
 def version_line(ctx: Context, policy: Policy) -> tuple[str, str]:
