@@ -42,8 +42,10 @@ def test_letters_misread_over_the_phone_are_read_as_the_digits_they_look_like():
     assert normalise_tracking_code("SMR-OOOO-IIII-LLLL-0000") == "SMR-0000-1111-1111-0000"
 
 
-@pytest.mark.parametrize("typed", ["", "SMR", "SMR-7K3Q-9XWD-2F4M", "SMR-7K3Q-9XWD-2F4M-8HJNX",
-                                   "SMR-UUUU-9XWD-2F4M-8HJN", "1", "x" * 500, "SMR-7K3Q-9XWD-2F4M-8HJ!"])
+@pytest.mark.parametrize("typed", [
+    "", "SMR", "SMR-7K3Q-9XWD-2F4M", "SMR-7K3Q-9XWD-2F4M-8HJNX", "SMR-UUUU-9XWD-2F4M-8HJN", "1",
+    "x" * 500, "SMR-7K3Q-9XWD-2F4M-8HJ!",
+])
 def test_something_that_cannot_be_a_code_is_not_one(typed):
     assert normalise_tracking_code(typed) is None
 
