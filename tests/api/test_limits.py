@@ -1,0 +1,126 @@
+"""Rate limits on every public write, on memory and Redis storage."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import redis
+
+from tests.api.conftest import FEEDBACK, REPORT, read_form, rows, send_form
+from tests.conftest import free_port
+
+
+def feedback(n: int) -> dict:
+    return {**FEEDBACK, "message": f"Comment number {n}"}
+
+
+def post(client, n: int, **environ):
+    return client.post("/api/v1/feedback", json=feedback(n), environ_base=environ)
+
+
+def test_the_sixth_submission_in_a_minute_is_refused_with_retry_after(client):
+    for n in range(5):
+        assert post(client, n).status_code == 201
+    refused = post(client, 5)
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    error = refused.get_json()["error"]
+    assert error["code"] == "rate_limited" and "5 per 1 minute" in error["message"]
+
+
+def test_the_limit_is_per_client_and_shared_by_forms_and_api(client):
+    for n in range(3):
+        assert post(client, n).status_code == 201
+    assert client.post("/api/v1/reports", json=REPORT).status_code == 201
+    assert send_form(client, "/feedback/", policy_id="ai-1-19", message="By form").status_code \
+        == 303
+    assert client.post("/api/v1/reports", json={**REPORT, "description": "x"}).status_code == 429
+    assert post(client, 9, REMOTE_ADDR="198.51.100.20").status_code == 201
+
+
+def test_rejected_submissions_do_not_use_up_the_limit(client):
+    for _ in range(8):
+        assert client.post("/api/v1/feedback", json={"policy_id": "nope"}).status_code == 422
+        assert client.post("/api/v1/feedback", data="x").status_code == 415
+    for _ in range(3):
+        assert send_form(client, "/feedback/", message="").status_code == 422
+    for n in range(5):
+        assert post(client, n).status_code == 201
+
+
+def test_a_refused_form_keeps_what_was_typed(make_app, database_url):
+    client = make_app(RATELIMIT_SUBMIT="1 per minute").test_client()
+    assert send_form(client, "/report/", category="other", description="First",
+                     account_id="city-x-sample").status_code == 303
+    response = send_form(client, "/report/", category="false-information",
+                         description="Second, typed with care", account_id="city-x-sample")
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    html = response.get_data(as_text=True)
+    assert "wait a few minutes" in html and 'role="alert"' in html
+    form = read_form(html)
+    assert form.values["description"] == "Second, typed with care"
+    assert form.values["category"] == "false-information"
+    assert len(rows(database_url)) == 1
+
+
+def test_a_made_up_forwarded_for_header_buys_no_fresh_limit(client):
+    for n in range(5):
+        assert post(client, n).status_code == 201
+    for n, fake in enumerate(("203.0.113.1", "203.0.113.2", "10.0.0.1, 203.0.113.3")):
+        response = client.post("/api/v1/feedback", json=feedback(10 + n),
+                               headers={"X-Forwarded-For": fake})
+        assert response.status_code == 429
+
+
+def test_behind_one_proxy_the_limit_follows_the_address_the_proxy_saw(make_app):
+    client = make_app(TRUSTED_PROXIES=1).test_client()
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+
+    def through_proxy(n, forwarded):
+        return client.post("/api/v1/feedback", json=feedback(n), environ_base=proxy,
+                           headers={"X-Forwarded-For": forwarded})
+
+    # nginx appends the address it saw; anything before it is what the client claimed.
+    for n in range(5):
+        assert through_proxy(n, f"198.51.100.{n}, 203.0.113.7").status_code == 201
+    assert through_proxy(20, "198.51.100.99, 203.0.113.7").status_code == 429
+    assert through_proxy(21, "203.0.113.8").status_code == 201  # another resident
+
+
+def test_the_limit_is_the_configured_one(make_app):
+    client = make_app(RATELIMIT_SUBMIT="2 per minute;3 per day").test_client()
+    assert [post(client, n).status_code for n in range(3)] == [201, 201, 429]
+
+
+# ---------------------------------------------------------------------------------------
+# Redis
+
+
+@pytest.fixture
+def redis_prefix(redis_url):
+    prefix = f"feedback-test-{time.monotonic_ns()}"
+    yield prefix
+    connection = redis.Redis.from_url(redis_url)
+    for key in connection.scan_iter(match=f"*{prefix}*"):
+        connection.delete(key)
+    connection.close()
+
+
+def test_workers_sharing_redis_share_one_limit(make_app, redis_url, redis_prefix):
+    one = make_app(RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=redis_prefix)
+    two = make_app(RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=redis_prefix)
+    answers = [post((one if n % 2 else two).test_client(), n).status_code for n in range(7)]
+    assert answers == [201] * 5 + [429] * 2
+    assert redis.Redis.from_url(redis_url).keys(f"*{redis_prefix}*")
+
+
+def test_intake_keeps_accepting_when_redis_is_down(make_app, database_url, caplog):
+    app = make_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
+    client = app.test_client()
+    answers = [post(client, n).status_code for n in range(7)]
+    assert answers[:5] == [201] * 5
+    assert answers[5:] == [429, 429]  # limits still hold, from memory
+    assert len(rows(database_url)) == 5
+    assert "falling back to in-memory storage" in caplog.text
