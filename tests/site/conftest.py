@@ -1,0 +1,224 @@
+"""Fixtures for the site: small content trees, the shipped site built once, a server.
+
+The shipped content is built once per test worker (session fixture) and served from a
+plain static server on a free loopback port, the way a web server would serve `site/`.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from site_builder.build import BuildResult, build_site
+from tests.conftest import CONTENT, free_port
+
+AI = """\
+---
+id: ai-1-19
+title: Social Media Policy
+number: "AI 1-19"
+kind: administrative-instruction
+status: active
+department: Department of Technology and Innovation
+owner: Department of Technology and Innovation
+approved_by: Chief Administrative Officer
+summary: The instruction used by the site tests.
+review:
+  interval_months: 12
+  last_reviewed: {reviewed}
+---
+
+## Purpose {#purpose}
+
+The purpose of this policy.\\
+Signed on a second line.
+
+## Rules {#rules}
+
+K. Posts or comments containing any of the following content are prohibited:
+    a. Posts not topically related to the site;
+    b. Profane language or content;
+    c. Personal matters, such as:
+        i. addresses;
+        ii. phone numbers.
+L. The guidelines in subsection K shall be displayed to users.
+O. Administration of City social media sites will be as follows:
+    a. DTI will maintain a list of approved social media sites and review it annually.
+"""
+
+DEPARTMENT = """\
+---
+id: parks-social-media
+title: Parks Social Media Policy
+kind: department-policy
+status: active
+sample: true
+department: Parks and Recreation Department
+owner: Parks and Recreation Department Director
+parent: ai-1-19
+approved_by: Communications Director
+summary: A sample department policy.
+review:
+  interval_months: 12
+  last_reviewed: 2020-01-01
+---
+
+## Rules {#rules}
+
+A. Comments follow [AI 1-19 §K.b](ai-1-19.md#k-b) and [the guidelines](ai-1-19.md#l).
+"""
+
+RESOLUTION = """\
+---
+id: resolution
+title: Official City Social Media Accounts
+kind: resolution
+status: active
+department: City Council
+owner: City Council
+summary: A resolution requiring two elements.
+review:
+  interval_months: 12
+  last_reviewed: null
+requires:
+  - id: behavior
+    clause: a-1
+    title: Behavioral Expectations
+  - id: review
+    clause: a-2
+    title: Policy Review
+---
+
+## Section 1 {#section-1}
+
+A. The policy shall include:
+    1. Behavioral Expectations.
+    2. Policy Review.
+B. Publish the policies with a way to give feedback and report violations.
+"""
+
+COMPREHENSIVE = """\
+---
+id: comprehensive
+title: Comprehensive Policy
+kind: comprehensive-policy
+status: draft
+department: Office of Communications
+owner: Communications Director
+summary: The draft that meets the resolution.
+review:
+  interval_months: 12
+  last_reviewed: 2026-01-01
+satisfies:
+  behavior: how-to-behave
+  review: reviews
+---
+
+## How to behave {#how-to-behave}
+
+Be kind.
+
+## Reviews {#reviews}
+
+Every year.
+"""
+
+PLATFORMS = """\
+owner: Department of Technology and Innovation
+review:
+  interval_months: 12
+  last_reviewed: 2026-01-20
+platforms:
+  - id: x
+    name: X
+    domains: [x.com, twitter.com]
+    status: approved
+    approved_on: 2026-01-20
+"""
+
+ACCOUNTS = """\
+owner: Office of Communications
+review:
+  interval_months: 6
+  last_reviewed: 2026-09-01
+accounts:
+  - id: city-x
+    platform: x
+    handle: "@abq_test_city"
+    url: https://x.com/abq_test_city
+    department: Office of Communications
+    purpose: City news.
+    status: active
+    approved_by: Communications Director
+    approved_on: 2025-01-15
+    last_verified: 2026-09-01
+    sample: true
+"""
+
+
+def make_content(
+    root: Path,
+    *,
+    policies: dict[str, str] | None = None,
+    platforms: str = PLATFORMS,
+    accounts: str = ACCOUNTS,
+    reviewed: str = "2026-06-01",
+) -> Path:
+    """Write a small content tree: AI 1-19 (with §K) plus the given policies."""
+    (root / "policies").mkdir(parents=True)
+    (root / "registries").mkdir()
+    files = {"ai-1-19.md": AI.replace("{reviewed}", reviewed)}
+    files.update(policies or {})
+    for name, text in files.items():
+        (root / "policies" / name).write_text(text, encoding="utf-8")
+    (root / "registries" / "platforms.yaml").write_text(platforms, encoding="utf-8")
+    (root / "registries" / "accounts.yaml").write_text(accounts, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A valid content tree with one of each kind of policy."""
+    return make_content(tmp_path / "content", policies={
+        "parks-social-media.md": DEPARTMENT,
+        "resolution.md": RESOLUTION,
+        "comprehensive.md": COMPREHENSIVE,
+    })
+
+
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory) -> BuildResult:
+    """The shipped content/, built once per worker."""
+    out = tmp_path_factory.mktemp("shipped") / "site"
+    lines: list[str] = []
+    result = build_site(CONTENT, out, log=lines.append)
+    return result
+
+
+@pytest.fixture(scope="session")
+def built_site(shipped_build: BuildResult) -> Path:
+    return shipped_build.out
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    """The built site on a plain static server, as a web server would serve site/."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
