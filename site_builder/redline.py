@@ -43,6 +43,7 @@ _W = r"\w"
 _S = r" \t\n\r\f\v\u00a0\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 TOKEN = re.compile(rf"(?:[{_W}]+(?:['\u2019-][{_W}]+)*|[^{_W}{_S}])[{_S}]*")
 _SPACE = re.compile(rf"[{_S}]+")
+_WORD_START = re.compile(rf"[{_W}]")
 _MARKUP = re.compile(r"[*_`\[\]<>&\\!]")
 _markdown = MarkdownIt("commonmark")
 
@@ -217,6 +218,9 @@ def diff_words(old: str, new: str) -> tuple[str, int, int]:
         if tag == "equal":
             out.append(_text("".join(b[j1:j2])))
             continue
+        first = a[i1] if i2 > i1 else b[j1]
+        if out and _WORD_START.match(out[-1][-1:]) and _WORD_START.match(first):
+            out.append(" ")  # "current[and secure]" reads as "current [and secure]"
         if tag in ("delete", "replace"):
             struck = _mark("del", "".join(a[i1:i2]))
             out.append(struck.rstrip() + " " if tag == "replace" else struck)

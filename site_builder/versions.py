@@ -1,18 +1,758 @@
 """Version pages: each published version at its own address, redlines, changelogs, feeds.
 
-Called by the build after the current pages are written; returns the files it wrote.
+Called by the build after the current pages are written; returns the files it wrote:
+
+    policies/<id>/versions/                 every version: dates, notes, links
+    policies/<id>/versions/<n>/             the text as of version n (permanent)
+    policies/<id>/versions/<n>/changes/     redline of version n against n-1
+    policies/<id>/compare/                  choose any two versions
+    policies/<id>/compare/<a>-<b>/          redline of an older version against the current
+    policies/<id>/changelog/                versions, corrections and detail changes
+    changes/                                "What changed" across every policy
+    data/versions/<id>.json                 versions and dates, for "in effect on a date"
+    data/versions/<id>.text.json            each version's text as units, for compare
+    feeds/changes.atom, feeds/<id>.atom     new versions
+    feeds/reviews.ics                       review due dates
+
+Version and redline pages are kept out of the navigation (mkdocs.yml `not_in_nav`) and out
+of the search index (front matter `search: exclude: true`).
+
+A published version's text never changes, so its rendered body and its redline are kept
+in a cache folder when one is given (`site["cache_dir"]` or $TRANSPARENCY_CACHE), keyed
+by the text and the renderer version, and reused by the next build.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
+import os
+import posixpath
+import re
+from dataclasses import dataclass, replace
+from html import escape
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from .content import Library
-from .history import PolicyHistory
+import yaml
+
+from . import feeds
+from .content import Library, Policy
+from .history import PolicyHistory, Span, Version, spans
+from .outline import parse_outline
+from .redline import LEGEND, RENDERER_VERSION, Redline, parts, redline
+from .render import escape_md, md_link, render_policy_body, rewrite_links
+
+PAGE_VERSION = "versions-1"  # bump when the page layout changes, to refresh the cache
+SITE_CHANGES = "changes/index.md"
+KIND_LABELS = {
+    "administrative-instruction": "administrative instruction",
+    "resolution": "resolution",
+    "comprehensive-policy": "policy",
+    "department-policy": "department policy",
+}
+_MKDOCS_YML = Path(__file__).resolve().parent.parent / "mkdocs.yml"
+
+
+# ---------------------------------------------------------------------------------------
+# Addresses
+
+
+def list_page(pid: str) -> str:
+    return f"policies/{pid}/versions/index.md"
+
+
+def version_page(pid: str, number: int) -> str:
+    return f"policies/{pid}/versions/{number}/index.md"
+
+
+def changes_page(pid: str, number: int) -> str:
+    return f"policies/{pid}/versions/{number}/changes/index.md"
+
+
+def compare_page(pid: str) -> str:
+    return f"policies/{pid}/compare/index.md"
+
+
+def pair_page(pid: str, old: int, new: int) -> str:
+    return f"policies/{pid}/compare/{old}-{new}/index.md"
+
+
+def changelog_page(pid: str) -> str:
+    return f"policies/{pid}/changelog/index.md"
+
+
+def current_page(pid: str) -> str:
+    return f"policies/{pid}/index.md"
+
+
+def version_url(pid: str, number: int) -> str:
+    """Site-relative URL of a version, as data/policies.json gives it."""
+    return f"/policies/{pid}/versions/{number}/"
+
+
+def diff_url(pid: str, number: int) -> str | None:
+    return f"/policies/{pid}/versions/{number}/changes/" if number > 1 else None
+
+
+def page_url(page: str) -> str:
+    """The site-relative URL a docs page is served at (directory URLs)."""
+    return "/" + page.removesuffix("index.md")
+
+
+def _href(from_page: str, to_page: str, anchor: str | None = None) -> str:
+    """A relative URL for raw HTML (MkDocs does not rewrite links inside HTML)."""
+    from_dir = posixpath.dirname(from_page) or "."
+    if to_page.endswith("index.md"):
+        target = posixpath.dirname(to_page) or "."
+        rel = posixpath.relpath(target, from_dir)
+        rel = "./" if rel == "." else rel + "/"
+    else:
+        rel = posixpath.relpath(to_page, from_dir)
+    return rel + (f"#{anchor}" if anchor else "")
+
+
+def _root(from_page: str) -> str:
+    depth = from_page.count("/")
+    return "../" * depth or "./"
+
+
+# ---------------------------------------------------------------------------------------
+# Words and dates
+
+
+def fmt_date(value: dt.date | None) -> str:
+    if value is None:
+        return "not recorded"
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def _time(value: dt.date | None, missing: str = "not recorded") -> str:
+    if value is None:
+        return escape(missing)
+    return f'<time datetime="{value.isoformat()}">{escape(fmt_date(value))}</time>'
+
+
+def _published(version: Version) -> dt.date | None:
+    return version.published.date() if version.published else None
+
+
+def title_of(policy: Policy) -> str:
+    meta = policy.meta
+    return f"{meta.number}: {meta.title}" if meta.number else meta.title
+
+
+def _front(title: str, description: str | None = None) -> str:
+    data: dict = {"title": title}
+    if description:
+        data["description"] = description
+    data["search"] = {"exclude": True}
+    return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + "---\n\n"
+
+
+def _admonition(kind: str, title: str, text: str) -> str:
+    body = "\n".join(("    " + line) if line else "" for line in text.split("\n"))
+    return f'!!! {kind} "{title.replace(chr(34), chr(8221))}"\n\n{body}\n'
+
+
+def span_text(span: Span, *, draft: bool, today: dt.date | None = None) -> str:
+    """ "in effect from March 1, 2026 until June 1, 2026"."""
+    if span.start is None:
+        return "in effect on a date not recorded"
+    if draft:
+        return f"published as a draft on {fmt_date(span.start)}"
+    today = today or dt.date.today()
+    verb = "takes effect" if span.start > today else "in effect from"
+    text = f"{verb} {'on ' if verb == 'takes effect' else ''}{fmt_date(span.start)}"
+    if span.end is not None:
+        text += f" until {fmt_date(span.end)}"
+    return text
+
+
+def _date_kind(span: Span) -> str:
+    if span.start_kind == "effective":
+        return "effective date stated in the policy"
+    if span.start_kind == "published":
+        return "no effective date is stated, so this is the date it was published"
+    return "no date is on record"
+
+
+# ---------------------------------------------------------------------------------------
+# Cache
+
+
+class Cache:
+    """Rendered text kept between builds, keyed by what it was made from."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = Path(folder) if folder else None
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def key(*parts: str) -> str:
+        digest = hashlib.sha256()
+        for part in (PAGE_VERSION, RENDERER_VERSION, *parts):
+            digest.update(part.encode("utf-8"))
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def get(self, key: str) -> str | None:
+        if self.folder is None:
+            return None
+        path = self.folder / key[:2] / key
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return text
+
+    def put(self, key: str, text: str) -> None:
+        if self.folder is None:
+            return
+        path = self.folder / key[:2] / key
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def _cache_folder(site: dict) -> Path | None:
+    folder = site.get("cache_dir") or os.environ.get("TRANSPARENCY_CACHE")
+    return Path(folder) / "versions" if folder else None
+
+
+def site_url(site: dict) -> str | None:
+    """The site's public address, if configured (site["site_url"] or mkdocs.yml)."""
+    value = site.get("site_url")
+    if value is None and _MKDOCS_YML.is_file():
+        match = re.search(r"^site_url:\s*['\"]?([^'\"\s#]+)", _MKDOCS_YML.read_text(), re.M)
+        value = match.group(1) if match else None
+    if not value:
+        return None
+    return value.rstrip("/") + "/"
+
+
+# ---------------------------------------------------------------------------------------
+# Rendering a version's text
+
+
+def _safe_links(policy: Policy, library: Library) -> Policy:
+    """Links in an old text that would no longer resolve point where they still can.
+
+    A link to a section that is gone from the other policy's current text goes to that
+    policy's page; one to a policy that is gone goes to the list of policies. So an old
+    version never breaks the build's link check, and a reader never meets a dead link.
+    """
+    anchors = policy.outline.anchors
+    base = posixpath.dirname(policy.path)
+
+    def rewrite(target: str) -> str | None:
+        parts_ = urlsplit(target)
+        if parts_.scheme or parts_.netloc or target.startswith("/"):
+            return None
+        if not parts_.path:
+            return None if parts_.fragment in anchors else f"/policies/{policy.id}/"
+        rel = posixpath.normpath(posixpath.join(base, parts_.path))
+        if not rel.endswith(".md"):
+            return None
+        other = library.policy_at(rel)
+        if other is None:
+            return "/policies/"
+        if parts_.fragment and parts_.fragment not in other.outline.anchors:
+            return f"/policies/{other.id}/"
+        return None
+
+    body = rewrite_links(policy.body, rewrite)
+    if body == policy.body:
+        return policy
+    return replace(policy, body=body, outline=parse_outline(body, policy.body_line))
+
+
+def _body(policy: Policy, library: Library, page: str, cache: Cache) -> str:
+    targets = sorted(link.target for link in policy.outline.links)
+    resolved = []
+    for target in targets:
+        path = urlsplit(target).path
+        if path.endswith(".md"):
+            other = library.policy_at(posixpath.normpath(posixpath.join("policies", path)))
+            resolved.append(f"{target}>{other.id if other else ''}:"
+                            + (",".join(sorted(other.outline.anchors)) if other else ""))
+    key = Cache.key("body", policy.id, page, policy.body, *resolved)
+    text = cache.get(key)
+    if text is None:
+        safe = _safe_links(policy, library)
+        text = render_policy_body(safe, base_url=_root(page), library=library, feedback=False)
+        cache.put(key, text)
+    return text
+
+
+@dataclass(frozen=True)
+class _Context:
+    library: Library
+    site: dict
+    cache: Cache
+    today: dt.date
+
+
+def _redline(old: Version, new: Version, cache: Cache) -> Redline | None:
+    if old.withheld or new.withheld:
+        return None
+    key = Cache.key("redline", old.policy.body, new.policy.body)
+    cached = cache.get(key)
+    if cached is not None:
+        data = json.loads(cached)
+        from .redline import SectionChange
+
+        return Redline(data["html"], tuple(SectionChange(*s) for s in data["sections"]),
+                       data["inserted"], data["deleted"])
+    result = redline(old.policy, new.policy)
+    cache.put(key, json.dumps({
+        "html": result.html,
+        "sections": [[s.id, s.title, s.status] for s in result.sections],
+        "inserted": result.inserted,
+        "deleted": result.deleted,
+    }))
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# Pages
+
+
+def _nav_links(here: str, pid: str, *, history: PolicyHistory, skip: str = "") -> str:
+    links = [
+        ("current", "Current version", current_page(pid)),
+        ("list", "All versions", list_page(pid)),
+        ("compare", "Compare versions", compare_page(pid)),
+        ("changelog", "Changelog", changelog_page(pid)),
+    ]
+    items = [f"[{label}]({md_link(here, page)})" for key, label, page in links if key != skip]
+    return " · ".join(items) + "\n"
+
+
+def _history_notices(history: PolicyHistory) -> str:
+    out = []
+    if not history.complete:
+        out.append(_admonition(
+            "warning", "History not available in this build",
+            "This build could not read the policy's publication history, so only one "
+            "version is shown. Earlier versions are not listed here.",
+        ))
+    if history.unpublished:
+        out.append(_admonition(
+            "warning", "Unpublished changes",
+            "This is a local preview: the policy file has changes that are not published "
+            "yet. They are shown on the current page, not as a version.",
+        ))
+    return "\n".join(out)
+
+
+def version_list_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> str:
+    pid = policy.id
+    here = list_page(pid)
+    draft = policy.meta.status == "draft"
+    out = [_front(f"Versions of {title_of(policy)}",
+                  f"Every published version of {title_of(policy)}")]
+    out.append(f"# Versions of {escape_md(title_of(policy))} {{#versions--title}}\n")
+    out.append(_nav_links(here, pid, history=history, skip="list"))
+    out.append(_history_notices(history))
+    out.append(
+        "Each version is the text as it was published. **In effect from** is the effective "
+        "date the policy states for that version; where it states none, it is the date the "
+        "version was published. **Published** is the date the version was published on "
+        "this site.\n"
+    )
+    out.append(_date_picker(here, pid, history, draft=draft))
+    rows = []
+    for span in reversed(spans(history)):
+        v = span.version
+        text_link = f'<a href="{_href(here, version_page(pid, v.number))}">Text</a>'
+        changes = (f'<a href="{_href(here, changes_page(pid, v.number))}">What changed</a>'
+                   if v.number > 1 else "First version")
+        current = " (current)" if v.number == history.current.number else ""
+        start = _time(span.start)
+        if span.start_kind == "published":
+            start += " (published date)"
+        until = _time(span.end, "—") if span.end else ("—" if current else "")
+        note = escape(v.note) if v.note else "No note"
+        if v.corrections:
+            note += "<br>" + "<br>".join(
+                f"Corrected {_time(c.published.date())}: {escape(c.note or 'editorial')}"
+                for c in v.corrections
+            )
+        rows.append(
+            f'<tr><th scope="row">Version {v.number}{current}</th><td>{start}</td>'
+            f"<td>{until}</td><td>{_time(_published(v))}</td><td>{note}</td>"
+            f"<td>{escape(v.author_role)}</td><td>{text_link}</td><td>{changes}</td></tr>"
+        )
+    headers = ["Version", "In effect from", "Until", "Published", "Change note",
+               "Published by", "Text", "Changes"]
+    caption = f"Versions of {title_of(policy)}, newest first"
+    out.append(
+        '<table>'
+        f"<caption>{escape(caption)}</caption><thead><tr>"
+        + "".join(f'<th scope="col">{h}</th>' for h in headers)
+        + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>\n"
+    )
+    out.append(
+        f"Follow new versions: [Atom feed]({md_link(here, f'feeds/{pid}.atom')}).\n"
+    )
+    return "\n".join(x for x in out if x)
+
+
+def _date_picker(here: str, pid: str, history: PolicyHistory, *, draft: bool) -> str:
+    if draft or not any(s.start for s in spans(history)):
+        return ""
+    first = min(s.start for s in spans(history) if s.start)
+    return (
+        f'<form class="version-picker" data-index="{_href(here, f"data/versions/{pid}.json")}"'
+        f' data-root="{_root(here)}" hidden>'
+        '<h2 id="versions--on-date">In effect on a date</h2>'
+        '<p><label for="version-date">Date</label> '
+        '<span class="version-hint" id="version-date-hint">For example, 2026-03-01. '
+        f"Versions are on record from {escape(fmt_date(first))}.</span></p>"
+        '<p><input type="date" id="version-date" name="date" required '
+        'aria-describedby="version-date-hint"> '
+        '<button type="submit" class="md-button">Show the version in effect</button></p>'
+        '<p class="version-picker-result" role="status" aria-live="polite"></p>'
+        "</form>\n"
+    )
+
+
+def version_md(ctx: _Context, policy: Policy, history: PolicyHistory, span: Span) -> str:
+    version = span.version
+    pid = policy.id
+    n = version.number
+    here = version_page(pid, n)
+    shown = version.policy
+    draft = shown.meta.status == "draft"
+    title = f"{title_of(policy)}, version {n}"
+    out = [_front(title, f"The text of {title_of(policy)} as of version {n}")]
+    out.append(f"# {escape_md(title_of(shown))} — version {n} {{#version--title}}\n")
+    is_current = n == history.current.number
+    lines = [f"This is **version {n}** of {len(history.versions)}, "
+             f"{span_text(span, draft=draft, today=ctx.today)} ({_date_kind(span)})."]
+    if version.published:
+        lines.append(f"Published on this site on {fmt_date(_published(version))} by "
+                     f"{escape_md(version.author_role)}.")
+    if version.note:
+        lines.append(f"Change note: {escape_md(version.note)}")
+    links = []
+    if is_current:
+        lines.append("This is the current version.")
+    links.append(f"[See the current version]({md_link(here, current_page(pid))})")
+    if n > 1:
+        links.append(f"[What changed in version {n}]({md_link(here, changes_page(pid, n))})")
+    if n > 1:
+        links.append(f"[Version {n - 1}]({md_link(here, version_page(pid, n - 1))})")
+    if not is_current:
+        links.append(f"[Version {n + 1}]({md_link(here, version_page(pid, n + 1))})")
+    links.append(f"[All versions]({md_link(here, list_page(pid))})")
+    lines.append(" · ".join(links))
+    kind = "warning" if not is_current else "info"
+    heading = f"Version {n}" + (" (current)" if is_current else " (not the current version)")
+    out.append(_admonition(kind, heading, "\n\n".join(lines)))
+    if version.corrections:
+        items = "\n".join(
+            f"- {fmt_date(c.published.date())}: {escape_md(c.note or 'editorial correction')}"
+            f" ({escape_md(c.author_role)})"
+            for c in version.corrections
+        )
+        out.append(_admonition(
+            "note", "Editorial corrections",
+            "These corrections were made to this version without changing its meaning; the "
+            f"text below includes them.\n\n{items}",
+        ))
+    if not history.complete or history.unpublished:
+        out.append(_history_notices(history))
+    if version.withheld:
+        out.append(_admonition("warning", "Text withheld", escape_md(version.withheld)))
+    else:
+        out.append(_body(shown, ctx.library, here, ctx.cache))
+    return "\n".join(x for x in out if x)
+
+
+def _legend() -> str:
+    return (
+        '<div class="rl-legend" role="note" aria-labelledby="changes--legend">'
+        '<h2 id="changes--legend">How changes are marked</h2>'
+        "<p><ins><span class=\"rl-bracket\" aria-hidden=\"true\">[</span>"
+        "<span class=\"rl-sr\">inserted: </span>Underlined text in brackets"
+        "<span class=\"rl-bracket\" aria-hidden=\"true\">]</span></ins> is new. "
+        "<del><span class=\"rl-bracket\" aria-hidden=\"true\">[</span>"
+        "<span class=\"rl-sr\">deleted: </span>Struck-through text in brackets"
+        "<span class=\"rl-bracket\" aria-hidden=\"true\">]</span></del> is deleted. "
+        "Screen readers announce each change as inserted or deleted.</p>"
+        f"<p>{escape(LEGEND)}</p></div>\n"
+    )
+
+
+def redline_md(
+    ctx: _Context, policy: Policy, history: PolicyHistory, old: Version, new: Version,
+    here: str, *, kind: str,
+) -> str:
+    pid = policy.id
+    result = _redline(old, new, ctx.cache)
+    span = {s.version.number: s for s in spans(history)}[new.number]
+    draft = new.policy.meta.status == "draft"
+    if kind == "consecutive":
+        title = f"What changed in version {new.number}"
+    else:
+        title = f"Changes from version {old.number} to version {new.number}"
+    out = [_front(f"{title} — {title_of(policy)}",
+                  f"{title} of {title_of(policy)}, marked as the Council marks amendments")]
+    out.append(f"# {title} of {escape_md(title_of(policy))} {{#changes--title}}\n")
+    lines = [
+        f"Version {new.number} compared with version {old.number}. Version {new.number} is "
+        f"{span_text(span, draft=draft, today=ctx.today)} ({_date_kind(span)})"
+        + (f", published on {fmt_date(_published(new))}." if new.published else "."),
+    ]
+    if new.note and kind == "consecutive":
+        lines.append(f"Change note: {escape_md(new.note)}")
+    lines.append(" · ".join([
+        f"[Text of version {new.number}]({md_link(here, version_page(pid, new.number))})",
+        f"[Text of version {old.number}]({md_link(here, version_page(pid, old.number))})",
+        f"[Current version]({md_link(here, current_page(pid))})",
+        f"[All versions]({md_link(here, list_page(pid))})",
+        f"[Compare other versions]({md_link(here, compare_page(pid))})",
+    ]))
+    out.append(_admonition("info", f"Version {old.number} → version {new.number}",
+                           "\n\n".join(lines)))
+    if result is None:
+        out.append(_admonition("warning", "Not available",
+                               "One of these versions' text is withheld, so no redline is "
+                               "shown."))
+        return "\n".join(out)
+    out.append(_legend())
+    out.append("## Sections that changed {#changes--sections}\n")
+    if result.sections:
+        items = []
+        for section in result.sections:
+            status = {"changed": "changed", "added": "added", "removed": "removed"}[section.status]
+            items.append(f"- [{escape_md(section.title)}](#{section.id}) ({status})")
+        out.append("\n".join(items) + "\n")
+        out.append(f"{result.inserted} words inserted, {result.deleted} deleted.\n")
+    else:
+        out.append("The words are the same; only details outside the text changed.\n")
+    out.append("## The text with changes marked {#changes--text}\n")
+    out.append(_offset_headings(result.html) + "\n")
+    return "\n".join(out)
+
+
+def _offset_headings(html: str) -> str:
+    """Redline section headings one level below the page's own headings."""
+    def bump(match: re.Match) -> str:
+        level = min(int(match.group(2)) + 1, 6)
+        return f"<{match.group(1)}h{level}"
+
+    return re.sub(r"<(/?)h([1-6])", bump, html)
+
+
+def compare_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> str:
+    pid = policy.id
+    here = compare_page(pid)
+    current = history.current.number
+    out = [_front(f"Compare versions of {title_of(policy)}")]
+    out.append(f"# Compare versions of {escape_md(title_of(policy))} {{#compare--title}}\n")
+    out.append(_nav_links(here, pid, history=history, skip="compare"))
+    if len(history.versions) < 2:
+        out.append("This policy has one version so far, so there is nothing to compare.\n")
+        return "\n".join(out)
+    prepared = {}
+    for v in history.versions[1:]:
+        prepared[f"{v.number - 1}-{v.number}"] = _href(here, changes_page(pid, v.number))
+    for v in history.versions[:-2]:
+        prepared[f"{v.number}-{current}"] = _href(here, pair_page(pid, v.number, current))
+    options = "".join(
+        f'<option value="{v.number}">Version {v.number}'
+        + (" (current)" if v.number == current else "") + "</option>"
+        for v in history.versions
+    )
+    out.append(
+        f'<form class="version-compare" hidden data-policy="{escape(pid)}"'
+        f' data-text="{_href(here, f"data/versions/{pid}.text.json")}"'
+        f" data-prepared='{escape(json.dumps(prepared, sort_keys=True), quote=True)}'>"
+        '<p><label for="compare-from">Earlier version</label> '
+        f'<select id="compare-from" name="from">{options}</select></p>'
+        '<p><label for="compare-to">Later version</label> '
+        f'<select id="compare-to" name="to">{options}</select></p>'
+        '<p><button type="submit" class="md-button">Show the changes</button></p>'
+        '<p class="version-compare-status" role="status" aria-live="polite"></p>'
+        "</form>\n"
+    )
+    out.append('<div class="version-compare-result"></div>\n')
+    out.append("## Prepared comparisons {#compare--prepared}\n")
+    out.append("These comparisons are ready to read, also without JavaScript:\n")
+    items = []
+    for v in reversed(history.versions[1:]):
+        items.append(f"- [Version {v.number - 1} → version {v.number}]"
+                     f"({md_link(here, changes_page(pid, v.number))})")
+    for v in reversed(history.versions[:-2]):
+        items.append(f"- [Version {v.number} → current version {current}]"
+                     f"({md_link(here, pair_page(pid, v.number, current))})")
+    out.append("\n".join(items) + "\n")
+    return "\n".join(out)
+
+
+_KIND_TEXT = {"version": "New version", "editorial": "Editorial correction",
+              "metadata": "Details updated"}
+
+
+def _entry_line(here: str, pid: str, entry, history: PolicyHistory) -> str:
+    when = fmt_date(entry.published.date())
+    if entry.kind == "version":
+        target = (changes_page(pid, entry.version) if entry.version > 1
+                  else version_page(pid, entry.version))
+        what = f"[Version {entry.version}]({md_link(here, target)})"
+        what += " (what changed)" if entry.version > 1 else " (first version)"
+    elif entry.kind == "editorial":
+        what = (f"Editorial correction to [version {entry.version}]"
+                f"({md_link(here, version_page(pid, entry.version))})")
+    else:
+        fields = ", ".join(f.replace("_", " ") for f in entry.fields) or "details"
+        what = f"Details updated ({escape_md(fields)}), no change to the text"
+    note = f": {escape_md(entry.note)}" if entry.note else ""
+    return f"- **{when}**: {what}{note} — {escape_md(entry.author_role)}"
+
+
+def changelog_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> str:
+    pid = policy.id
+    here = changelog_page(pid)
+    out = [_front(f"Changelog of {title_of(policy)}")]
+    out.append(f"# Changelog of {escape_md(title_of(policy))} {{#changelog--title}}\n")
+    out.append(_nav_links(here, pid, history=history, skip="changelog"))
+    out.append(_history_notices(history))
+    out.append("Newest first. A new version changes the text; an editorial correction fixes "
+               "it without changing its meaning; updated details (such as review dates) do "
+               "not change the text. Dates are publication dates.\n")
+    if history.changes:
+        out.append("\n".join(_entry_line(here, pid, e, history) for e in history.changes) + "\n")
+    else:
+        out.append("No dated changes are on record in this build.\n")
+    out.append(f"Follow new versions: [Atom feed]({md_link(here, f'feeds/{pid}.atom')}).\n")
+    return "\n".join(x for x in out if x)
+
+
+def site_changes_md(library: Library, histories: dict[str, PolicyHistory]) -> str:
+    here = SITE_CHANGES
+    out = [_front("What changed", "Every new version of every policy, newest first")]
+    out.append("# What changed {#changes--title}\n")
+    out.append("Every new version, correction and update to the City's social media "
+               "policies, newest first. Each new version links to its changes, marked as "
+               "the Council marks amendments. Follow them in a feed reader: "
+               f"[Atom feed]({md_link(here, 'feeds/changes.atom')}). Staff can add review "
+               f"due dates to a calendar: [reviews.ics]({md_link(here, 'feeds/reviews.ics')})."
+               "\n")
+    entries = []
+    for pid, history in histories.items():
+        policy = library.policies.get(pid)
+        if policy is None:
+            continue
+        for entry in history.changes:
+            entries.append((entry.published, pid, entry, policy, history))
+    entries.sort(key=lambda e: (e[0], e[1]), reverse=True)
+    if not entries:
+        out.append("No dated changes are on record in this build.\n")
+        return "\n".join(out)
+    month = None
+    for published, pid, entry, policy, history in entries:
+        label = f"{published:%B} {published.year}"
+        if label != month:
+            month = label
+            out.append(f"\n## {label}\n")
+        link = f"[{escape_md(title_of(policy))}]({md_link(here, current_page(pid))})"
+        out.append(_entry_line(here, pid, entry, history).replace("- **", f"- {link}, **", 1))
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------------------
+# Data for the date picker and the compare page
+
+
+def versions_index(pid: str, history: PolicyHistory) -> dict:
+    return {
+        "policy": pid,
+        "current": history.current.number,
+        "versions": [
+            {
+                "number": s.version.number,
+                "from": s.start.isoformat() if s.start else None,
+                "from_kind": s.start_kind,
+                "until": s.end.isoformat() if s.end else None,
+                "published": s.version.published.isoformat() if s.version.published else None,
+                "note": s.version.note or None,
+                "url": version_url(pid, s.version.number).lstrip("/"),
+                "diff_url": (diff_url(pid, s.version.number) or "").lstrip("/") or None,
+            }
+            for s in spans(history)
+        ],
+    }
+
+
+def versions_text(history: PolicyHistory) -> dict:
+    return {
+        "format": RENDERER_VERSION,
+        "versions": {
+            str(v.number): (None if v.withheld else [p.as_json() for p in parts(v.policy)])
+            for v in history.versions
+        },
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Entry point
 
 
 def write_version_pages(
     docs_dir: Path, library: Library, histories: dict[str, PolicyHistory], site: dict
 ) -> list[Path]:
-    """Write version, redline, changelog and feed files under docs_dir. Not yet built."""
-    return []
+    """Write version, redline, changelog and feed files under docs_dir."""
+    docs_dir = Path(docs_dir)
+    today = dt.date.fromisoformat(site["today"]) if site.get("today") else dt.date.today()
+    ctx = _Context(library, site, Cache(_cache_folder(site)), today)
+    written: list[Path] = []
+
+    def write(rel: str, text: str) -> None:
+        path = docs_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+
+    for pid, policy in sorted(library.policies.items()):
+        history = histories.get(pid)
+        if history is None:
+            continue
+        all_spans = spans(history)
+        write(list_page(pid), version_list_md(ctx, policy, history))
+        for span in all_spans:
+            version = span.version
+            write(version_page(pid, version.number), version_md(ctx, policy, history, span))
+            if version.number > 1:
+                old = history.versions[version.number - 2]
+                write(changes_page(pid, version.number),
+                      redline_md(ctx, policy, history, old, version,
+                                 changes_page(pid, version.number), kind="consecutive"))
+        current = history.current
+        for old in history.versions[:-2]:
+            page = pair_page(pid, old.number, current.number)
+            write(page, redline_md(ctx, policy, history, old, current, page, kind="pair"))
+        write(compare_page(pid), compare_md(ctx, policy, history))
+        write(changelog_page(pid), changelog_md(ctx, policy, history))
+        write(f"data/versions/{pid}.json",
+              json.dumps(versions_index(pid, history), indent=1, ensure_ascii=False))
+        write(f"data/versions/{pid}.text.json",
+              json.dumps(versions_text(history), separators=(",", ":"), ensure_ascii=False))
+    write(SITE_CHANGES, site_changes_md(library, histories))
+    base = site_url(site)
+    generated = site.get("generated")
+    for rel, text in feeds.feed_files(library, histories, site_url=base, generated=generated,
+                                      today=today).items():
+        write(rel, text)
+    return written

@@ -1,0 +1,245 @@
+"""Feeds: Atom feeds of new versions, and an iCalendar file of review due dates.
+
+- `feeds/changes.atom`: new versions of every policy, newest first (RFC 4287).
+- `feeds/<id>.atom`: new versions of one policy.
+- `feeds/reviews.ics`: when each policy and registry is next due for review, for staff
+  calendars (RFC 5545: CRLF line ends, lines folded at 75 octets, UID and DTSTAMP).
+
+Links are absolute when the site's address is configured (`site_url`), otherwise relative
+to the feed, which feed readers resolve against the feed's own address. Entry ids are
+`urn:uuid:` names derived from the policy, the version and its commit, so they stay the
+same whatever address the site is served from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from xml.sax.saxutils import escape as xml_escape
+
+from .content import Library
+from .history import PolicyHistory, Version
+from .review import review_status
+
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://transparency.invalid/social-media-policies")
+SITE_TITLE = "City of Albuquerque social media policies"
+PUBLISHER = "City of Albuquerque"
+MAX_SITE_ENTRIES = 100
+PRODID = "-//City of Albuquerque//Social Media Policy Transparency//EN"
+EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _id(*parts: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(NAMESPACE, '/'.join(parts))}"
+
+
+def _rfc3339(when: dt.datetime) -> str:
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _link(site_url: str | None, feed_path: str, path: str) -> str:
+    """A link to a site path (e.g. "policies/x/"): absolute or relative to the feed."""
+    if site_url:
+        return site_url + path
+    depth = feed_path.count("/")
+    return "../" * depth + path
+
+
+def _title(library: Library, pid: str) -> str:
+    policy = library.policies[pid]
+    meta = policy.meta
+    return f"{meta.number}: {meta.title}" if meta.number else meta.title
+
+
+def _updated(version: Version) -> dt.datetime:
+    times = [version.published] + [c.published for c in version.corrections]
+    return max(t for t in times if t is not None)
+
+
+def _entry(library: Library, pid: str, version: Version, site_url: str | None,
+           feed_path: str) -> str:
+    number = version.number
+    page = (f"policies/{pid}/versions/{number}/changes/" if number > 1
+            else f"policies/{pid}/versions/{number}/")
+    title = f"{_title(library, pid)}: version {number}"
+    note = version.note or ("First published version" if number == 1 else "New version")
+    summary = note
+    if version.effective:
+        summary += f" (effective {version.effective.isoformat()})"
+    for correction in version.corrections:
+        summary += f" Corrected {correction.published.date().isoformat()}: {correction.note}"
+    assert version.published is not None
+    return "\n".join([
+        "  <entry>",
+        f"    <id>{_id(pid, 'versions', str(number), version.commit or '')}</id>",
+        f"    <title>{xml_escape(title)}</title>",
+        f"    <published>{_rfc3339(version.published)}</published>",
+        f"    <updated>{_rfc3339(_updated(version))}</updated>",
+        f'    <link rel="alternate" type="text/html" '
+        f'href="{xml_escape(_link(site_url, feed_path, page), {chr(34): "&quot;"})}"/>',
+        f"    <author><name>{xml_escape(version.author_role)}</name></author>",
+        f'    <category term="{xml_escape(pid)}"/>',
+        f'    <summary type="text">{xml_escape(summary)}</summary>',
+        "  </entry>",
+    ])
+
+
+def atom_feed(
+    library: Library,
+    items: list[tuple[str, Version]],
+    *,
+    feed_path: str,
+    title: str,
+    alternate: str,
+    site_url: str | None,
+    generated: str | None,
+) -> str:
+    """An Atom feed of versions, newest first."""
+    items = [(pid, v) for pid, v in items if v.published is not None]
+    items.sort(key=lambda item: (_updated(item[1]), item[0], item[1].number), reverse=True)
+    if items:
+        updated = _rfc3339(max(_updated(v) for _, v in items))
+    elif generated:
+        updated = generated
+    else:
+        updated = _rfc3339(EPOCH)
+    self_href = _link(site_url, feed_path, feed_path)
+    alt_href = _link(site_url, feed_path, alternate)
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">',
+        f"  <id>{_id('feeds', feed_path)}</id>",
+        f"  <title>{xml_escape(title)}</title>",
+        f"  <updated>{updated}</updated>",
+        f'  <link rel="self" type="application/atom+xml" href="{xml_escape(self_href)}"/>',
+        f'  <link rel="alternate" type="text/html" href="{xml_escape(alt_href)}"/>',
+        f"  <author><name>{xml_escape(PUBLISHER)}</name></author>",
+        "  <generator>transparency</generator>",
+    ]
+    lines += [_entry(library, pid, v, site_url, feed_path) for pid, v in items]
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------
+# iCalendar
+
+
+def ics_text(value: str) -> str:
+    """RFC 5545 TEXT: backslash, semicolon, comma and line breaks escaped."""
+    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n"))
+
+
+def fold(line: str) -> str:
+    """Fold a content line at 75 octets without splitting a UTF-8 character."""
+    out: list[str] = []
+    current = b""
+    limit = 75
+    for char in line:
+        encoded = char.encode("utf-8")
+        if len(current) + len(encoded) > limit:
+            out.append(current.decode("utf-8"))
+            current = b" "
+            limit = 75
+        current += encoded
+    out.append(current.decode("utf-8"))
+    return "\r\n".join(out)
+
+
+def reviews_calendar(
+    library: Library, *, site_url: str | None, generated: str | None, today: dt.date
+) -> str:
+    """Review due dates of every policy and registry with a review on record."""
+    host = "transparency.invalid"
+    if site_url:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(site_url).hostname or host
+    stamp = (generated or _rfc3339(EPOCH)).replace("-", "").replace(":", "")
+    stamp = stamp.replace("Z", "").split("+")[0].split(".")[0] + "Z"
+    items: list[tuple[str, str, str, object, str | None]] = []
+    for pid, policy in sorted(library.policies.items()):
+        meta = policy.meta
+        title = f"{meta.number}: {meta.title}" if meta.number else meta.title
+        items.append((f"policy-{pid}", f"Review due: {title}", meta.owner, meta.review,
+                      f"policies/{pid}/"))
+    if library.platforms is not None:
+        items.append(("registry-platforms", "Review due: approved platforms list (AI 1-19 §O.a)",
+                      library.platforms.owner, library.platforms.review, "platforms/"))
+    if library.accounts is not None:
+        items.append(("registry-accounts", "Review due: official accounts directory",
+                      library.accounts.owner, library.accounts.review, "accounts/"))
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "X-WR-CALNAME:Social media policy reviews",
+    ]
+    for key, summary, owner, review, path in items:
+        status = review_status(review, today)
+        if status.next_due is None:
+            continue
+        due = status.next_due
+        end = due + dt.timedelta(days=1)
+        description = (
+            f"Responsible: {owner}. Reviewed every {status.interval_months} months; last "
+            f"reviewed {status.last_reviewed.isoformat() if status.last_reviewed else 'never'}."
+        )
+        if status.state == "overdue":
+            description += " This review is overdue."
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:review-{key}-{due.isoformat()}@{host}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{due:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{end:%Y%m%d}",
+            f"SUMMARY:{ics_text(summary)}",
+            f"DESCRIPTION:{ics_text(description)}",
+            "TRANSP:TRANSPARENT",
+            "CATEGORIES:Policy review",
+        ]
+        if site_url and path:
+            lines.append(f"URL:{site_url}{path}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "".join(fold(line) + "\r\n" for line in lines)
+
+
+def feed_files(
+    library: Library,
+    histories: dict[str, PolicyHistory],
+    *,
+    site_url: str | None,
+    generated: str | None,
+    today: dt.date,
+) -> dict[str, str]:
+    """Every feed file, by its path under the docs folder."""
+    files: dict[str, str] = {}
+    everything: list[tuple[str, Version]] = []
+    for pid in sorted(library.policies):
+        history = histories.get(pid)
+        if history is None:
+            continue
+        items = [(pid, v) for v in history.versions]
+        everything += items
+        path = f"feeds/{pid}.atom"
+        files[path] = atom_feed(
+            library, items, feed_path=path, title=f"{_title(library, pid)}: new versions",
+            alternate=f"policies/{pid}/versions/", site_url=site_url, generated=generated,
+        )
+    everything = [(p, v) for p, v in everything if v.published is not None]
+    everything.sort(key=lambda item: _updated(item[1]), reverse=True)
+    files["feeds/changes.atom"] = atom_feed(
+        library, everything[:MAX_SITE_ENTRIES], feed_path="feeds/changes.atom",
+        title=f"{SITE_TITLE}: what changed", alternate="changes/", site_url=site_url,
+        generated=generated,
+    )
+    files["feeds/reviews.ics"] = reviews_calendar(
+        library, site_url=site_url, generated=generated, today=today
+    )
+    return files
