@@ -32,7 +32,8 @@ PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; scri
 
 
 def create_app(config: Mapping | None = None) -> Flask:
-    app = Flask(__name__, static_url_path="/feedback/static")
+    app = Flask(__name__, static_url_path="/feedback/static",
+                instance_path=_absolute(os.environ.get("INSTANCE_PATH")))
     values = settings_module.settings(os.environ, config)
     development = bool(values.get("DEVELOPMENT")) or _development_by_environment()
     instance = Path(app.instance_path)
@@ -93,6 +94,10 @@ def _development_by_environment() -> bool:
         return True
     context = click.get_current_context(silent=True)
     return context is not None and context.find_root().info_name == "flask"
+
+
+def _absolute(path: str | None) -> str | None:
+    return os.path.abspath(path) if path else None
 
 
 def _int(value: str | None, default: int) -> int:

@@ -84,21 +84,22 @@ def ping() -> None:
 # Migrations
 
 
-def alembic_config(connection=None):
+def alembic_config(connection=None, migrations: Path = MIGRATIONS):
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(migrations))
     config.attributes["connection"] = connection
     return config
 
 
-def upgrade(target_engine: Engine, revision: str = "head") -> None:
+def upgrade(target_engine: Engine, revision: str = "head",
+            migrations: Path = MIGRATIONS) -> None:
     """Bring the database to `revision`; existing rows are kept."""
     from alembic import command
 
     with target_engine.begin() as connection:
-        command.upgrade(alembic_config(connection), revision)
+        command.upgrade(alembic_config(connection, migrations), revision)
 
 
 def current_revision(target_engine: Engine) -> str | None:
@@ -117,16 +118,15 @@ def db_commands() -> None:
 @click.argument("revision", default="head")
 def upgrade_command(revision: str) -> None:
     target = engine()
-    before = current_revision(target)
-    try:
-        upgrade(target, revision)
-    except SQLAlchemyError as error:
-        raise click.ClickException(
-            f"could not upgrade the database at {target.url.render_as_string()}: "
-            f"{error.__class__.__name__}: {error.orig if hasattr(error, 'orig') else error}"
-        ) from error
-    after = current_revision(target)
     where = target.url.render_as_string(hide_password=True)
+    try:
+        before = current_revision(target)
+        upgrade(target, revision)
+        after = current_revision(target)
+    except SQLAlchemyError as error:
+        reason = getattr(error, "orig", None) or error
+        raise click.ClickException(f"could not upgrade the database at {where}: {reason}") \
+            from error
     if before == after:
         click.echo(f"Database {where} is up to date (revision {after}).")
     else:

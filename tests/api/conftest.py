@@ -292,3 +292,19 @@ def gunicorn():
     for server in started:
         if server.process.poll() is None:
             server.stop()
+
+
+def http(method: str, url: str, body: bytes | None = None, headers: dict | None = None):
+    """One request to a real server, redirects not followed: (status, headers, body)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=15)
+    try:
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        connection.request(method, path or "/", body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()

@@ -1,0 +1,147 @@
+"""The database: migrations that match the models and keep every row, the `flask db upgrade`
+command, and SQLite's durability settings."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+
+from feedback_api.db import MIGRATIONS, current_revision, make_engine, upgrade
+from feedback_api.models import Base
+from tests.api.conftest import FEEDBACK, REPORT, ROOT, rows
+
+FLASK = Path(sys.executable).with_name("flask")
+
+INBOX_MIGRATION = '''"""An example of the inbox's later migration: assignment and notes."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0099"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # recreate="always" copies the table, the riskiest path for existing rows.
+    with op.batch_alter_table("submissions", recreate="always") as batch:
+        batch.add_column(sa.Column("assigned_to", sa.String(200), nullable=True))
+    op.create_table(
+        "submission_notes",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), nullable=False),
+        sa.Column("note", sa.Text, nullable=False),
+    )
+
+
+def downgrade():
+    op.drop_table("submission_notes")
+    with op.batch_alter_table("submissions") as batch:
+        batch.drop_column("assigned_to")
+'''
+
+
+def test_the_migrations_create_exactly_the_models(database_url):
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_a_later_migration_keeps_every_row(client, database_url, tmp_path):
+    codes = [client.post("/api/v1/feedback", json={**FEEDBACK, "message": f"n{n}"})
+             .get_json()["tracking_code"] for n in range(3)]
+    codes.append(client.post("/api/v1/reports", json=REPORT).get_json()["tracking_code"])
+    before = rows(database_url)
+
+    migrations = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__"))
+    engine = make_engine(database_url)
+    head = current_revision(engine)
+    (migrations / "versions" / "0099_inbox.py").write_text(INBOX_MIGRATION.format(head=head))
+    try:
+        upgrade(engine, migrations=migrations)
+        assert current_revision(engine) == "0099"
+        after = rows(database_url)
+        assert [r["tracking_code"] for r in after] == codes
+        for old, new in zip(before, after, strict=True):
+            assert {**old, "assigned_to": None} == dict(new)
+    finally:  # back to the shared schema for the other tests
+        upgrade_down(engine, migrations, head)
+        engine.dispose()
+
+
+def upgrade_down(engine, migrations, revision):
+    from alembic import command
+
+    from feedback_api.db import alembic_config
+
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection, migrations), revision)
+
+
+def test_flask_db_upgrade_creates_then_keeps_the_database(tmp_path):
+    database = tmp_path / "feedback.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
+           "INSTANCE_PATH": str(tmp_path / "instance")}
+    env.pop("SECRET_KEY", None)  # as `make run` calls it: development, no key needed
+    command = [str(FLASK), "--app", "feedback_api", "db", "upgrade"]
+    first = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True,
+                           timeout=60)
+    assert first.returncode == 0, first.stderr
+    assert "upgraded from empty to 0001" in first.stdout
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO submissions (tracking_code, kind, created_at, updated_at, source, "
+            "client_hash, content_hash, message) VALUES ('SMR-AAAA-AAAA-AAAA-AAAA', "
+            "'feedback', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 'api', 'c', 'h', 'kept')"))
+    again = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True,
+                           timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert "up to date" in again.stdout
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT message FROM submissions")).scalar_one() == "kept"
+    engine.dispose()
+
+
+def test_flask_db_upgrade_says_when_the_database_cannot_be_reached(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/missing/feedback.sqlite3",
+           "INSTANCE_PATH": str(tmp_path / "instance")}
+    result = subprocess.run([str(FLASK), "--app", "feedback_api", "db", "upgrade"], env=env,
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "could not upgrade the database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_sqlite_commits_durably_in_wal_mode(app, database_url):
+    engine = app.extensions["db_engine"]
+    if engine.dialect.name != "sqlite":
+        assert engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg"
+        with engine.connect() as connection:
+            assert connection.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
+            assert connection.execute(text("SHOW fsync")).scalar_one() == "on"
+        return
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar_one() == 2  # FULL
+
+
+def test_the_tables_have_room_for_the_inbox(database_url):
+    engine = create_engine(database_url)
+    columns = {c["name"] for c in inspect(engine).get_columns("submissions")}
+    uniques = inspect(engine).get_unique_constraints("submissions")
+    engine.dispose()
+    assert {"kind", "state", "public_note", "created_at", "updated_at", "is_spam",
+            "tracking_code", "client_hash", "content_hash", "name", "email"} <= columns
+    assert any(u["column_names"] == ["tracking_code"] for u in uniques)
