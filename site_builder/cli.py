@@ -60,6 +60,24 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_revise(args: argparse.Namespace) -> int:
+    from .revise import ReviseFailed, ReviseUsageError, revise
+
+    content = _content_dir(args.content)
+    try:
+        revise(content, args.policy_id, args.note, effective=args.effective,
+               role=args.published_by, editorial=args.editorial, commit=args.commit,
+               say=lambda line: print(line, file=sys.stderr))
+    except ReviseUsageError as error:
+        raise UsageError(str(error)) from None
+    except ReviseFailed as failure:
+        for problem in failure.problems:
+            print(problem)
+        print(f"transparency revise: {failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from feedback_api.serve import serve
 
@@ -86,6 +104,28 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--content", metavar="DIR", help="content folder (default: content)")
     build.add_argument("--out", metavar="DIR", default="site", help="output (default: site)")
     build.set_defaults(run=cmd_build)
+
+    revise = commands.add_parser(
+        "revise",
+        help="record a revision of a policy: change note, effective date, staged commit",
+        description="Check the content, write the change note (and effective date) into "
+        "the policy's front matter, stage the file and print the git commit that publishes "
+        "it, or make it with --commit. See docs/publishing.md.",
+    )
+    revise.add_argument("policy_id", metavar="POLICY_ID", help="id of the policy, e.g. ai-1-19")
+    revise.add_argument("--note", required=True,
+                        help="public change note: one paragraph saying what changed")
+    revise.add_argument("--effective", metavar="YYYY-MM-DD",
+                        help="date the new version takes effect")
+    revise.add_argument("--published-by", metavar="ROLE",
+                        help="publishing office, e.g. 'Office of Communications' (a role, "
+                        "never a personal email)")
+    revise.add_argument("--editorial", action="store_true",
+                        help="a correction that does not change the meaning: amends the "
+                        "current version instead of making a new one")
+    revise.add_argument("--commit", action="store_true", help="make the commit as well")
+    revise.add_argument("--content", metavar="DIR", help="content folder (default: content)")
+    revise.set_defaults(run=cmd_revise)
 
     serve = commands.add_parser("serve", help="serve the built site and the feedback app")
     serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
