@@ -1,0 +1,177 @@
+"""Throwaway git repositories holding a small content tree, with controlled dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from site_builder.content import load_library
+from site_builder.history import read_history
+from tests.conftest import CONTENT
+
+POLICY = "policies/social-media.md"
+
+FRONT = """\
+---
+id: {id}
+title: {title}
+number: "AI 9-99"
+kind: administrative-instruction
+status: active
+department: Department of Technology and Innovation
+owner: Department of Technology and Innovation
+approved_by: Chief Administrative Officer
+effective: {effective}
+summary: A short policy used to test versions and redlines.
+review:
+  interval_months: 12
+  last_reviewed: {reviewed}
+{extra}---
+"""
+
+BODY_1 = """\
+## Purpose {#purpose}
+
+This policy sets the rules for City social media accounts.
+
+## Rules {#rules}
+
+A. Departments keep their accounts current.
+B. Posts must be accurate and respectful.
+    a. Correct errors promptly.
+    b. Identify changes to earlier posts.
+C. Comments may be removed when they are profane.
+"""
+
+
+def policy_text(
+    body: str = BODY_1,
+    *,
+    id: str = "social-media",
+    title: str = "Social Media Test Policy",
+    effective: str = "null",
+    reviewed: str = "2026-01-15",
+    extra: str = "",
+) -> str:
+    return FRONT.format(id=id, title=title, effective=effective, reviewed=reviewed,
+                        extra=extra) + "\n" + body
+
+
+class Repo:
+    """A git repository in a temporary folder; content lives under `content/`."""
+
+    def __init__(self, top: Path, content: str = "content"):
+        self.top = top
+        self.content = top / content if content else top
+        self.clock = 0
+        self.content.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+        self.git("config", "user.name", "Test Writer")
+        self.git("config", "user.email", "writer@example.org")
+        self.git("config", "commit.gpgsign", "false")
+        shutil.copytree(CONTENT / "registries", self.content / "registries")
+        (self.content / "policies").mkdir()
+
+    def git(self, *args: str, env: dict | None = None) -> str:
+        result = subprocess.run(
+            ["git", *args], cwd=self.top, capture_output=True, text=True,
+            env={**os.environ, **(env or {})}, check=False,
+        )
+        assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+        return result.stdout
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.content / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    def commit(self, message: str, date: str | None = None) -> str:
+        """Commit everything under content/ with a fixed date (default: a day later each)."""
+        self.clock += 1
+        when = date or (dt.date(2026, 1, 1) + dt.timedelta(days=self.clock)).isoformat()
+        stamp = f"{when}T12:00:00+00:00"
+        self.git("add", "-A", str(self.content))
+        self.git("commit", "-q", "-m", message,
+                 env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+        return self.git("rev-parse", "HEAD").strip()
+
+    def history(self):
+        library, problems = load_library(self.content)
+        assert not problems, problems
+        histories, warnings = read_history(self.content, library)
+        return library, histories, warnings
+
+
+@pytest.fixture
+def repo(tmp_path) -> Repo:
+    return Repo(tmp_path / "repo")
+
+
+def body_with(*edits: tuple[str, str], body: str = BODY_1) -> str:
+    for old, new in edits:
+        assert old in body, old
+        body = body.replace(old, new)
+    return body
+
+
+# The three versions most tests publish, and what each one changes.
+V2_BODY = body_with(("keep their accounts current", "keep their accounts current and secure"))
+V3_BODY = body_with(
+    ("keep their accounts current", "keep their accounts current and secure"),
+    ("Posts must be accurate and respectful.", "Posts must be accurate, respectful and signed."),
+    ("    b. Identify changes to earlier posts.\n", ""),
+    ("C. Comments may be removed when they are profane.",
+     "C. Comments may be removed when they are obscene.\nD. Replies name the department."),
+)
+
+
+def three_versions(repo: Repo) -> list[str]:
+    """Publish three versions of the test policy; return their commits."""
+    repo.write(POLICY, policy_text(effective="2025-07-01"))
+    commits = [repo.commit("Adopt the social media test policy", "2026-01-05")]
+    repo.write(POLICY, policy_text(V2_BODY, effective="2026-02-01"))
+    commits.append(repo.commit(
+        "Accounts must also be secure\n\nSecurity was missing from §A.\n\n"
+        "Published-by: Office of Communications", "2026-01-20"))
+    repo.write(POLICY, policy_text(V3_BODY, effective="2026-04-01"))
+    commits.append(repo.commit("Signed posts; obscene comments; replies name the department",
+                               "2026-03-10"))
+    return commits
+
+
+class StaticServer:
+    """The built site on a loopback port, as a web server would serve it."""
+
+    def __init__(self, root: Path):
+        import functools
+        import http.server
+        import threading
+
+        handler = functools.partial(_QuietHandler, directory=str(root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _quiet_handler():
+    import http.server
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    return Handler
+
+
+_QuietHandler = _quiet_handler()
