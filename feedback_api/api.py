@@ -94,6 +94,10 @@ def _submit(kind: str, specs: dict, check):
     if request.mimetype != "application/json":
         return api_error(415)
     body = request.get_data(cache=False)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(body) >= limit:
+        # A streamed (chunked) body is cut off at the limit rather than refused: refuse it.
+        return api_error(413, f"The request body is over the limit of {limit:,} bytes.")
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):
