@@ -1,8 +1,9 @@
 """The database tables. Every change to them comes with an Alembic migration.
 
-`submissions` holds feedback and reports alike (`kind`). The staff inbox will add states,
-notes, assignment and an audit log in tables of its own, through new migrations; `state`
-is deliberately a plain string so new states need no schema change.
+`submissions` holds feedback and reports alike (`kind`). The staff inbox adds `staff`,
+`item_notes` and the append-only `audit_events` (migration 0002), and on `submissions` the
+triage columns (assignment, reason, outcomes, legal hold, closing and anonymising times);
+`state` is deliberately a plain string so new states need no schema change.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -96,9 +98,89 @@ class Submission(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     wants_reply: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
+    # Triage (feedback_api.triage): who works it, why it was closed, what was done.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    state_reason: Mapped[str | None] = mapped_column(String(40))
+    duplicate_of: Mapped[str | None] = mapped_column(String(32))  # the original's tracking code
+    outcomes: Mapped[str | None] = mapped_column(String(400))  # outcome ids, comma-separated
+    internal_note: Mapped[str | None] = mapped_column(Text)  # the resolution's internal note
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
     __table_args__ = (
         CheckConstraint("kind in ('feedback', 'report')", name="kind"),
         Index("ix_submissions_duplicates", "client_hash", "content_hash", "created_at"),
         Index("ix_submissions_created_at", "created_at"),
         Index("ix_submissions_state", "state"),
+        # The inbox list: each filter, in the list's order.
+        Index("ix_submissions_state_created", "state", "created_at"),
+        Index("ix_submissions_kind_created", "kind", "created_at"),
+        Index("ix_submissions_category_created", "category", "created_at"),
+        Index("ix_submissions_policy_created", "policy_id", "created_at"),
+        Index("ix_submissions_account_created", "account_id", "created_at"),
+        Index("ix_submissions_assignee_created", "assignee_id", "created_at"),
+        Index("ix_submissions_updated_at", "updated_at"),
+    )
+
+
+ROLES = ("viewer", "triager", "admin")  # each can do everything the one before it can
+
+
+class StaffMember(Base):
+    """A member of staff who signs in to the inbox (feedback_api.staff)."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # Bumped on disable and password reset: every session signed with the old value ends.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint("role in ('viewer', 'triager', 'admin')", name="role"),
+    )
+
+
+class ItemNote(Base):
+    """An internal note on an item: staff only, never shown to the public."""
+
+    __tablename__ = "item_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    author_email: Mapped[str] = mapped_column(String(254))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_item_notes_submission_id", "submission_id"),)
+
+
+class AuditEvent(Base):
+    """One line of the audit log (feedback_api.audit): who did what, when. Append-only.
+
+    No foreign keys: the log outlives the items and accounts it names, so it keeps the
+    tracking code and the actor's email address as they were.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(254))  # an email address, or "command line"
+    action: Mapped[str] = mapped_column(String(40))
+    submission_id: Mapped[int | None] = mapped_column(Integer)
+    tracking_code: Mapped[str | None] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON; never personal data
+
+    __table_args__ = (
+        Index("ix_audit_events_tracking_code", "tracking_code"),
+        Index("ix_audit_events_at", "at"),
     )
