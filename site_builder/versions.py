@@ -35,8 +35,6 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
-
 from . import feeds
 from .content import Library, Policy
 from .history import PolicyHistory, Span, Version, spans
@@ -144,11 +142,12 @@ def title_of(policy: Policy) -> str:
 
 
 def _front(title: str, description: str | None = None) -> str:
-    data: dict = {"title": title}
+    """Front matter; JSON strings are YAML, and much quicker to write than yaml.dump."""
+    lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}"]
     if description:
-        data["description"] = description
-    data["search"] = {"exclude": True}
-    return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + "---\n\n"
+        lines.append(f"description: {json.dumps(description, ensure_ascii=False)}")
+    lines += ["search:", "  exclude: true", "---", "", ""]
+    return "\n".join(lines)
 
 
 def _admonition(kind: str, title: str, text: str) -> str:
@@ -252,6 +251,8 @@ def _safe_links(policy: Policy, library: Library) -> Policy:
     """
     anchors = policy.outline.anchors
     base = posixpath.dirname(policy.path)
+    if not policy.outline.links:
+        return policy
 
     def rewrite(target: str) -> str | None:
         parts_ = urlsplit(target)
@@ -269,6 +270,8 @@ def _safe_links(policy: Policy, library: Library) -> Policy:
             return f"/policies/{other.id}/"
         return None
 
+    if all(rewrite(link.target) is None for link in policy.outline.links):
+        return policy
     body = rewrite_links(policy.body, rewrite)
     if body == policy.body:
         return policy

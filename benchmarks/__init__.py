@@ -1,0 +1,1 @@
+"""Benchmarks that run the real thing; `python -m benchmarks` runs them all."""
