@@ -263,7 +263,9 @@
       toggle.addEventListener("change", sync);
       label.addEventListener("keydown", function (event) {
         if (event.key === "Enter" || event.key === " ") {
+          // Material also clicks focused labels on Enter: act once, here.
           event.preventDefault();
+          event.stopPropagation();
           label.click();
           window.setTimeout(sync, 0);
         }
