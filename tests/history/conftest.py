@@ -77,13 +77,13 @@ class Repo:
         shutil.copytree(CONTENT / "registries", self.content / "registries")
         (self.content / "policies").mkdir()
 
-    def git(self, *args: str, env: dict | None = None) -> str:
+    def git(self, *args: str, env: dict | None = None, check: bool = True) -> str:
         result = subprocess.run(
             ["git", *args], cwd=self.top, capture_output=True, text=True,
             env={**os.environ, **(env or {})}, check=False,
         )
-        assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
-        return result.stdout
+        assert result.returncode == 0 or not check, f"git {' '.join(args)}: {result.stderr}"
+        return result.stdout + result.stderr
 
     def write(self, rel: str, text: str) -> Path:
         path = self.content / rel

@@ -254,3 +254,22 @@ def test_editorial_trailer_values(repo, message):
     repo.write(POLICY, policy_text(body_with(("promptly", "quickly"))))
     repo.commit(message, "2026-01-06")
     assert len(repo.history()[1]["social-media"].versions) == 1
+
+
+def test_a_text_that_first_appears_in_a_merge_is_a_version(repo):
+    repo.write(POLICY, policy_text())
+    repo.commit("First", "2026-01-05")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write(POLICY, policy_text(body_with(("profane", "obscene"))))
+    repo.commit("Obscene comments", "2026-01-06")
+    repo.git("checkout", "-q", "main")
+    repo.write(POLICY, policy_text(body_with(("profane", "vulgar"))))
+    repo.commit("Vulgar comments", "2026-01-07")
+    merge = repo.git("merge", "-q", "feature", "-m", "Merge", check=False)
+    assert "CONFLICT" in merge
+    repo.write(POLICY, policy_text(body_with(("profane", "vulgar or obscene"))))
+    repo.commit("Vulgar or obscene comments", "2026-01-08")
+    h = repo.history()[1]["social-media"]
+    assert "vulgar or obscene" in h.current.policy.body
+    assert h.current.note == "Vulgar or obscene comments"
+    assert len(h.versions) == 4
