@@ -1,0 +1,70 @@
+"""The staff triage inbox under /inbox/: sign-in, the list, items, workflow, exports.
+
+Everything but the sign-in page needs a signed-in member of staff with the role the page
+asks for (`access.needs`); a page that forgets to say is admin-only. Every POST carries a
+CSRF token (checked once, here, for the whole blueprint). Sessions end after
+INBOX_IDLE_MINUTES without activity, and when the account is disabled or its password reset.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Blueprint, Flask
+
+from ..config import ConfigError
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+
+# Settings, each from the environment variable of the same name.
+DEFAULTS = {
+    "INBOX_IDLE_MINUTES": 30,
+    "INBOX_SIGN_IN_LIMIT": "5 per minute",
+    "INBOX_PAGE_SIZE": 50,
+    "RETENTION_ANONYMISE_DAYS": 365,
+    "RETENTION_DELETE_DAYS": 1095,
+    "NOTIFY_EMAIL": "",
+    "NOTIFY_FROM": "",
+    "SMTP_HOST": "",
+    "SMTP_PORT": 0,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": False,
+    "SITE_URL": "",
+}
+INTEGERS = ("INBOX_IDLE_MINUTES", "INBOX_PAGE_SIZE", "RETENTION_ANONYMISE_DAYS",
+            "RETENTION_DELETE_DAYS", "SMTP_PORT")
+
+
+def settings(app: Flask, environ=os.environ) -> None:
+    """Fill in the inbox's settings: explicit config first, then the environment, then
+    the defaults; a value that cannot be used stops the start-up naming the variable."""
+    from ..config import _boolean
+
+    for name, default in DEFAULTS.items():
+        if name not in app.config:
+            app.config[name] = environ.get(name, default)
+    for name in INTEGERS:
+        try:
+            app.config[name] = int(app.config[name] or 0)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name} must be a whole number, not "
+                              f"{app.config[name]!r}") from None
+    app.config["SMTP_STARTTLS"] = _boolean("SMTP_STARTTLS", app.config["SMTP_STARTTLS"])
+    if app.config["INBOX_IDLE_MINUTES"] < 1:
+        raise ConfigError("INBOX_IDLE_MINUTES must be at least 1")
+    if not 0 < app.config["RETENTION_ANONYMISE_DAYS"] <= app.config["RETENTION_DELETE_DAYS"]:
+        raise ConfigError("RETENTION_ANONYMISE_DAYS must be at least 1 and at most "
+                          "RETENTION_DELETE_DAYS")
+
+
+def init_app(app: Flask) -> None:
+    from .. import notify, retention, staff
+    from . import access, views  # noqa: F401  (the views register themselves on bp)
+
+    settings(app)
+    app.register_blueprint(bp)
+    access.limit_sign_in(app)
+    notify.init_app(app)
+    app.cli.add_command(staff.users_commands)
+    app.cli.add_command(retention.retention_commands)

@@ -1,0 +1,146 @@
+"""Email to staff when a new violation report arrives.
+
+Configured by NOTIFY_EMAIL (where to send; nothing is sent without it), SMTP_HOST,
+SMTP_PORT (default 25, or 587 with SMTP_STARTTLS), SMTP_USER and SMTP_PASSWORD (optional),
+SMTP_STARTTLS, NOTIFY_FROM and SITE_URL (the public address, for the link).
+
+The email goes out after the report is committed, from a background thread: a slow or
+broken mail server never delays or fails the intake, it is only logged. The email holds
+no personal data and no submitted text: the kind, the category and a link to the item.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+import threading
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .catalog import CATEGORIES_BY_ID
+from .models import Submission
+
+log = logging.getLogger(__name__)
+SMTP_TIMEOUT_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class Mailer:
+    to: str
+    sender: str
+    host: str
+    port: int
+    user: str | None
+    password: str | None
+    starttls: bool
+    site_url: str
+
+
+@dataclass(frozen=True)
+class NewReport:
+    id: int
+    category: str | None
+    received: str
+
+
+def mailer_from(config) -> Mailer | None:
+    if not config.get("NOTIFY_EMAIL") or not config.get("SMTP_HOST"):
+        return None
+    starttls = bool(config.get("SMTP_STARTTLS"))
+    return Mailer(
+        to=config["NOTIFY_EMAIL"],
+        sender=config.get("NOTIFY_FROM") or f"inbox@{config['SMTP_HOST']}",
+        host=config["SMTP_HOST"],
+        port=int(config.get("SMTP_PORT") or (587 if starttls else 25)),
+        user=config.get("SMTP_USER") or None,
+        password=config.get("SMTP_PASSWORD") or None,
+        starttls=starttls,
+        site_url=(config.get("SITE_URL") or "").rstrip("/"),
+    )
+
+
+def message_for(report: NewReport, mailer: Mailer) -> EmailMessage:
+    category = CATEGORIES_BY_ID.get(report.category or "")
+    path = f"/inbox/items/{report.id}"
+    link = f"{mailer.site_url}{path}" if mailer.site_url else path
+    message = EmailMessage()
+    message["Subject"] = "New report of a possible violation"
+    message["From"] = mailer.sender
+    message["To"] = mailer.to
+    message.set_content(
+        "A new report of a possible social media policy violation has arrived.\n\n"
+        f"Kind of problem: {category.label if category else 'not given'}\n"
+        f"Received: {report.received}\n\n"
+        f"Open it in the inbox (sign-in needed):\n{link}\n"
+        + ("" if mailer.site_url else
+           "\n(Set SITE_URL to make this a full address.)\n")
+        + "\nThis email holds no personal data; the report is in the inbox.\n"
+    )
+    return message
+
+
+def send(message: EmailMessage, mailer: Mailer) -> None:
+    with smtplib.SMTP(mailer.host, mailer.port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
+        if mailer.starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if mailer.user:
+            smtp.login(mailer.user, mailer.password or "")
+        smtp.send_message(message)
+
+
+def send_quietly(message: EmailMessage, mailer: Mailer) -> bool:
+    try:
+        send(message, mailer)
+    except (OSError, smtplib.SMTPException) as error:
+        log.error("could not email %s about a new report through %s:%s: %s", mailer.to,
+                  mailer.host, mailer.port, error)
+        return False
+    log.info("emailed %s about a new report", mailer.to)
+    return True
+
+
+def init_app(app: Flask) -> None:
+    """Watch the app's database sessions for new reports, and email after each commit."""
+    sessions = app.extensions["db_sessions"]
+    app.extensions["notify_threads"] = []
+
+    @event.listens_for(sessions, "after_flush")
+    def remember_reports(session: Session, _context) -> None:
+        for row in session.new:
+            if isinstance(row, Submission) and row.kind == "report" and not row.is_spam:
+                session.info.setdefault("new_reports", []).append(
+                    NewReport(row.id, row.category,
+                              row.created_at.strftime("%Y-%m-%d %H:%M UTC")))
+
+    @event.listens_for(sessions, "after_rollback")
+    def forget_reports(session: Session) -> None:
+        session.info.pop("new_reports", None)
+
+    @event.listens_for(sessions, "after_commit")
+    def email_reports(session: Session) -> None:
+        reports = session.info.pop("new_reports", [])
+        mailer = mailer_from(app.config)
+        if not reports or mailer is None:
+            return
+        messages = [message_for(report, mailer) for report in reports]
+        thread = threading.Thread(target=_send_all, args=(messages, mailer),
+                                  name="notify", daemon=True)
+        thread.start()
+        threads = app.extensions["notify_threads"]
+        threads[:] = [t for t in threads if t.is_alive()] + [thread]
+
+
+def _send_all(messages: list[EmailMessage], mailer: Mailer) -> None:
+    for message in messages:
+        send_quietly(message, mailer)
+
+
+def wait(app: Flask, timeout: float = 10) -> None:
+    """Wait for emails still being sent (tests, and a clean shutdown)."""
+    for thread in list(app.extensions.get("notify_threads", [])):
+        thread.join(timeout)

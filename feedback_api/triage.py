@@ -1,0 +1,217 @@
+"""The triage workflow: states, the moves between them, reasons and outcomes.
+
+    new ─▶ triaged ─▶ investigating ─▶ resolved   (a reason and a public note)
+     │        ▲             │      └─▶ dismissed  (duplicate, spam, not a violation,
+     └────────┴─────────────┘                      out of scope)
+    resolved / dismissed ─▶ reopen ─▶ triaged
+
+Every function here is plain: it takes the item's current values and what staff asked for,
+and returns the columns to change, or raises TriageError naming the field at fault. The
+inbox applies the change and writes the audit event in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .models import utcnow
+
+OPEN = ("new", "triaged", "investigating")
+CLOSED = ("resolved", "dismissed")
+STATES = OPEN + CLOSED
+STATE_LABELS = {
+    "new": "New",
+    "triaged": "Triaged",
+    "investigating": "Investigating",
+    "resolved": "Resolved",
+    "dismissed": "Dismissed",
+}
+# The moves between open states; closing and reopening have functions of their own.
+MOVES = {
+    "new": ("triaged", "investigating"),
+    "triaged": ("investigating",),
+    "investigating": ("triaged",),
+}
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    label: str
+    hint: str = ""
+
+
+RESOLVE_REASONS = (
+    Choice("violation-confirmed", "Violation confirmed",
+           "The post broke the policy; record what was done below."),
+    Choice("addressed", "Addressed, no violation",
+           "Not a breach of the policy, but the account corrected or answered it."),
+    Choice("feedback-taken-up", "Feedback taken up",
+           "The feedback goes into the policy's next review or a change to it."),
+    Choice("feedback-noted", "Feedback noted",
+           "Read and considered; no change planned."),
+)
+DISMISS_REASONS = (
+    Choice("duplicate", "Duplicate", "The same as an earlier item: give its tracking code."),
+    Choice("spam", "Spam", "Automated, abusive or meaningless."),
+    Choice("not-a-violation", "Not a violation", "Checked: the post does not break the policy."),
+    Choice("out-of-scope", "Out of scope",
+           "Not about an official City account or a City social media policy."),
+)
+# What the comprehensive policy provides for a confirmed violation.
+DISCIPLINARY_OUTCOMES = (
+    Choice("retraining", "Retraining"),
+    Choice("reprimand", "Written reprimand"),
+    Choice("suspension", "Suspension"),
+    Choice("termination", "Termination"),
+)
+RESTORATIVE_OUTCOMES = (
+    Choice("post-removed", "Post removed or corrected"),
+    Choice("public-correction", "Public correction or apology"),
+    Choice("access-revoked", "Access revoked or suspended"),
+    Choice("closer-oversight", "Account put under closer oversight"),
+)
+OUTCOMES = DISCIPLINARY_OUTCOMES + RESTORATIVE_OUTCOMES
+OUTCOME_POLICY = "comprehensive-social-media-policy"
+OUTCOME_SECTIONS = {"disciplinary": "disciplinary-actions", "restorative": "restorative-actions"}
+BULK_ACTIONS = ("spam", "duplicate")
+
+# What the resident reads when staff close an item without writing a public note.
+DEFAULT_PUBLIC_NOTES = {
+    "duplicate": "This is the same as an earlier submission, which is being handled there.",
+    "spam": "Closed without further action.",
+    "not-a-violation": "We checked this and found that it does not break the City's social "
+                       "media policies.",
+    "out-of-scope": "This is not about an official City social media account or policy, so "
+                    "we cannot act on it here.",
+}
+
+NOTE_MAX = 5000
+PUBLIC_NOTE_MAX = 2000
+
+_REASON_LABELS = {c.id: c.label for c in RESOLVE_REASONS + DISMISS_REASONS}
+_OUTCOME_LABELS = {c.id: c.label for c in OUTCOMES}
+
+
+class TriageError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def reason_label(reason: str | None) -> str | None:
+    return _REASON_LABELS.get(reason, reason) if reason else None
+
+
+def outcome_labels(outcomes: str | None) -> list[str]:
+    return [_OUTCOME_LABELS.get(o, o) for o in split_outcomes(outcomes)]
+
+
+def split_outcomes(outcomes: str | None) -> list[str]:
+    return [o for o in (outcomes or "").split(",") if o]
+
+
+def moves_from(state: str) -> tuple[str, ...]:
+    return MOVES.get(state, ())
+
+
+def _text(field: str, value: str | None, limit: int, label: str) -> str | None:
+    value = (value or "").replace("\r\n", "\n").strip()
+    if len(value) > limit:
+        raise TriageError(field, f"{label} must be {limit:,} characters or fewer "
+                                 f"(it is {len(value):,})")
+    return value or None
+
+
+def move(state: str, to: str, now: dt.datetime | None = None) -> dict:
+    """An open item to another open state."""
+    if to not in moves_from(state):
+        allowed = ", ".join(moves_from(state)) or "none: resolve, dismiss or reopen it instead"
+        raise TriageError("state", f"An item that is {state} cannot move to {to!r} "
+                                   f"(possible: {allowed})")
+    return {"state": to, "updated_at": now or utcnow()}
+
+
+def resolve(state: str, reason: str | None, public_note: str | None,
+            internal_note: str | None, outcomes: list[str] | None,
+            now: dt.datetime | None = None) -> dict:
+    """Close an item as resolved: a reason and a public note are required, and a confirmed
+    violation needs at least one disciplinary or restorative outcome."""
+    if state not in OPEN:
+        raise TriageError("state", f"The item is already {state}; reopen it first")
+    if reason not in {c.id for c in RESOLVE_REASONS}:
+        raise TriageError("reason", "Choose why the item is resolved")
+    public = _text("public_note", public_note, PUBLIC_NOTE_MAX, "The public note")
+    if public is None:
+        raise TriageError("public_note", "Write the note the resident will see on the status "
+                                         "page")
+    internal = _text("internal_note", internal_note, NOTE_MAX, "The internal note")
+    chosen = [o for o in dict.fromkeys(outcomes or []) if o]
+    unknown = [o for o in chosen if o not in _OUTCOME_LABELS]
+    if unknown:
+        raise TriageError("outcomes", "Choose outcomes from the list")
+    if reason == "violation-confirmed" and not chosen:
+        raise TriageError("outcomes", "A confirmed violation needs at least one disciplinary "
+                                      "or restorative action")
+    if reason != "violation-confirmed" and chosen:
+        raise TriageError("outcomes", "Outcomes are recorded only for a confirmed violation; "
+                                      "clear them or choose ‘Violation confirmed’")
+    now = now or utcnow()
+    return {"state": "resolved", "state_reason": reason, "public_note": public,
+            "internal_note": internal, "outcomes": ",".join(chosen) or None,
+            "duplicate_of": None, "closed_at": now, "updated_at": now}
+
+
+def dismiss(state: str, reason: str | None, public_note: str | None,
+            internal_note: str | None, duplicate_of: str | None = None,
+            now: dt.datetime | None = None) -> dict:
+    """Close an item as dismissed. A duplicate names the original's tracking code (the
+    caller checks it exists and is another item); spam also sets `is_spam`, so public
+    statistics leave it out."""
+    if state not in OPEN:
+        raise TriageError("state", f"The item is already {state}; reopen it first")
+    if reason not in {c.id for c in DISMISS_REASONS}:
+        raise TriageError("reason", "Choose why the item is dismissed")
+    if reason == "duplicate" and not duplicate_of:
+        raise TriageError("duplicate_of", "Give the tracking code of the original item")
+    public = _text("public_note", public_note, PUBLIC_NOTE_MAX, "The public note")
+    internal = _text("internal_note", internal_note, NOTE_MAX, "The internal note")
+    now = now or utcnow()
+    change = {"state": "dismissed", "state_reason": reason,
+              "public_note": public or DEFAULT_PUBLIC_NOTES[reason],
+              "internal_note": internal, "outcomes": None,
+              "duplicate_of": duplicate_of if reason == "duplicate" else None,
+              "closed_at": now, "updated_at": now}
+    if reason == "spam":
+        change.update(is_spam=True, spam_reason="staff")
+    return change
+
+
+def reopen(state: str, is_spam: bool, spam_reason: str | None,
+           now: dt.datetime | None = None) -> dict:
+    """A closed item back to triaged; its reason, outcomes and closing time are cleared
+    (the history keeps them). An item staff had called spam is no longer spam."""
+    if state not in CLOSED:
+        raise TriageError("state", f"Only resolved or dismissed items can be reopened; this "
+                                   f"one is {state}")
+    now = now or utcnow()
+    change = {"state": "triaged", "state_reason": None, "outcomes": None, "duplicate_of": None,
+              "closed_at": None, "updated_at": now,
+              "public_note": "Reopened: we are looking at this again."}
+    if is_spam:
+        change.update(is_spam=False, spam_reason=None)
+    return change
+
+
+def assign(assignee_id: int | None) -> dict:
+    """Internal only: the public "last updated" time does not change."""
+    return {"assignee_id": assignee_id}
+
+
+def note(body: str | None) -> str:
+    text = _text("note", body, NOTE_MAX, "The note")
+    if text is None:
+        raise TriageError("note", "Write the note")
+    return text
