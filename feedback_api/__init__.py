@@ -1,7 +1,8 @@
 """Feedback and violation-report intake for the Transparency site (Resolution §1.B).
 
 `create_app(config)` builds the Flask app: the public forms (`/feedback/`, `/report/`),
-the JSON API (`/api/v1`), rate limits, and the database. Settings come from the environment
+the JSON API (`/api/v1`, with the public statistics), the staff inbox (`/inbox/`), rate
+limits, and the database. Settings come from the environment
 (see `feedback_api.config`); `config` overrides them, which is how tests and
 `transparency serve` set them.
 """
@@ -53,6 +54,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     values.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     values.setdefault("SESSION_COOKIE_NAME", "feedback_session")
     values.setdefault("SESSION_COOKIE_PATH", "/")
+    if "SESSION_COOKIE_SECURE" not in os.environ and "SESSION_COOKIE_SECURE" not in (config or {}):
+        # Staff sign in on this cookie: Secure unless set otherwise, or in development/tests.
+        values["SESSION_COOKIE_SECURE"] = not (development or values.get("TESTING"))
     app.config.update(values)
 
     if app.config["TRUSTED_PROXIES"]:
@@ -62,7 +66,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.extensions["catalog"] = app.config.get("CATALOG") or load_catalog(
         Path(app.config["CONTENT_DIR"]))
 
-    from . import api, db, errors, limits, public
+    from . import api, db, errors, inbox, limits, public, stats
 
     db.init_app(app)
     errors.init_app(app)
@@ -71,6 +75,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(api.bp)
     limits.limit_submissions(app, ["public.send_feedback", "public.send_report",
                                    "api.send_feedback", "api.send_report"])
+    stats.init_app(app)
+    inbox.init_app(app)
     warning = limits.memory_storage_warning(app.config["RATELIMIT_STORAGE_URI"],
                                             _int(os.environ.get("WEB_CONCURRENCY"), 1))
     if warning:

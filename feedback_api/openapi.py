@@ -11,6 +11,7 @@ from flask import Flask
 from . import intake
 from .catalog import REPORT_CATEGORIES
 from .config import API_MAX_BYTES
+from .stats import openapi_paths as stats_paths
 from .tracking import EXAMPLE
 
 ERROR_STATUSES = {
@@ -153,6 +154,7 @@ def document(app: Flask | None = None) -> dict:
                     "application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}}},
                     "404", "503"),
             }},
+            **stats_paths(),
         },
         "components": {
             "schemas": {
