@@ -155,6 +155,7 @@ def short_title(policy: Policy) -> str:
 
 
 def front_matter(**fields) -> str:
+    """YAML front matter; `hide: [toc]` gives a page of wide tables the full width."""
     data = {key: value for key, value in fields.items() if value is not None}
     return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + "---\n\n"
 
@@ -273,7 +274,7 @@ def policy_page_md(ctx: Context, policy: Policy) -> str:
     rows += [
         ("Issued", time_tag(meta.issued)),
         ("Effective", time_tag(meta.effective)),
-        ("Version", escape(number)),
+        ("Version", escape(number) + VERSION_MARK),
         ("Last changed", escape(changed)),
         ("Review", f"every {status.interval_months} months"),
         ("Last reviewed", time_tag(status.last_reviewed, NOT_RECORDED)),
@@ -322,10 +323,24 @@ def _admonition(kind: str, title: str, text: str) -> str:
     return f'!!! {kind} "{title}"\n\n{body}\n'
 
 
+VERSION_MARK = "<!-- version-pages -->"
+WHATS_NEW_MARK = "<!-- site-changes -->"
+SITE_CHANGES = "changes/index.md"  # the site-wide "What changed" page, when there is one
+
+
+def history_pages(pid: str) -> list[tuple[str, str]]:
+    """The history pages a policy may have (label, docs path), in the order shown."""
+    return [
+        ("all versions", f"policies/{pid}/versions/index.md"),
+        ("changelog", f"policies/{pid}/changelog/index.md"),
+        ("compare versions", f"policies/{pid}/compare/index.md"),
+    ]
+
+
 def version_links_md(
     docs_dir: Path, policy: Policy, history: PolicyHistory | None
 ) -> str:
-    """A "Versions" list linking the version pages that exist in docs_dir, or ""."""
+    """A "Versions" section linking the version pages that exist in docs_dir, or ""."""
     if history is None:
         return ""
     here = policy_page(policy.id)
@@ -335,29 +350,55 @@ def version_links_md(
         if not (docs_dir / page).is_file():
             continue
         when = f", {fmt_date(version.published.date())}" if version.published else ""
-        line = f"- [Version {version.number}{when}]({md_link(here, page)})"
+        current = " (current)" if version is history.current else ""
+        line = f"- [Version {version.number}{when}]({md_link(here, page)}){current}"
         changes = f"policies/{policy.id}/versions/{version.number}/changes/index.md"
         if (docs_dir / changes).is_file():
-            line += f" ([what changed]({md_link(here, changes)}))"
+            line += f", [what changed]({md_link(here, changes)})"
         if version.note:
             line += f": {escape_md(version.note)}"
         items.append(line)
-    if not items:
+    more = [f"[{label.capitalize()}]({md_link(here, page)})"
+            for label, page in history_pages(policy.id) if (docs_dir / page).is_file()]
+    if not items and not more:
         return ""
-    return "\n## Versions {#policy-versions}\n\n" + "\n".join(items) + "\n"
+    text = "\n## Versions {#policy-versions}\n\n"
+    if items:
+        text += "\n".join(items) + "\n"
+    if more:
+        text += "\n" + " \u00b7 ".join(more) + "\n"
+    return text
 
 
 def add_version_links(
     docs_dir: Path, library: Library, histories: dict[str, PolicyHistory]
 ) -> list[Path]:
-    """Append links to the version pages that exist to each current policy page."""
+    """Link the current pages to the version pages written after them, where they exist.
+
+    Each policy page gets a "Versions" section and links in its metadata panel; the home
+    page links the site-wide list of changes.
+    """
+    docs_dir = Path(docs_dir)
     changed = []
     for pid, policy in library.policies.items():
-        extra = version_links_md(Path(docs_dir), policy, histories.get(pid))
-        if extra:
-            path = Path(docs_dir) / policy_page(pid)
-            path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
-            changed.append(path)
+        path = docs_dir / policy_page(pid)
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        here = policy_page(pid)
+        links = [a(url(here, page), label) for label, page in history_pages(pid)
+                 if (docs_dir / page).is_file()]
+        text = text.replace(VERSION_MARK, f" ({', '.join(links)})" if links else "")
+        text += version_links_md(docs_dir, policy, histories.get(pid))
+        path.write_text(text, encoding="utf-8")
+        changed.append(path)
+    home = docs_dir / HOME
+    if home.is_file():
+        text = home.read_text(encoding="utf-8")
+        link = (f"\n\n[Every change to every policy]({md_link(HOME, SITE_CHANGES)})."
+                if (docs_dir / SITE_CHANGES).is_file() else "")
+        home.write_text(text.replace(WHATS_NEW_MARK, link), encoding="utf-8")
+        changed.append(home)
     return changed
 
 
@@ -460,7 +501,7 @@ def home_md(ctx: Context) -> str:
         "accounts may remove.\n"
     )
     out.append("## What is new {#whats-new}\n")
-    out.append(_whats_new(ctx, here) + "\n")
+    out.append(_whats_new(ctx, here) + WHATS_NEW_MARK + "\n")
     out.append("## Reviews at a glance {#reviews}\n")
     out.append(_reviews_at_a_glance(ctx, here) + "\n")
     coverage = element_coverage(ctx.library)
@@ -495,8 +536,9 @@ def _whats_new(ctx: Context, here: str) -> str:
         )
     lines = []
     for published, policy, note, number in entries[:8]:
+        what = "first published on this site" if number == 1 else f"version {number}"
         text = f"- {fmt_date(published.date())}: [{escape_md(title_of(policy))}]" \
-               f"({md_link(here, policy_page(policy.id))}), version {number}"
+               f"({md_link(here, policy_page(policy.id))}), {what}"
         if note:
             text += f". {escape_md(note)}"
         lines.append(text)
@@ -551,7 +593,8 @@ def reviews_md(ctx: Context) -> str:
     here = REVIEWS
     items = _review_items(ctx)
     out = [front_matter(title="Review schedule", description="When each social media "
-                        "policy and registry was last reviewed and when it is next due.")]
+                        "policy and registry was last reviewed and when it is next due.",
+                        hide=["toc"])]
     out.append("# Review schedule {#reviews}\n")
     out.append(
         f"Every policy and registry is reviewed on a schedule. Overdue reviews are listed "
@@ -564,15 +607,15 @@ def reviews_md(ctx: Context) -> str:
         name = a(url(here, item.page), item.name) if item.page else escape(item.name)
         rows.append([
             name,
-            escape(item.kind),
-            escape(item.owner),
-            f"{status.interval_months} months",
-            time_tag(status.last_reviewed, NOT_RECORDED),
-            time_tag(status.next_due, "Not scheduled"),
             review_badge(status),
+            time_tag(status.next_due, "Not scheduled"),
+            time_tag(status.last_reviewed, NOT_RECORDED),
+            f"{status.interval_months} months",
+            escape(item.owner),
+            escape(item.kind),
         ])
-    out.append(table(["Policy or registry", "Kind", "Owner", "Interval", "Last reviewed",
-                      "Next due", "State"], rows, caption="Review schedule, overdue first",
+    out.append(table(["Policy or registry", "State", "Next due", "Last reviewed", "Interval",
+                      "Owner", "Kind"], rows, caption="Review schedule, overdue first",
                      attrs=' data-sortable=""') + "\n")
     out.append(
         "A review \u201cnot on record\u201d means the source gives no date of a completed "
@@ -677,7 +720,7 @@ def accounts_md(ctx: Context) -> str:
     accounts = list(registry.accounts) if registry else []
     out = [front_matter(title="Official accounts", description="The directory of official "
                         "City of Albuquerque social media accounts, and a check for whether "
-                        "an account is official.")]
+                        "an account is official.", hide=["toc"])]
     out.append("# Official City social media accounts {#accounts}\n")
     out.append(
         "These are the social media accounts that speak for the City of Albuquerque. If an "
@@ -730,18 +773,20 @@ def accounts_md(ctx: Context) -> str:
     for x in sorted(accounts, key=lambda x: (x.department, x.platform, x.handle)):
         platform = platforms.get(x.platform)
         rows.append([
-            escape(x.handle) + (" " + badge("Sample", "sample") if x.sample else ""),
+            f'<span data-sort="{escape(x.handle.lstrip("@").lower())}">'
+            f"<strong>{escape(x.handle)}</strong></span>"
+            + (" " + badge("Sample", "sample") if x.sample else "")
+            + "<br>" + a(str(x.url), str(x.url), class_="account-url"),
             escape(platform.name if platform else x.platform),
             escape(x.department),
-            a(str(x.url), str(x.url), class_="account-url"),
+            badge(ACCOUNT_STATUS_LABELS[x.status], f"account-{x.status}"),
             escape(x.purpose),
             (escape(x.approved_by) if x.approved_by else NOT_RECORDED)
             + ("<br>" + time_tag(x.approved_on, "date not recorded")),
             time_tag(x.last_verified, NOT_RECORDED),
-            badge(ACCOUNT_STATUS_LABELS[x.status], f"account-{x.status}"),
         ])
-    out.append(table(["Account", "Platform", "Department", "Address", "Purpose", "Approval",
-                      "Last verified", "Status"], rows, caption="Official City accounts",
+    out.append(table(["Account and address", "Platform", "Department", "Status", "Purpose",
+                      "Approval", "Last verified"], rows, caption="Official City accounts",
                      attrs=' id="accounts-table" data-sortable=""') + "\n")
     out.append("## Accounts by platform {#by-platform}\n")
     for pid in sorted({x.platform for x in accounts},
