@@ -41,7 +41,7 @@ _HASHERS = {
 }
 # Checked when an address has no account, so a wrong address takes as long as a wrong
 # password and the answer's timing does not tell whether an account exists.
-_UNKNOWN_ACCOUNT_HASH = _HASHERS["default"].hash("no such account")
+_UNKNOWN_ACCOUNT_HASHES = {name: h.hash("no such account") for name, h in _HASHERS.items()}
 
 
 class StaffError(ValueError):
@@ -69,9 +69,12 @@ def member_of(row: StaffMember) -> Member:
     return Member(row.id, row.email, row.role, row.session_version)
 
 
+def _profile() -> str:
+    return "cheapest" if current_app and current_app.config.get("TESTING") else "default"
+
+
 def hasher() -> PasswordHasher:
-    testing = bool(current_app and current_app.config.get("TESTING"))
-    return _HASHERS["cheapest" if testing else "default"]
+    return _HASHERS[_profile()]
 
 
 def normalise_email(email: str) -> str:
@@ -168,7 +171,7 @@ def authenticate(session: Session, email: str, password: str) -> StaffMember | N
     """The active account with this address and password, or None; same cost either way."""
     row = find(session, email) if email and len(email) <= EMAIL_MAX else None
     if row is None or not password or len(password) > PASSWORD_MAX:
-        _verify(_UNKNOWN_ACCOUNT_HASH, password or "-")
+        _verify(_UNKNOWN_ACCOUNT_HASHES[_profile()], password or "-")
         return None
     if not _verify(row.password_hash, password):
         return None

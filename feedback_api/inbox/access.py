@@ -95,7 +95,8 @@ def _check_csrf():
 
 def _sign_in_first():
     if request.method in ("GET", "HEAD"):
-        return redirect(url_for("inbox.sign_in", next=request.full_path.rstrip("?")))
+        return redirect(url_for("inbox.sign_in", next=request.full_path.rstrip("?"),
+                                expired=1 if g.get("session_expired") else None))
     return problem(401, "Please sign in again",
                    "You are not signed in, or your session has ended, so nothing was changed. "
                    "Sign in and try again.", sign_in=True), 401
@@ -162,8 +163,8 @@ def sign_in():
         notice = None
         if request.args.get("expired") or g.get("session_expired"):
             minutes = current_app.config["INBOX_IDLE_MINUTES"]
-            notice = (f"You were signed out after {minutes} minutes without activity. "
-                      "Sign in again to carry on.")
+            notice = (f"You were signed out after {minutes} minute{'s' if minutes != 1 else ''}"
+                      " without activity. Sign in again to carry on.")
         elif signed_in() is not None:
             return redirect(safe_next(request.args.get("next")))
         return _sign_in_page(values, {}, notice=notice)
