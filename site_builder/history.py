@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
+from pydantic import ValidationError
 
 from . import schema
 from .content import POLICY_DIR, Library, Policy, decode, parse_policy, split_front_matter
@@ -551,6 +552,24 @@ def _walk(lineage: _Lineage) -> tuple[list[_Draft], list[ChangeEntry]]:
     return drafts, entries
 
 
+def _parse_quickly(state: _State, rel: str) -> Policy | None:
+    """The same Policy `parse_policy` makes from a valid file, without its diagnostics.
+
+    Old versions are only read, never reported on, so the front matter already loaded
+    (with libyaml) is validated against the same schema and the body outlined the same
+    way. Anything unusual goes through `parse_policy`.
+    """
+    parts = split_front_matter(state.text or "")
+    if parts is None or not state.data:
+        return None
+    try:
+        meta = schema.PolicyMeta.model_validate(state.data)
+    except ValidationError:
+        return None
+    front, body, body_line = parts
+    return Policy(meta, rel, body, body_line, parse_outline(body, body_line), front)
+
+
 def _parse(state: _State, fallback: Policy, rel: str, warn: list[str]) -> tuple[Policy, str | None]:
     """Parse a historical version; keep its text even when its metadata no longer parses."""
     secret = _secret(state.text or "")
@@ -568,6 +587,9 @@ def _parse(state: _State, fallback: Policy, rel: str, warn: list[str]) -> tuple[
         return replace(fallback, body="", outline=parse_outline("", 1)), (
             "The text of this version could not be read (it is not UTF-8)."
         )
+    policy = _parse_quickly(state, rel)
+    if policy is not None:
+        return policy, None
     policy, _problems = parse_policy(state.text, rel)
     if policy is not None:
         return policy, None

@@ -273,3 +273,14 @@ def test_a_text_that_first_appears_in_a_merge_is_a_version(repo):
     assert "vulgar or obscene" in h.current.policy.body
     assert h.current.note == "Vulgar or obscene comments"
     assert len(h.versions) == 4
+
+
+def test_an_old_version_the_schema_no_longer_accepts_keeps_its_text(repo):
+    repo.write(POLICY, policy_text(extra="retired_field: something\n"))
+    repo.commit("First, with a field the schema later dropped", "2026-01-05")
+    repo.write(POLICY, policy_text(V2_BODY))
+    repo.commit("Second", "2026-01-06")
+    _, histories, warnings = repo.history()
+    first = histories["social-media"].versions[0]
+    assert first.policy.body.strip() == BODY_1.strip() and first.withheld is None
+    assert any("does not pass today's checks" in w for w in warnings)
