@@ -116,14 +116,14 @@ def test_no_accessibility_violations_on_version_pages(visit, built_site):
         assert axe_violations(visit(path)) == [], path
 
 
-@pytest.mark.parametrize("path", ["/policies/ai-1-19/", "/accounts/"])
+@pytest.mark.parametrize("path", ["/policies/apd-social-media/", "/accounts/"])
 def test_no_accessibility_violations_on_a_phone(browser, site_url, path):
     context = browser.new_context(viewport={"width": 375, "height": 740})
     try:
         page = context.new_page()
         page.goto(site_url + path)
-        assert axe_violations(page) == []
-        # The navigation drawer opens from the keyboard (Material issue #4101).
+        # The navigation drawer opens from the keyboard (Material issue #4101), and the
+        # page passes with the drawer open (its contents are checked too).
         menu = page.get_by_role("button", name="Navigation menu")
         menu.focus()
         page.keyboard.press("Enter")
