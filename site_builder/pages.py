@@ -257,7 +257,7 @@ def policy_page_md(ctx: Context, policy: Policy) -> str:
 
     rows: list[tuple[str, str]] = [
         ("ID", f"<code>{escape(policy.id)}</code>"),
-        ("Number", escape(meta.number) if meta.number else "None"),
+        ("Number", escape(meta.number) if meta.number else "No official number"),
         ("Title", escape(meta.title)),
         ("Kind", escape(KIND_LABELS[meta.kind])),
         ("Department", escape(meta.department)),

@@ -57,6 +57,20 @@ def test_reach_ai_1_19_section_k_c_from_the_home_page(visit, site_url):
     assert 0 <= box["y"] < page.viewport_size["height"]
 
 
+@pytest.mark.parametrize("path, anchor", [
+    ("/policies/ai-1-19/", "k-c"),
+    ("/policies/ai-1-19/", "t-b-ii"),
+    ("/policies/council-resolution-social-media-accounts/", "a-1"),
+])
+def test_clauses_show_the_source_marker_and_no_bullet(visit, path, anchor):
+    page = visit(path)
+    item = page.locator(f"li:has(> #{anchor}), li#{anchor}").first
+    assert item.evaluate("li => getComputedStyle(li).listStyleType") == "none"
+    marker = anchor.rsplit("-", 1)[-1]
+    marker = marker.upper() if "-" not in anchor else marker
+    assert page.locator(f"#{anchor}").inner_text().startswith(f"{marker}. ")
+
+
 def test_a_section_feedback_link_opens_the_form_for_that_section(visit, site_url):
     page = visit("/policies/ai-1-19/")
     link = page.get_by_role("link", name="Comment on \u00a7K.c", exact=True)
