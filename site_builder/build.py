@@ -90,6 +90,7 @@ def build_site(
     started = time.perf_counter()
     content = Path(content)
     out = Path(out).resolve()
+    check_output(out, content)
     out.parent.mkdir(parents=True, exist_ok=True)
 
     with stage(log, "load"):
@@ -165,6 +166,23 @@ def generate_docs(
         pages.add_version_links(docs_dir, library, histories)
     written += list(version_files)
     return written
+
+
+def check_output(out: Path, content: Path) -> None:
+    """Refuse an output folder whose replacement would lose something that is not a site."""
+    content = Path(content).resolve()
+    problem = None
+    if out == content or out in content.parents:
+        problem = f"the output folder {out} holds the content folder"
+    elif out == Path.cwd().resolve() or out in Path.cwd().resolve().parents:
+        problem = f"the output folder {out} holds the current folder"
+    elif out.exists() and not out.is_dir():
+        problem = f"the output {out} is a file"
+    elif out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
+        problem = f"{out} is not empty and is not a built site (no index.html)"
+    if problem:
+        raise BuildFailed(f"{problem}; the build replaces the whole output folder, so "
+                          "choose another --out (for example site)")
 
 
 def swap_into_place(new: Path, out: Path) -> None:

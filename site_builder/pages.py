@@ -34,7 +34,6 @@ from .render import (
     md_link,
     policy_page,
     render_policy_body,
-    section_label,
 )
 from .review import STATE_LABELS, ReviewStatus, review_status
 from .schema import POLICY_KINDS
@@ -985,10 +984,4 @@ def nav_policies(library: Library) -> list[dict[str, str]]:
     return [{short_title(p): policy_page(p.id)} for p in ctx.ordered()]
 
 
-__all__ = [
-    "write_pages",
-    "add_version_links",
-    "nav_policies",
-    "section_label",
-    "PageProblem",
-]
+__all__ = ["write_pages", "add_version_links", "nav_policies", "PageProblem"]

@@ -108,6 +108,19 @@ def test_a_failing_mkdocs_stage_leaves_the_old_site(content, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "mkdocs.yml", "site"]
 
 
+@pytest.mark.parametrize("where", ["content", "parent", "not a site"])
+def test_refuses_an_output_folder_that_is_not_a_site(content, tmp_path, where):
+    out = {"content": content, "parent": tmp_path, "not a site": tmp_path / "notes"}[where]
+    if where == "not a site":
+        out.mkdir()
+        (out / "todo.txt").write_text("keep me")
+    with pytest.raises(BuildFailed, match="choose another --out"):
+        build_site(content, out, log=lambda _: None)
+    assert (content / "policies" / "ai-1-19.md").is_file()
+    if where == "not a site":
+        assert (out / "todo.txt").read_text() == "keep me"
+
+
 def test_a_broken_link_in_a_generated_page_fails_in_strict_mode(content, tmp_path):
     out = tmp_path / "site"
     config = (CONTENT.parent / "mkdocs.yml").read_text()

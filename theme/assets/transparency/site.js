@@ -239,7 +239,7 @@
       if (!navigator.clipboard || !window.isSecureContext) return;
       var label = link.getAttribute("aria-label") || "Link";
       navigator.clipboard.writeText(link.href).then(function () {
-        announce(label.replace(/^Link to /, "Link to ") + " copied");
+        announce(label + " copied");
         link.classList.add("is-copied");
         window.setTimeout(function () { link.classList.remove("is-copied"); }, 1500);
       }, function () { /* the link still works as a link */ });
