@@ -138,6 +138,22 @@ def make_app(database_url, catalog):
 
 
 @pytest.fixture
+def make_sqlite_app(sqlite_database, catalog):
+    """Like make_app, on SQLite only: for browser tests, which run once."""
+    empty(sqlite_database)
+    made = []
+
+    def make(**overrides):
+        app = create_app(app_config(sqlite_database, catalog, **overrides))
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
 def app(make_app):
     return make_app()
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from feedback_api.serve import start
-from tests.api.conftest import empty, rows
+from tests.api.conftest import rows
 from tests.conftest import axe_violations
 
 pytestmark = pytest.mark.browser
@@ -16,28 +16,10 @@ CODE = re.compile(r"SMR(-[0-9A-HJKMNP-TV-Z]{4}){4}")
 
 
 @pytest.fixture
-def live(make_app_on_sqlite, tiny_site):
-    running = start(tiny_site, make_app_on_sqlite())
+def live(make_sqlite_app, tiny_site):
+    running = start(tiny_site, make_sqlite_app())
     yield running.url.rstrip("/")
     running.stop()
-
-
-@pytest.fixture
-def make_app_on_sqlite(sqlite_database, catalog):
-    from feedback_api import create_app
-    from tests.api.conftest import app_config
-
-    empty(sqlite_database)
-    made = []
-
-    def make(**overrides):
-        app = create_app(app_config(sqlite_database, catalog, **overrides))
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.extensions["db_engine"].dispose()
 
 
 def assert_accessible(page, what: str):
