@@ -20,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import and_, delete, false, or_, select, true
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -125,7 +126,7 @@ def rules_from(config) -> Rules:
 # `flask retention apply`
 
 
-@click.group("retention", help="Anonymise and delete old items (see docs/inbox.md).")
+@click.group("retention", cls=AppGroup, help="Anonymise and delete old items (see docs/inbox.md).")
 def retention_commands() -> None:
     pass
 

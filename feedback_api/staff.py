@@ -22,6 +22,7 @@ import click
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask.cli import AppGroup
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -203,7 +204,7 @@ def current(session: Session, staff_id: int, version: int) -> Member | None:
 # `flask users ...`
 
 
-@click.group("users", help="Manage the staff who can sign in to the inbox.")
+@click.group("users", cls=AppGroup, help="Manage the staff who can sign in to the inbox.")
 def users_commands() -> None:
     pass
 

@@ -176,6 +176,8 @@ def seed(url: str, rows: list[dict]) -> list[str]:
             "wants_reply": False, "legal_hold": False, "created_at": created,
             "updated_at": created, **row,
         })
+    keys = set().union(*values)  # an executemany takes its columns from the first row
+    values = [{key: row.get(key) for key in keys} for row in values]
     with engine.begin() as connection:
         connection.execute(insert(Submission), values)
     engine.dispose()
