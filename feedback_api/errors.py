@@ -6,6 +6,8 @@ error. A database that cannot be reached is a 503 with a message saying so.
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, Response, jsonify, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -89,10 +91,11 @@ def _api_message(error: HTTPException) -> str:
 def rate_limited(error: RateLimitExceeded):
     from . import public
 
-    limit = str(error.limit.limit) if getattr(error, "limit", None) else None
+    limit = str(error.limit.limit).replace(" per 1 ", " per ") \
+        if getattr(error, "limit", None) else None
     message = ("You have sent several submissions in a short time"
                + (f" (the limit is {limit})" if limit else "")
-               + ". Please wait a few minutes and send it again.")
+               + f". Please wait {_wait()} and send it again.")
     if wants_json():
         return api_error(429, message)
     page = public.rate_limited_page(message)
@@ -100,6 +103,21 @@ def rate_limited(error: RateLimitExceeded):
         return page
     return render_template("error.html", status=429, title="Please wait a few minutes",
                            message=message), 429
+
+
+def _wait() -> str:
+    """How long until the client may send again, in words."""
+    from flask import current_app
+
+    try:
+        seconds = current_app.extensions["submit_limiter"].current_limit.reset_at - time.time()
+    except Exception:  # the limiter's storage may be the thing that failed
+        return "a few minutes"
+    if seconds <= 90:
+        return "a minute"
+    if seconds <= 90 * 60:
+        return f"{round(seconds / 60)} minutes"
+    return f"about {round(seconds / 3600)} hours"
 
 
 def _database_error(error: Exception):

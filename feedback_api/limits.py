@@ -28,6 +28,13 @@ def init_app(app: Flask) -> Limiter:
     if str(config["RATELIMIT_STORAGE_URI"]).startswith(("redis://", "rediss://")):
         config.setdefault("RATELIMIT_STORAGE_OPTIONS",
                           {"socket_connect_timeout": 1, "socket_timeout": 1})
+    @app.after_request
+    def retry_after_only_when_refused(response):
+        # Registered before the limiter, so it runs after the limiter adds its headers.
+        if response.status_code not in (429, 503):
+            response.headers.pop("Retry-After", None)
+        return response
+
     limiter = Limiter(key_func=get_remote_address, app=app)
     app.extensions["submit_limiter"] = limiter
     return limiter

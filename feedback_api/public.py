@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.exceptions import HTTPException
 
 from . import db, intake
 from .catalog import REPORT_CATEGORIES, Catalog
@@ -174,12 +175,15 @@ def rate_limited_page(message: str):
     if request.method != "POST" or request.endpoint not in ("public.send_feedback",
                                                             "public.send_report"):
         return None
-    if request.endpoint == "public.send_feedback":
-        form = FeedbackForm()
-        response, _ = feedback_page(form, _typed(form), notice=message, status=429)
-    else:
-        form = ReportForm()
-        response, _ = report_page(form, _typed(form), notice=message, status=429)
+    try:
+        if request.endpoint == "public.send_feedback":
+            form = FeedbackForm()
+            response, _ = feedback_page(form, _typed(form), notice=message, status=429)
+        else:
+            form = ReportForm()
+            response, _ = report_page(form, _typed(form), notice=message, status=429)
+    except HTTPException:  # a body too big to read back: the plain 429 page
+        return None
     return response, 429
 
 
@@ -206,8 +210,8 @@ def _confirmation(code: str, kind: str):
                            title="Feedback sent" if kind == "feedback" else "Report sent")
 
 
-@bp.get("/feedback/status")
 @bp.get("/report/status")
+@bp.get("/feedback/status")
 def status_lookup():
     kind = "report" if request.path.startswith("/report") else "feedback"
     code = request.args.get("code")

@@ -265,6 +265,8 @@ def test_status_look_up(client):
     missing = client.get("/report/status/SMR-0000-0000-0000-0000")
     assert missing.status_code == 404
     assert "No feedback or report has this tracking code" in page_text(missing)
+    assert read_form(missing.get_data(as_text=True)).values["code"] == "SMR-0000-0000-0000-0000"
+    assert 'action="/report/status"' in missing.get_data(as_text=True)
 
 
 def test_pages_outside_the_forms_are_our_own(client):

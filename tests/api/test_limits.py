@@ -21,12 +21,16 @@ def post(client, n: int, **environ):
 
 def test_the_sixth_submission_in_a_minute_is_refused_with_retry_after(client):
     for n in range(5):
-        assert post(client, n).status_code == 201
+        accepted = post(client, n)
+        assert accepted.status_code == 201
+        assert "Retry-After" not in accepted.headers
+        assert accepted.headers["X-RateLimit-Remaining"] == str(4 - n)
     refused = post(client, 5)
     assert refused.status_code == 429
     assert 0 < int(refused.headers["Retry-After"]) <= 60
     error = refused.get_json()["error"]
-    assert error["code"] == "rate_limited" and "5 per 1 minute" in error["message"]
+    assert error["code"] == "rate_limited"
+    assert "5 per minute" in error["message"] and "wait a minute" in error["message"]
 
 
 def test_the_limit_is_per_client_and_shared_by_forms_and_api(client):
@@ -58,7 +62,7 @@ def test_a_refused_form_keeps_what_was_typed(make_app, database_url):
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
     html = response.get_data(as_text=True)
-    assert "wait a few minutes" in html and 'role="alert"' in html
+    assert "Please wait a minute and send it again" in html and 'role="alert"' in html
     form = read_form(html)
     assert form.values["description"] == "Second, typed with care"
     assert form.values["category"] == "false-information"
@@ -92,6 +96,15 @@ def test_behind_one_proxy_the_limit_follows_the_address_the_proxy_saw(make_app):
 def test_the_limit_is_the_configured_one(make_app):
     client = make_app(RATELIMIT_SUBMIT="2 per minute;3 per day").test_client()
     assert [post(client, n).status_code for n in range(3)] == [201, 201, 429]
+
+
+def test_the_daily_limit_says_how_long_to_wait(make_app):
+    client = make_app(RATELIMIT_SUBMIT="2 per day").test_client()
+    assert [post(client, n).status_code for n in range(3)] == [201, 201, 429]
+    refused = post(client, 3)
+    assert int(refused.headers["Retry-After"]) > 3600
+    assert "2 per day" in refused.get_json()["error"]["message"]
+    assert "hours" in refused.get_json()["error"]["message"]
 
 
 # ---------------------------------------------------------------------------------------
