@@ -1,0 +1,131 @@
+"""Email to staff about new violation reports, through a real (local) SMTP server; and the
+public statistics with their suppression of small counts."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from openapi_spec_validator import validate
+
+from feedback_api import notify
+from feedback_api.stats import suppress
+from tests.conftest import free_port
+from tests.inbox.conftest import NOW, item_id, read_form, seed, send_feedback, send_report
+from tests.inbox.smtp import SMTPServer
+
+
+@pytest.fixture
+def smtp():
+    server = SMTPServer(credentials=("inbox", "mail password"))
+    yield server
+    server.stop()
+
+
+def mail_settings(port: int, **overrides) -> dict:
+    return {"NOTIFY_EMAIL": "comms-triage@cabq.gov", "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": port, "SMTP_USER": "inbox", "SMTP_PASSWORD": "mail password",
+            "SITE_URL": "https://transparency.example.gov", **overrides}
+
+
+def test_a_new_report_emails_staff_a_link_and_nothing_personal(make_app, smtp, database_url):
+    app = make_app(**mail_settings(smtp.port))
+    client = app.test_client()
+    code = send_report(client, name="Ana Resident", email="ana@example.org",
+                       description="The account called me an idiot in the replies.")
+    notify.wait(app)
+    [delivered] = smtp.mailbox.wait_for(1)
+    assert delivered["to"] == ["comms-triage@cabq.gov"] and delivered["user"] == "inbox"
+    message = delivered["message"]
+    assert message["Subject"] == "New report of a possible violation"
+    body = message.get_payload(decode=True).decode()
+    link = f"https://transparency.example.gov/inbox/items/{item_id(database_url, code)}"
+    assert link in body
+    assert "Arguing with the public" in body
+    for private in ("Ana Resident", "ana@example.org", "idiot", code):
+        assert private not in message.as_string()
+
+
+def test_feedback_and_spam_send_no_email(make_app, smtp):
+    app = make_app(**mail_settings(smtp.port))
+    client = app.test_client()
+    send_feedback(client)
+    token = read_form(client.get("/report/").get_data(as_text=True)).values["csrf_token"]
+    client.post("/report/", data={"csrf_token": token, "website": "http://robot",
+                                  "category": "other", "description": "Robot text here.",
+                                  "post_url": "https://x.com/a/status/2"})
+    send_report(client, description="A real report after all that.")
+    notify.wait(app)
+    delivered = smtp.mailbox.wait_for(1)
+    assert len(delivered) == 1
+    assert "A real report" not in delivered[0]["message"].as_string()
+
+
+def test_a_broken_mail_server_never_fails_the_intake(make_app, caplog):
+    app = make_app(**mail_settings(free_port()))  # nothing listens there
+    with caplog.at_level(logging.ERROR, logger="feedback_api.notify"):
+        code = send_report(app.test_client())
+        notify.wait(app)
+    assert code.startswith("SMR-")
+    assert "could not email comms-triage@cabq.gov about a new report" in caplog.text
+
+
+def test_no_email_without_a_configured_address(make_app, smtp):
+    app = make_app(**mail_settings(smtp.port, NOTIFY_EMAIL=""))
+    send_report(app.test_client())
+    notify.wait(app)
+    assert smtp.mailbox.wait_for(1, timeout=0.5) == []
+
+
+# ---------------------------------------------------------------------------------------
+# Statistics
+
+
+def test_small_counts_are_suppressed_and_a_lone_one_gets_company():
+    assert suppress({"a": 12, "b": 3, "c": 0, "d": 40}) == {"a": None, "b": None, "c": 0,
+                                                            "d": 40}
+    assert suppress({"a": 12, "b": 3, "c": 1}) == {"a": 12, "b": None, "c": None}
+    assert suppress({"a": 5, "b": 0}) == {"a": 5, "b": 0}
+    assert suppress({"a": 4}) == {"a": None}
+
+
+def by(rows: list[dict], key: str) -> dict:
+    return {row[key]: (row["count"], row["suppressed"]) for row in rows}
+
+
+def test_the_statistics_count_without_spam_or_personal_data(client, database_url):
+    seed(database_url, [
+        *[{"category": "personal-attack", "state": "resolved", "closed_at": NOW,
+           "name": "Ana Resident", "email": "ana@example.org"} for _ in range(6)],
+        *[{"category": "other", "state": "new"} for _ in range(2)],
+        *[{"kind": "feedback", "category": None, "policy_id": "ai-1-19"} for _ in range(9)],
+        *[{"category": "other", "is_spam": True} for _ in range(30)],
+    ])
+    response = client.get("/api/v1/stats")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    stats = response.get_json()
+    assert stats["total"] == {"count": 17, "suppressed": False}
+    assert by(stats["by_kind"], "kind") == {"report": (8, False), "feedback": (9, False)}
+    categories = by(stats["by_category"], "category")
+    assert categories["personal-attack"] == (None, True)  # 6, hidden beside the lone 2
+    assert categories["other"] == (None, True)  # 2 (the 30 spam are not counted)
+    assert categories["political-campaigning"] == (0, False)
+    states = by(stats["by_state"], "state")
+    assert states["new"] == (11, False) and states["resolved"] == (6, False)
+    months = by(stats["by_month"], "month")
+    assert months["2026-11"] == (17, False)
+    assert len(stats["by_month"]) == 24 and stats["suppressed_below"] == 5
+    text = response.get_data(as_text=True)
+    for private in ("Ana Resident", "ana@example.org", "SMR-", "seeded report"):
+        assert private not in text
+
+
+def test_the_statistics_are_in_the_openapi_document(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate(document)
+    operation = document["paths"]["/api/v1/stats"]["get"]
+    assert operation["operationId"] == "stats"
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert set(schema["required"]) >= {"by_kind", "by_state", "by_category", "by_month"}
+    assert schema["properties"]["suppressed_below"]["const"] == 5
