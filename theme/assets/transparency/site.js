@@ -247,29 +247,31 @@
   }
 
   // ------------------------------------------------------- header menu buttons
-  // Material's header opens the navigation drawer and search with <label>s, which a
-  // keyboard cannot reach (Material issue #4101): make them buttons.
+  // Material's header opens the navigation drawer and the search with <label>s for hidden
+  // checkboxes, which a keyboard cannot reach (Material issue #4101). With JavaScript, a
+  // real <button> takes each label's place; CSS shows it at the same screen widths.
   function makeHeaderButtons() {
     [["__drawer", "Navigation menu"], ["__search", "Search"]].forEach(function (pair) {
       var toggle = document.getElementById(pair[0]);
       var label = document.querySelector('.md-header label.md-header__button[for="' +
                                          pair[0] + '"]');
       if (!toggle || !label) return;
-      label.setAttribute("role", "button");
-      label.setAttribute("tabindex", "0");
-      label.setAttribute("aria-label", pair[1]);
-      function sync() { label.setAttribute("aria-expanded", toggle.checked ? "true" : "false"); }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "md-header__button md-icon header-toggle header-toggle" + pair[0];
+      button.setAttribute("aria-label", pair[1]);
+      Array.prototype.forEach.call(label.childNodes, function (node) {
+        button.appendChild(node.cloneNode(true));
+      });
+      function sync() { button.setAttribute("aria-expanded", toggle.checked ? "true" : "false"); }
       sync();
       toggle.addEventListener("change", sync);
-      label.addEventListener("keydown", function (event) {
-        if (event.key === "Enter" || event.key === " ") {
-          // Material also clicks focused labels on Enter: act once, here.
-          event.preventDefault();
-          event.stopPropagation();
-          label.click();
-          window.setTimeout(sync, 0);
-        }
+      button.addEventListener("click", function () {
+        toggle.checked = !toggle.checked;
+        toggle.dispatchEvent(new Event("change", { bubbles: true }));
       });
+      label.parentNode.insertBefore(button, label);
+      label.classList.add("header-toggle-replaced");
     });
   }
 
