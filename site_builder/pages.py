@@ -736,7 +736,7 @@ def accounts_md(ctx: Context) -> str:
     if registry:
         status = review_status(registry.review, ctx.today)
         out.append(
-            f"Kept by {escape_md(registry.owner)}; last reviewed "
+            f"Kept by: {escape_md(registry.owner)}. Last reviewed: "
             f"{fmt_date(status.last_reviewed, 'never (not on record)')}. Open data: "
             f"[accounts.json]({md_link(here, ACCOUNTS_DATA)}).\n"
         )
@@ -833,7 +833,7 @@ def platforms_md(ctx: Context) -> str:
     out.append(
         f"**Last annual review:** {fmt_date(status.last_reviewed, 'not on record')}. "
         f"**Next review due:** {fmt_date(status.next_due, 'not scheduled')} "
-        f"({STATE_LABELS[status.state].lower()}). Kept by {escape_md(registry.owner)}.\n"
+        f"({STATE_LABELS[status.state].lower()}). Kept by: {escape_md(registry.owner)}.\n"
     )
     if registry.sample or any(p.sample for p in registry.platforms):
         out.append(_admonition("note", "Sample records", "The entries marked \u201cSample\u201d "
