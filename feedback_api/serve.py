@@ -138,6 +138,7 @@ def start(site_dir: Path, app: Flask | None = None, host: str = "127.0.0.1",
 def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the built site and the feedback app on one origin until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     app = prepare_app()
     server = make_server(host, port, one_origin(Path(site_dir), app), threaded=True)
     print(f"Serving the Transparency site on http://{_url_host(host)}:{server.server_port}/",

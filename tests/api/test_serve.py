@@ -76,9 +76,9 @@ def test_serve_prints_its_address_and_serves(tiny_site, tmp_path):
     code = ("import sys; from pathlib import Path; from feedback_api.serve import serve; "
             f"serve(Path({str(tiny_site)!r}), host='127.0.0.1', port={port})")
     process = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        line = process.stdout.readline()
+        line = process.stdout.readline()  # the first line of output, before any request
         assert line.strip() == f"Serving the Transparency site on http://127.0.0.1:{port}/"
         deadline = time.monotonic() + 10
         while not port_open("127.0.0.1", port) and time.monotonic() < deadline:
