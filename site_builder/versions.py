@@ -39,7 +39,7 @@ from . import feeds
 from .content import Library, Policy
 from .history import PolicyHistory, Span, Version, spans
 from .outline import parse_outline
-from .redline import LEGEND, RENDERER_VERSION, Redline, parts, redline
+from .redline import LEGEND, RENDERER_VERSION, Redline, SectionChange, parts, redline
 from .render import escape_md, md_link, render_policy_body, rewrite_links
 
 PAGE_VERSION = "versions-1"  # bump when the page layout changes, to refresh the cache
@@ -311,8 +311,6 @@ def _redline(old: Version, new: Version, cache: Cache) -> Redline | None:
     cached = cache.get(key)
     if cached is not None:
         data = json.loads(cached)
-        from .redline import SectionChange
-
         return Redline(data["html"], tuple(SectionChange(*s) for s in data["sections"]),
                        data["inserted"], data["deleted"])
     result = redline(old.policy, new.policy)
