@@ -571,6 +571,8 @@ def compare_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> str:
         prepared[f"{v.number - 1}-{v.number}"] = _href(here, changes_page(pid, v.number))
     for v in history.versions[:-2]:
         prepared[f"{v.number}-{current}"] = _href(here, pair_page(pid, v.number, current))
+    out.append("Choose an earlier and a later version to see what changed between them, "
+               "marked as the Council marks amendments.\n")
     options = "".join(
         f'<option value="{v.number}">Version {v.number}'
         + (" (current)" if v.number == current else "") + "</option>"
