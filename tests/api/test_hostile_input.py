@@ -136,7 +136,7 @@ def test_a_chunked_body_over_the_limit_on_a_real_server(make_app, tiny_site):
         running.stop()
 
 
-@quick
+@settings(quick, max_examples=30)
 @given(fields=plausible, honeypot=nasty_text)
 def test_any_text_in_the_forms(open_client, fields, honeypot):
     for url in ("/feedback/", "/report/"):
