@@ -17,6 +17,21 @@ import pytest
 from site_builder.build import BuildResult, build_site
 from tests.conftest import CONTENT, free_port
 
+PAGE_TYPES = {
+    "home": "/",
+    "policy index": "/policies/",
+    "policy": "/policies/ai-1-19/",
+    "department policy": "/policies/apd-social-media/",
+    "resolution": "/policies/council-resolution-social-media-accounts/",
+    "draft policy": "/policies/comprehensive-social-media-policy/",
+    "compliance": "/compliance/",
+    "accounts": "/accounts/",
+    "platforms": "/platforms/",
+    "comment guidelines": "/comment-guidelines/",
+    "reviews": "/reviews/",
+    "not found": "/404.html",
+}
+
 AI = """\
 ---
 id: ai-1-19
@@ -222,3 +237,11 @@ def site_url(built_site: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def visit(page, site_url):
+    def go(path: str):
+        page.goto(site_url + path)
+        return page
+    return go

@@ -3,6 +3,7 @@ loaded from another site."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -185,6 +186,17 @@ def test_nothing_is_loaded_from_another_site(pages):
         if (tag, attr) in FETCHED and urlsplit(value).netloc
     ]
     assert remote == []
+
+
+def test_every_page_shows_the_site_version(built_site):
+    missing = []
+    for path in sorted(built_site.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        match = re.search(r'<p class="site-version">(.*?)</p>', text, re.S)
+        if not match or not re.search(r"Content version \w+.*Built \d{4}-\d\d-\d\d \d\d:\d\d UTC",
+                                      " ".join(match.group(1).split())):
+            missing.append(path.relative_to(built_site).as_posix())
+    assert missing == []
 
 
 def test_every_policy_anchor_is_on_its_page(pages, shipped_build):
