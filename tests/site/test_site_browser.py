@@ -113,7 +113,7 @@ def test_footer_shows_the_site_version(visit):
         page = visit(path)
         footer = page.locator(".md-footer .site-version")
         assert footer.is_visible(), path
-        assert re.search(r"Content version \w+.*\. Built \d{4}-\d\d-\d\d \d\d:\d\d UTC",
+        assert re.search(r"Content version:? \w+.*\. Built \d{4}-\d\d-\d\d \d\d:\d\d UTC",
                          footer.inner_text()), path
 
 

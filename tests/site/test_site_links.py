@@ -193,7 +193,7 @@ def test_every_page_shows_the_site_version(built_site):
     for path in sorted(built_site.rglob("*.html")):
         text = path.read_text(encoding="utf-8")
         match = re.search(r'<p class="site-version">(.*?)</p>', text, re.S)
-        if not match or not re.search(r"Content version \w+.*Built \d{4}-\d\d-\d\d \d\d:\d\d UTC",
+        if not match or not re.search(r"Content version:? \w+.*Built \d{4}-\d\d-\d\d \d\d:\d\d UTC",
                                       " ".join(match.group(1).split())):
             missing.append(path.relative_to(built_site).as_posix())
     assert missing == []
