@@ -38,6 +38,7 @@ from .render import (
 from .review import STATE_LABELS, ReviewStatus, review_status
 from .schema import POLICY_KINDS
 from .stamp import SiteStamp
+from .stats_pages import stats_section
 
 HOME = "index.md"
 POLICY_INDEX = "policies/index.md"
@@ -512,6 +513,7 @@ def home_md(ctx: Context) -> str:
             "Council resolution requires. "
             f"[See each element and where it is met]({md_link(here, COMPLIANCE)}).\n"
         )
+    out.append(stats_section())
     return "\n".join(out)
 
 
@@ -704,6 +706,7 @@ def compliance_md(ctx: Context, policy_pages: int, feedback_links: int) -> str:
     ]
     out.append(table(["Obligation", "State", "Where it is met"], rows,
                      caption="Obligations of Resolution section 1.B") + "\n")
+    out.append(stats_section("Feedback and reports received (Resolution \u00a71.A.5)"))
     return "\n".join(out)
 
 
