@@ -8,7 +8,9 @@ collected as a `Problem` (`path:line: message`), never raised, so one run report
 from __future__ import annotations
 
 import difflib
+import os
 import posixpath
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -227,18 +229,51 @@ def _secrets_in_text(text: str, path: str, first_line: int) -> list[Problem]:
 
 
 def read_text(file: Path, rel: str) -> tuple[str | None, list[Problem]]:
-    """Read a content file as UTF-8 text, or say why it cannot be read."""
+    """Read a content file as UTF-8 text, or say why it cannot be read.
+
+    Only regular files are read: a named pipe would wait for a writer forever and a device
+    such as /dev/zero never ends, so the file is opened without blocking and checked first.
+    """
     try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [Problem(rel, 1, f"file is {size:,} bytes, over the limit of "
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        if file.is_symlink() and not file.exists():
+            return None, [Problem(rel, 1, f"is a link to {os.readlink(file)}, which does not "
+                                          "exist; put the file itself here")]
+        return None, [Problem(rel, 1, f"cannot read the file ({error.strerror}); check its "
+                                      "permissions")]
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, [Problem(rel, 1, f"is {_special_file(info.st_mode)}, not a file; put "
+                                          "the file itself here")]
+        if info.st_size > MAX_FILE_BYTES:
+            return None, [Problem(rel, 1, f"file is {info.st_size:,} bytes, over the limit of "
                                           f"{MAX_FILE_BYTES:,}; split the policy or remove "
                                           "pasted material")]
-        data = file.read_bytes()
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         return None, [Problem(rel, 1, f"cannot read the file ({error.strerror}); check its "
                                       "permissions")]
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        return None, [Problem(rel, 1, f"file is over the limit of {MAX_FILE_BYTES:,} bytes; "
+                                      "split the policy or remove pasted material")]
     return decode(data, rel)
+
+
+def _special_file(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
 
 
 def decode(data: bytes, rel: str) -> tuple[str | None, list[Problem]]:
@@ -307,7 +342,7 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
         rel = f"{POLICY_DIR}/{file.name}"
         if file.name.startswith("."):
             continue
-        if file.suffix != ".md" or not file.is_file():
+        if file.suffix != ".md":
             problems.append(Problem(rel, 1, "only Markdown policies (*.md) belong in "
                                             f"{POLICY_DIR}/; move or remove this file"))
             continue
@@ -332,7 +367,7 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
     for name, model in REGISTRY_FILES.items():
         rel = f"{REGISTRY_DIR}/{name}"
         file = registry_dir / name
-        if not file.exists():
+        if not file.exists() and not file.is_symlink():
             problems.append(Problem(rel, 0, "registry missing; see content/README.md for "
                                             "its fields"))
             continue
