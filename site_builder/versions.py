@@ -40,7 +40,7 @@ from .content import Library, Policy
 from .history import PolicyHistory, Span, Version, spans
 from .outline import parse_outline
 from .redline import LEGEND, RENDERER_VERSION, Redline, SectionChange, parts, redline
-from .render import escape_md, md_link, render_policy_body, rewrite_links
+from .render import escape_md, render_policy_body, rewrite_links
 
 PAGE_VERSION = "versions-1"  # bump when the page layout changes, to refresh the cache
 SITE_CHANGES = "changes/index.md"
@@ -99,15 +99,29 @@ def page_url(page: str) -> str:
     return "/" + page.removesuffix("index.md")
 
 
+def _relative(from_dir: str, to_path: str) -> str:
+    """posixpath.relpath for docs-relative paths, without touching the file system."""
+    a = [x for x in from_dir.split("/") if x]
+    b = [x for x in to_path.split("/") if x]
+    common = 0
+    while common < min(len(a), len(b)) and a[common] == b[common]:
+        common += 1
+    return "/".join([".."] * (len(a) - common) + b[common:]) or "."
+
+
+def md_link(from_page: str, to_page: str, anchor: str | None = None) -> str:
+    """A Markdown link target from one docs page to another file, which MkDocs checks."""
+    return _relative(posixpath.dirname(from_page), to_page) + (f"#{anchor}" if anchor else "")
+
+
 def _href(from_page: str, to_page: str, anchor: str | None = None) -> str:
     """A relative URL for raw HTML (MkDocs does not rewrite links inside HTML)."""
-    from_dir = posixpath.dirname(from_page) or "."
+    from_dir = posixpath.dirname(from_page)
     if to_page.endswith("index.md"):
-        target = posixpath.dirname(to_page) or "."
-        rel = posixpath.relpath(target, from_dir)
+        rel = _relative(from_dir, posixpath.dirname(to_page))
         rel = "./" if rel == "." else rel + "/"
     else:
-        rel = posixpath.relpath(to_page, from_dir)
+        rel = _relative(from_dir, to_page)
     return rel + (f"#{anchor}" if anchor else "")
 
 
