@@ -331,7 +331,10 @@ def read_blobs(top: Path, shas: Iterable[str]) -> dict[str, bytes]:
     blobs: dict[str, bytes] = {}
     try:
         for sha in wanted:
-            header = process.stdout.readline().decode().split()
+            line = process.stdout.readline()
+            if not line:
+                raise GitError("git cat-file --batch stopped before reading every file")
+            header = line.decode().split()
             if len(header) < 3 or header[1] == "missing":
                 continue
             size = int(header[2])
@@ -663,13 +666,13 @@ def read_history(
     folder = f"{repo.prefix}{POLICY_DIR}/"
     try:
         commits = read_log(repo)
+        lineages, at_head, pending = _lineages(commits, folder)
+        blobs = read_blobs(repo.top, (blob for _, _, _, blob in pending))
     except GitError as error:
         histories = {pid: _one_version(p, unpublished=False, complete=False)
                      for pid, p in library.policies.items()}
-        return histories, [f"history: git log failed ({error}); each policy is built with "
-                           "one version and no history"]
-    lineages, at_head, pending = _lineages(commits, folder)
-    blobs = read_blobs(repo.top, (blob for _, _, _, blob in pending))
+        return histories, [f"history: reading git failed ({error}); each policy is built "
+                           "with one version and no history"]
     for lineage, commit, path, blob in pending:
         lineage.states.append(_state(commit, path, blob, blobs.get(blob)))
     position = {commit.sha: i for i, commit in enumerate(commits)}
