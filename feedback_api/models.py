@@ -121,6 +121,8 @@ class Submission(Base):
         Index("ix_submissions_account_created", "account_id", "created_at"),
         Index("ix_submissions_assignee_created", "assignee_id", "created_at"),
         Index("ix_submissions_updated_at", "updated_at"),
+        # Counts per state, spam apart, from the index alone.
+        Index("ix_submissions_spam_state", "is_spam", "state"),
     )
 
 

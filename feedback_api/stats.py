@@ -10,6 +10,7 @@ smallest is hidden too. No personal data, no text, no tracking codes.
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import false, func, select
@@ -24,7 +25,8 @@ from .models import KINDS, Submission, utcnow
 from .triage import STATE_LABELS, STATES
 
 SUPPRESS_BELOW = 5
-CACHE_SECONDS = 300
+CACHE_SECONDS = 300  # how long browsers and proxies may keep an answer
+SERVER_CACHE_SECONDS = 60  # how long the app reuses its own last count
 MONTHS = 24
 
 bp = Blueprint("stats", __name__, url_prefix="/api/v1")
@@ -38,17 +40,18 @@ def _month(session: Session):
 
 
 def counts(session: Session) -> dict[str, dict[str, int]]:
-    """The raw counts, spam left out: {"kind": {...}, "state": {...}, ...}."""
-    not_spam = Submission.is_spam.is_(false())
-    found: dict[str, dict[str, int]] = {}
-    for name, column in (("kind", Submission.kind), ("state", Submission.state),
-                         ("category", Submission.category)):
-        rows = session.execute(select(column, func.count()).where(not_spam)
-                               .group_by(column))
-        found[name] = {key: n for key, n in rows if key is not None}
+    """The raw counts, spam left out: {"kind": {...}, "state": {...}, ...}, from one
+    grouped pass over the table."""
     month = _month(session).label("month")
-    rows = session.execute(select(month, func.count()).where(not_spam).group_by(month))
-    found["month"] = {key: n for key, n in rows if key}
+    columns = (Submission.kind, Submission.state, Submission.category, month)
+    rows = session.execute(select(*columns, func.count())
+                           .where(Submission.is_spam.is_(false())).group_by(*columns))
+    found: dict[str, dict[str, int]] = {"kind": {}, "state": {}, "category": {}, "month": {}}
+    for kind, state, category, in_month, n in rows:
+        for name, key in (("kind", kind), ("state", state), ("category", category),
+                          ("month", in_month)):
+            if key:
+                found[name][key] = found[name].get(key, 0) + n
     found["total"] = {"all": sum(found["kind"].values())}
     return found
 
@@ -110,11 +113,18 @@ def _last_months(today: dt.date, n: int) -> list[str]:
 
 @bp.get("/stats")
 def stats():
-    try:
-        body = public_stats(db.session())
-    except db.DatabaseUnavailable:
-        current_app.logger.warning("stats: database unavailable", exc_info=True)
-        return api_error(503, DATABASE_DOWN, code="database_unavailable")
+    cached = current_app.extensions.setdefault("stats_cache", {})
+    now = time.monotonic()
+    if cached.get("until", 0) > now:
+        body = cached["body"]
+    else:
+        try:
+            body = public_stats(db.session())
+        except db.DatabaseUnavailable:
+            current_app.logger.warning("stats: database unavailable", exc_info=True)
+            return api_error(503, DATABASE_DOWN, code="database_unavailable")
+        seconds = current_app.config.get("STATS_CACHE_SECONDS", SERVER_CACHE_SECONDS)
+        cached.update(body=body, until=now + seconds)
     response = jsonify(body)
     response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
     return response
@@ -149,7 +159,8 @@ def openapi_paths() -> dict:
             f"No personal data. Counts from 1 to {SUPPRESS_BELOW - 1} are null with "
             "`suppressed: true`; when one breakdown would have a single hidden count, the "
             "next smallest is hidden too. `by_month` covers the last "
-            f"{MONTHS} months (UTC). Cached for {CACHE_SECONDS} seconds."),
+            f"{MONTHS} months (UTC). The counts may be up to {SERVER_CACHE_SECONDS} "
+            f"seconds old, and clients may keep an answer for {CACHE_SECONDS} seconds."),
         "responses": {
             "200": {"description": "The statistics.", "content": {"application/json": {
                 "schema": {

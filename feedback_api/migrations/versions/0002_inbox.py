@@ -28,6 +28,7 @@ LIST_INDEXES = {
     "ix_submissions_account_created": ["account_id", "created_at"],
     "ix_submissions_assignee_created": ["assignee_id", "created_at"],
     "ix_submissions_updated_at": ["updated_at"],
+    "ix_submissions_spam_state": ["is_spam", "state"],
 }
 
 APPEND_ONLY_POSTGRES = """
