@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g
+from flask.logging import default_handler
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -37,7 +38,23 @@ def init_app(app: Flask) -> Limiter:
 
     limiter = Limiter(key_func=get_remote_address, app=app)
     app.extensions["submit_limiter"] = limiter
+    _log_storage_warnings(limiter.logger)
     return limiter
+
+
+def _log_storage_warnings(limiter_log: logging.Logger) -> None:
+    """Let "Rate limit storage unreachable" reach the server's log.
+
+    Flask-Limiter gives its logger a NullHandler, so under gunicorn, which configures no
+    root handler, its warnings were dropped. Without a real handler up the chain, they go
+    where the app's own warnings go (Flask's handler: stderr, gunicorn's error log).
+    """
+    logger: logging.Logger | None = limiter_log
+    while logger is not None:
+        if any(not isinstance(h, logging.NullHandler) for h in logger.handlers):
+            return
+        logger = logger.parent if logger.propagate else None
+    limiter_log.addHandler(default_handler)
 
 
 def limit_submissions(app: Flask, endpoints: list[str]) -> None:
