@@ -23,8 +23,8 @@ from tests.reliability.traffic import (
 )
 
 RESIDENTS = 20
-BEFORE = 200  # acknowledged submissions before the kill...
-AFTER = 200  # ...and after the restart
+BEFORE = 120  # acknowledged submissions before the kill...
+AFTER = 120  # ...and after the restart
 WAIT = 40  # seconds, at most, for each of those
 
 

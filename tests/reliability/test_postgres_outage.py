@@ -26,6 +26,8 @@ from tests.reliability.traffic import (
 )
 
 RESIDENTS = 12
+ACCEPTED = 60  # acknowledged submissions before the outage, and again after it
+REFUSED = 20  # 503 answers during it
 WAIT = 30  # seconds, at most, for each phase
 
 
@@ -53,18 +55,19 @@ def test_requests_during_a_database_outage_get_503_and_the_app_recovers(gunicorn
     residents = Residents(server.url, RESIDENTS, 100_000, pause=0.01, time_limit=90)
     residents.start()
     try:
-        assert residents.wait_for(lambda a: len(acknowledged(a)) >= 100, WAIT)
+        assert residents.wait_for(lambda a: len(acknowledged(a)) >= ACCEPTED, WAIT)
         stopping = time.monotonic()
         cluster.stop("fast")
         stopped = time.monotonic()
         assert residents.wait_for(
-            lambda a: sum(x.status == 503 and x.sent > stopped for x in a) >= 30, WAIT), \
+            lambda a: sum(x.status == 503 and x.sent > stopped for x in a) >= REFUSED, WAIT), \
             "no 503 answers while the database was down"
         health_down = http("GET", server.url + "/api/v1/health")
         starting = time.monotonic()
         cluster.start()
         started = time.monotonic()
-        assert residents.wait_for(lambda a: len(acknowledged(a, after=started)) >= 100, WAIT), \
+        assert residents.wait_for(lambda a: len(acknowledged(a, after=started)) >= ACCEPTED,
+                                  WAIT), \
             "the app did not accept submissions again after PostgreSQL came back"
         health_up = http("GET", server.url + "/api/v1/health")
     finally:
