@@ -62,7 +62,7 @@ def member() -> Member | None:
     return g.get("member")
 
 
-@bp.app_context_processor
+@bp.context_processor
 def inbox_globals():
     return {"csrf_token": generate_csrf, "member": g.get("member")}
 
