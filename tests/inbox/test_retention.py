@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from feedback_api import retention
 from tests.conftest import ROOT
-from tests.inbox.conftest import NOW, item, seed
+from tests.inbox.conftest import NOW, empty_inbox, item, seed
 
 FLASK = Path(sys.executable).with_name("flask")
 DAY = dt.timedelta(days=1)
@@ -140,10 +140,10 @@ def test_users_commands_read_the_password_from_stdin(app, database_url):
     assert missing.exit_code == 1 and "No account has the address" in missing.output
 
 
-def test_flask_users_create_as_a_real_command(database_url, tmp_path):
-    if not database_url.startswith("sqlite"):
-        return  # one real process is enough; the commands' logic runs on both above
-    env = {**os.environ, "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path)}
+def test_flask_users_create_as_a_real_command(sqlite_database, tmp_path):
+    # One real process, on SQLite: the commands' logic runs on both databases above.
+    empty_inbox(sqlite_database)
+    env = {**os.environ, "DATABASE_URL": sqlite_database, "INSTANCE_PATH": str(tmp_path)}
     result = subprocess.run(
         [str(FLASK), "--app", "feedback_api", "users", "create", "vera@cabq.gov", "--role",
          "viewer"], input="a viewer's passphrase\n", env=env, cwd=ROOT, capture_output=True,
