@@ -54,7 +54,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     values.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     values.setdefault("SESSION_COOKIE_NAME", "feedback_session")
     values.setdefault("SESSION_COOKIE_PATH", "/")
-    if "SESSION_COOKIE_SECURE" not in os.environ and "SESSION_COOKIE_SECURE" not in (config or {}):
+    if values.get("SESSION_COOKIE_SECURE") is None:
         # Staff sign in on this cookie: Secure unless set otherwise, or in development/tests.
         values["SESSION_COOKIE_SECURE"] = not (development or values.get("TESTING"))
     app.config.update(values)

@@ -22,7 +22,8 @@ DEFAULTS = {
     "TRUSTED_PROXIES": 0,
     "CONTENT_DIR": str(REPO_CONTENT),
     "CORS_ORIGINS": "",
-    "SESSION_COOKIE_SECURE": False,
+    # None: Secure, except in development and tests (plain http://127.0.0.1).
+    "SESSION_COOKIE_SECURE": None,
     # Seconds a person needs at least to fill in a form; quicker is treated as a robot.
     "FORM_MIN_SECONDS": 3,
     # The same text from the same client within this many seconds is recorded once.
@@ -76,8 +77,8 @@ def _integer(name: str, value) -> int:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
 
 
-def _boolean(name: str, value) -> bool:
-    if isinstance(value, bool):
+def _boolean(name: str, value) -> bool | None:
+    if value is None or isinstance(value, bool):
         return value
     word = str(value).strip().lower()
     if word in TRUE_WORDS:

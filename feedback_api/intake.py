@@ -89,6 +89,10 @@ LINE_BREAKS = re.compile(r"[\n\r\t\u2028\u2029\x85]")
 
 STATE_LABELS = {
     "new": "Received: waiting to be reviewed",
+    "triaged": "Read by staff: waiting to be looked into",
+    "investigating": "Being looked into",
+    "resolved": "Resolved",
+    "dismissed": "Closed without further action",
 }
 KIND_LABELS = {"feedback": "Feedback on a policy", "report": "Report of a possible violation"}
 
