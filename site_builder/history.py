@@ -462,6 +462,9 @@ def _norm_body(body: str) -> str:
     return "\n".join(line.rstrip() for line in body.strip("\n").split("\n")).strip()
 
 
+FIRST_VERSION_NOTE = "First published on this site."
+
+
 def first_paragraph(message: str) -> str:
     """A commit message's first paragraph as one line; trailers are never part of it."""
     paragraph = re.split(r"\n[ \t]*\n", message.strip(), maxsplit=1)[0]
@@ -484,12 +487,18 @@ def _role(value: str | None) -> str:
 
 
 def _note(state: _State, previous: _State | None) -> str:
-    """A version's public note: a `change_note` new in this commit, else the message."""
+    """A version's public note: a `change_note` new in this commit, else the message.
+
+    A policy's first commit is usually its import, whose message speaks of the repository
+    rather than the policy, so the first version says only that it was first published.
+    """
     note = state.data.get("change_note")
     if isinstance(note, str) and note.strip():
         old = previous.data.get("change_note") if previous else None
         if note != old:
             return " ".join(note.split())[:MAX_NOTE]
+    if previous is None:
+        return FIRST_VERSION_NOTE
     return first_paragraph(state.commit.message)
 
 

@@ -38,6 +38,8 @@ def test_three_commits_make_three_versions_whose_text_matches_each_commit(repo):
     # The note is the message's first paragraph; the role comes from the trailer.
     assert h.versions[1].note == "Accounts must also be secure"
     assert h.versions[1].author_role == "Office of Communications"
+    # The first commit is the import: its message speaks of the repository, not the policy.
+    assert h.versions[0].note == "First published on this site."
     assert h.versions[0].author_role == "City staff"
     assert "writer@example.org" not in repr(h)
     assert h.current.number == 3 and not h.unpublished and h.complete
