@@ -254,6 +254,11 @@ def policy_page_md(ctx: Context, policy: Policy) -> str:
                                "published on this site."))
     if meta.incomplete:
         out.append(_admonition("warning", "Incomplete source", escape_md(meta.incomplete)))
+    history = ctx.histories.get(policy.id)
+    if history is not None and history.unpublished:
+        out.append(_admonition("danger", "Unpublished changes", "This preview includes edits "
+                               "that are not committed. They are not a published version "
+                               "and will not appear on the public site until committed."))
 
     rows: list[tuple[str, str]] = [
         ("ID", f"<code>{escape(policy.id)}</code>"),

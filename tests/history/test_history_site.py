@@ -181,6 +181,8 @@ def test_uncommitted_edits_build_as_unpublished_changes(repo, tmp_path):
     assert not (out / VERSIONS / "5").exists()
     assert "two business days" in text_of(out / VERSIONS / "4" / "index.html")
     assert "Unpublished changes" in text_of(out / VERSIONS / "index.html")
+    current = text_of(out / "policies" / "social-media" / "index.html")
+    assert "Unpublished changes" in current and "one business day" in current
 
 
 def test_a_shallow_clone_warns_and_still_builds(repo, tmp_path):
