@@ -61,6 +61,7 @@ class Library:
     policies: dict[str, Policy] = field(default_factory=dict)
     platforms: schema.PlatformRegistry | None = None
     accounts: schema.AccountRegistry | None = None
+    unloaded: frozenset[str] = frozenset()  # ids of policies whose problems kept them out
 
     def policy_at(self, path: str) -> Policy | None:
         return next((p for p in self.policies.values() if p.path == path), None)
@@ -332,6 +333,7 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
     root = Path(root)
     problems: list[Problem] = []
     policies: dict[str, Policy] = {}
+    unloaded: set[str | None] = set()
     id_lines: dict[str, int] = {}
     policy_dir = root / POLICY_DIR
     if not policy_dir.is_dir():
@@ -353,6 +355,7 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
         policy, policy_problems = parse_policy(text, rel)
         problems += policy_problems
         if policy is None:
+            unloaded.add(_declared_id(text))
             continue
         if policy.id in policies:
             problems.append(Problem(rel, _id_line(policy), f"duplicate policy id {policy.id!r}; "
@@ -387,9 +390,19 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
                                         f"{', '.join(REGISTRY_FILES)}"))
 
     library = Library(root, policies, registries.get("platforms.yaml"),
-                      registries.get("accounts.yaml"))
+                      registries.get("accounts.yaml"), frozenset(unloaded - {None}))
     problems += check_library(library, registry_lines)
     return library, sorted(set(problems))
+
+
+def _declared_id(text: str) -> str | None:
+    """The id a policy file declares, read leniently from a file that failed to load."""
+    parts = split_front_matter(text)
+    if parts is None:
+        return None
+    data, _, problems = _yaml(parts[0], "", 2)
+    value = data.get("id") if isinstance(data, dict) and not problems else None
+    return value if isinstance(value, str) else None
 
 
 def _id_line(policy: Policy) -> int:
@@ -415,7 +428,7 @@ def check_library(library: Library, registry_lines: dict[str, dict]) -> list[Pro
     policies = library.policies
     for policy in policies.values():
         meta = policy.meta
-        if meta.parent and meta.parent not in policies:
+        if meta.parent and meta.parent not in policies and meta.parent not in library.unloaded:
             close = difflib.get_close_matches(meta.parent, list(policies), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             problems.append(Problem(policy.path, _front_line(policy, "parent"),
@@ -517,8 +530,9 @@ def _check_links(library: Library, policy: Policy) -> list[Problem]:
             rel = posixpath.normpath(posixpath.join(base, path))
             other = library.policy_at(rel)
             if other is None:
-                exists = (library.root / rel).exists()
-                if exists and not rel.endswith(".md"):
+                if (library.root / rel).exists():
+                    # Another file, or a policy whose own problems kept it out of the
+                    # library: those are reported against it, not as broken links here.
                     continue
                 problems.append(Problem(policy.path, link.line,
                                         f"broken link {target!r}: no policy file {rel}; link "

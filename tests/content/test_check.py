@@ -209,3 +209,11 @@ def test_usage_errors_exit_two():
     )
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_a_policy_that_fails_to_load_is_not_also_every_link_to_it(content, capsys):
+    line = edit(content, AI, "status: active", "status: enacted")
+    code, lines = check(content, capsys)
+    assert code == 1
+    assert lines == [f"{AI}:{line}: status: 'enacted' is not allowed; use one of "
+                     "'draft', 'active', 'superseded' or 'retired'"]
