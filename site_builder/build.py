@@ -9,6 +9,7 @@ half-built site: the previous site stays as it was.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sys
 import tempfile
@@ -77,6 +78,18 @@ def stage(log: Log, name: str) -> Iterator[None]:
     log(f"{name:<10} {time.perf_counter() - start:6.2f} s")
 
 
+def cache_folder(content: Path) -> Path | None:
+    """Where rendered pages are kept between builds: $TRANSPARENCY_CACHE, or else
+    `.cache/transparency/` next to the content folder (ignored by git). `off` turns the
+    cache off. It lives outside the output, which each build replaces."""
+    value = os.environ.get("TRANSPARENCY_CACHE")
+    if value is not None and value.strip().lower() in ("off", "none", "0", ""):
+        return None
+    if value:
+        return Path(value)
+    return Path(content).resolve().parent / ".cache" / "transparency"
+
+
 def build_site(
     content: Path,
     out: Path,
@@ -107,28 +120,35 @@ def build_site(
     for warning in warnings:
         log(f"warning: {warning}")
 
+    cache = cache_folder(content)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
     try:
         docs_dir, site_dir = work / "docs", work / "site"
         docs_dir.mkdir()
-        written = generate_docs(docs_dir, library, histories, stamp, log, progress_stream)
+        written = generate_docs(docs_dir, library, histories, stamp, log, progress_stream,
+                                cache=cache)
 
-        with stage(log, "mkdocs"):
-            bar = Progress("mkdocs", len([p for p in written if p.suffix == ".md"]),
-                           progress_stream)
-            try:
-                build_html(
-                    docs_dir,
-                    site_dir,
-                    policies_nav=pages.nav_policies(library),
-                    extra={"site_version": stamp.footer},
-                    config_file=config_file,
-                    tick=bar.tick,
-                )
-            except MkDocsFailed as failure:
-                raise BuildFailed(f"MkDocs stopped: {failure}", failure.problems) from failure
-            finally:
-                bar.close()
+        start = time.perf_counter()
+        bar = Progress("mkdocs", len([p for p in written if p.suffix == ".md"]),
+                       progress_stream)
+        try:
+            archive = build_html(
+                docs_dir,
+                site_dir,
+                policies_nav=pages.nav_policies(library),
+                extra={"site_version": stamp.footer},
+                config_file=config_file,
+                tick=bar.tick,
+                cache_dir=cache / "pages" if cache else None,
+            )
+        except MkDocsFailed as failure:
+            raise BuildFailed(f"MkDocs stopped: {failure}", failure.problems) from failure
+        finally:
+            bar.close()
+        log(f"{'mkdocs':<10} {time.perf_counter() - start - archive.seconds:6.2f} s")
+        log(f"{'archive':<10} {archive.seconds:6.2f} s")
+        log(f"{'':<10} {archive.rendered + archive.cached} archive pages: "
+            f"{archive.rendered} rendered, {archive.cached} from the cache")
 
         with stage(log, "publish"):
             swap_into_place(site_dir, out)
@@ -147,6 +167,8 @@ def generate_docs(
     stamp: SiteStamp,
     log: Log = print,
     progress_stream: TextIO | None = None,
+    *,
+    cache: Path | None = None,
 ) -> list[Path]:
     """Write every Markdown page and data file of the site into docs_dir."""
     with stage(log, "pages"):
@@ -160,9 +182,10 @@ def generate_docs(
         written += opendata.write_open_data(docs_dir, library, histories, stamp)
 
     with stage(log, "versions"):
-        version_files = versions.write_version_pages(
-            docs_dir, library, histories, stamp.as_dict()
-        )
+        site = stamp.as_dict()
+        if cache is not None:
+            site["cache_dir"] = str(cache)
+        version_files = versions.write_version_pages(docs_dir, library, histories, site)
         pages.add_version_links(docs_dir, library, histories)
     written += list(version_files)
     return written

@@ -3,6 +3,10 @@
 Does what `mkdocs build` does (load the config, start the plugins, build, shut the plugins
 down) so that warnings can be collected and reported as build problems instead of being
 printed by MkDocs' own command line.
+
+The archive pages (every version, redline, comparison and changelog: `archive.is_archive`)
+are left out of MkDocs' own pass and rendered right after it by `archive.render_archive`,
+with the same configuration, environment and checks, a small navigation and a cache.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, BuildError, ConfigurationError
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, InclusionLevel
+
+from .archive import ArchiveResult, is_archive, render_archive
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "mkdocs.yml"
@@ -51,6 +58,29 @@ class _Progress(BasePlugin):
         return output
 
 
+class _Archive(BasePlugin):
+    """Keeps the archive pages out of MkDocs' pass and remembers what rendering them needs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.files = None
+        self.env = None
+        self.pages: list[File] = []
+
+    def on_files(self, files, config):  # noqa: D102 (MkDocs event)
+        self.pages = []
+        for file in files.documentation_pages(inclusion=lambda _: True):
+            if is_archive(file.src_uri):
+                file.inclusion = InclusionLevel.EXCLUDED
+                self.pages.append(file)
+        self.files = files
+        return files
+
+    def on_env(self, env, config, files):  # noqa: D102 (MkDocs event)
+        self.env = env
+        return env
+
+
 def with_policies(nav: list, policies: list[dict[str, str]]) -> list:
     """The nav with the policy pages added to the Policies section."""
     nav = copy.deepcopy(nav)
@@ -74,8 +104,13 @@ def build_html(
     config_file: Path = CONFIG,
     strict: bool = True,
     tick: Callable[[str], None] | None = None,
-) -> None:
-    """Build docs_dir into site_dir with the site's mkdocs.yml; raise MkDocsFailed."""
+    cache_dir: Path | None = None,
+) -> ArchiveResult:
+    """Build docs_dir into site_dir with the site's mkdocs.yml; raise MkDocsFailed.
+
+    `cache_dir` keeps the archive pages' HTML between builds (none: no cache). Returns
+    what the archive step did and how long it took.
+    """
     collector = _Collector()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
@@ -88,13 +123,28 @@ def build_html(
             )
         except (ConfigurationError, Abort) as error:
             raise MkDocsFailed(f"mkdocs.yml: {error}", collector.messages) from error
+        base_nav = copy.deepcopy(config.nav or [])
         config.nav = with_policies(config.nav or [], policies_nav)
         config.extra.update(extra)
+        archive = _Archive()
+        config.plugins["transparency/archive"] = archive
         if tick:
             config.plugins["transparency/progress"] = _Progress(tick)
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
+            before = len(collector.messages)
+            result = render_archive(
+                config=config, files=archive.files, env=archive.env, archive=archive.pages,
+                base_nav=base_nav, site_version=str(config.extra.get("site_version", "")),
+                cache_dir=cache_dir, config_file=Path(config_file),
+                messages=collector.messages, tick=tick,
+            )
+            if strict and len(collector.messages) > before:
+                count = len(collector.messages) - before
+                raise MkDocsFailed(f"Aborted with {count} warnings in strict mode!",
+                                   collector.messages)
+            return result
         except (Abort, BuildError) as error:
             raise MkDocsFailed(str(error), collector.messages) from error
         finally:

@@ -229,7 +229,7 @@ class Cache:
         path = self.folder / key[:2] / key
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # builds may run at once
             tmp.write_text(text, encoding="utf-8")
             tmp.replace(path)
         except OSError:
@@ -238,6 +238,8 @@ class Cache:
 
 def _cache_folder(site: dict) -> Path | None:
     folder = site.get("cache_dir") or os.environ.get("TRANSPARENCY_CACHE")
+    if folder and str(folder).strip().lower() in ("off", "none", "0"):
+        return None
     return Path(folder) / "versions" if folder else None
 
 

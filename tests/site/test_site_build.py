@@ -47,8 +47,9 @@ def test_builds_a_fixture_tree_and_logs_each_stage(content, tmp_path):
                  "data/policies.json", "data/accounts.json", "search/search_index.json"]:
         assert (out / name).is_file(), name
     stages = [line.split()[0] for line in lines if re.search(r"\d+\.\d\d s$", line)]
-    assert stages == ["load", "history", "pages", "versions", "mkdocs", "publish"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+    assert stages == ["load", "history", "pages", "versions", "mkdocs", "archive", "publish"]
+    # No temporary build folder is left; the page cache sits next to the content.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "content", "site"]
 
 
 def test_footer_says_no_git_history_outside_a_repository(content, tmp_path):
@@ -92,7 +93,7 @@ def test_bad_content_stops_the_build_and_leaves_the_old_site(content, tmp_path):
     messages = [str(p) for p in failure.value.problems]
     assert any(m.startswith("policies/ai-1-19.md:6: status:") for m in messages), messages
     assert (out / "index.html").read_text() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "content", "site"]
 
 
 def test_a_failing_mkdocs_stage_leaves_the_old_site(content, tmp_path):
@@ -105,7 +106,8 @@ def test_a_failing_mkdocs_stage_leaves_the_old_site(content, tmp_path):
     with pytest.raises(BuildFailed):
         build_site(content, out, log=lambda _: None, config_file=broken)
     assert (out / "marker.txt").read_text() == "the previous build"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "mkdocs.yml", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "content", "mkdocs.yml",
+                                                          "site"]
 
 
 @pytest.mark.parametrize("where", ["content", "parent", "not a site"])

@@ -1,0 +1,206 @@
+"""The archive: version, redline, compare and changelog pages, rendered outside MkDocs' pass.
+
+A site with N policies of V versions has about 3·N·V such pages against N + 12 navigable
+ones, and a published version never changes. MkDocs' own pass renders every page with the
+whole navigation and validates every link on every build; at 200 policies that was 81% of
+the build time. So the MkDocs stage builds only the navigable pages (home, lists, current
+policies, registries, oversight, "What changed"), and the archive pages follow in the same
+process, with the same configuration, Markdown extensions, link checks and Material
+template (`main.html` and the partials in `theme/`):
+
+- MkDocs' pass sees the archive pages as excluded files: links to them from the navigable
+  pages resolve, but MkDocs neither renders nor indexes them (they were out of the search
+  index already);
+- each archive page is then rendered here: MkDocs' `Page.render` (Markdown, the link and
+  anchor checks, the table of contents) and Material's `main.html` with a small
+  navigation (the sections of `mkdocs.yml`, without the list of every policy), so a page
+  does not grow with the number of policies;
+- the resulting HTML is kept in a cache keyed by the page's Markdown, its address, the
+  theme (`mkdocs.yml`, `theme/`, MkDocs and Material versions) and the small navigation.
+  An unchanged page on the next build is a read, one string replacement and a write.
+
+The footer's site version (content commit and build date) changes with every build, so it
+is not cached: the cached HTML holds a placeholder where the footer shows it, and the
+current site version is put in when the page is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import logging
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import markupsafe
+from mkdocs.commands.build import get_context
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation, Section, get_navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils import meta
+
+ARCHIVE_VERSION = "archive-1"  # bump when this module's output changes
+PLACEHOLDER = "@@transparency-site-version@@"
+ARCHIVE = re.compile(r"^policies/[^/]+/(versions|compare|changelog)/")
+THEME = Path(__file__).resolve().parent.parent / "theme"
+
+
+def is_archive(src_uri: str) -> bool:
+    """Whether a docs page is rendered by the archive step instead of MkDocs' pass."""
+    return bool(ARCHIVE.match(src_uri))
+
+
+@dataclass
+class ArchiveResult:
+    rendered: int = 0
+    cached: int = 0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+
+class PageCache:
+    """Whole pages of HTML on disk, one file per key, written atomically."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = Path(folder) if folder else None
+
+    def _path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / key[:2] / f"{key}.html"
+
+    def get(self, key: str) -> str | None:
+        if self.folder is None:
+            return None
+        try:
+            return self._path(key).read_text(encoding="utf-8")
+        except OSError:
+            return None
+
+    def put(self, key: str, html: str) -> None:
+        if self.folder is None:
+            return
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(html, encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def theme_hash(config_file: Path) -> str:
+    """What the archive's HTML depends on besides each page: config, theme and versions."""
+    digest = hashlib.sha256(ARCHIVE_VERSION.encode())
+    for package in ("mkdocs", "mkdocs-material", "markdown"):
+        try:
+            digest.update(f"{package}={importlib.metadata.version(package)}\0".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{package}=?\0".encode())
+    digest.update(Path(config_file).read_bytes())
+    for path in sorted(THEME.rglob("*")):
+        if path.is_file():
+            digest.update(f"\0{path.relative_to(THEME).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _nav_signature(items) -> str:
+    parts = []
+    for item in items:
+        if isinstance(item, Section):
+            parts.append(f"[{item.title}:{_nav_signature(item.children)}]")
+        else:
+            parts.append(f"{item.title}>{getattr(item, 'url', '')}")
+    return "|".join(parts)
+
+
+def small_navigation(files: Files, config, base_nav: list) -> Navigation:
+    """The navigation of mkdocs.yml as written (its sections), without the policy list."""
+    full_nav = config.nav
+    config.nav = base_nav
+    try:
+        return get_navigation(files, config)
+    finally:
+        config.nav = full_nav
+
+
+def render_archive(
+    *,
+    config,
+    files: Files,
+    env,
+    archive: list[File],
+    base_nav: list,
+    site_version: str,
+    cache_dir: Path | None,
+    config_file: Path,
+    messages: list[str],
+    tick: Callable[[str], None] | None = None,
+) -> ArchiveResult:
+    """Write each archive page into config.site_dir; problems are MkDocs' warnings."""
+    started = time.perf_counter()
+    result = ArchiveResult()
+    cache = PageCache(cache_dir)
+    for file in archive:  # from here on they are pages of the site, checked as such
+        file.inclusion = InclusionLevel.NOT_IN_NAV
+    nav = small_navigation(files, config, base_nav)
+    doc_files = files.documentation_pages()
+    common = hashlib.sha256(
+        f"{theme_hash(config_file)}\0{_nav_signature(nav.items)}".encode()
+    ).hexdigest()
+    footer = str(markupsafe.escape(site_version))
+    anchors_level = config.validation.links.anchors
+    real_version = config.extra.get("site_version", "")
+    config.extra["site_version"] = PLACEHOLDER
+    try:
+        for file in archive:
+            source = Path(file.abs_src_path).read_text(encoding="utf-8-sig")
+            key = hashlib.sha256(
+                f"{common}\0{file.src_uri}\0{source}".encode()
+            ).hexdigest()
+            html = cache.get(key)
+            if html is None:
+                before = len(messages)
+                html = _render(file, source, config, files, doc_files, nav, env)
+                page = file.page
+                assert page is not None
+                page.validate_anchor_links(files=files, log_level=anchors_level)
+                if len(messages) == before:
+                    cache.put(key, html)
+                result.rendered += 1
+            else:
+                result.cached += 1
+            out = Path(file.abs_dest_path)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(html.replace(PLACEHOLDER, footer).encode(
+                "utf-8", errors="xmlcharrefreplace"))
+            if tick:
+                tick(file.src_uri)
+    finally:
+        config.extra["site_version"] = real_version
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _render(file: File, source: str, config, files: Files, doc_files, nav, env) -> str:
+    """One page, as MkDocs' own build renders it (minus plugins, which skip these pages)."""
+    page = Page(None, file, config)
+    config._current_page = page
+    try:
+        page.markdown, page.meta = meta.get_data(source)  # Page.read_source, file read once
+        page.render(config, files)
+        page.active = True
+        context = get_context(nav, doc_files, config, page)
+        template = env.get_template(page.meta.get("template", "main.html"))
+        return template.render(context)
+    except Exception as error:
+        logging.getLogger("mkdocs").error(f"Error building page '{file.src_uri}': {error}")
+        raise
+    finally:
+        page.active = False
+        config._current_page = None

@@ -1,0 +1,103 @@
+"""The archive step: version pages rendered outside MkDocs' pass, cached between builds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from site_builder.archive import PLACEHOLDER, is_archive
+from site_builder.build import BuildFailed, build_site
+from tests.conftest import CONTENT
+from tests.history.conftest import POLICY, V3_BODY, Repo, policy_text, three_versions
+
+VERSIONS = "policies/social-media/versions"
+
+
+@pytest.fixture
+def published(tmp_path) -> Repo:
+    repo = Repo(tmp_path / "repo")
+    for file in (CONTENT / "policies").iterdir():
+        repo.write(f"policies/{file.name}", file.read_text())
+    three_versions(repo)
+    return repo
+
+
+def footer(page: str) -> str:
+    return " ".join(re.search(r'<p class="site-version">(.*?)</p>', page, re.S)[1].split())
+
+
+def without_footer(page: str) -> str:
+    return re.sub(r'<p class="site-version">.*?</p>', "", page, flags=re.S)
+
+
+def test_archive_pages_are_the_versions_redlines_comparisons_and_changelogs():
+    for page in ("policies/x/versions/index.md", "policies/x/versions/2/index.md",
+                 "policies/x/versions/2/changes/index.md", "policies/x/compare/index.md",
+                 "policies/x/compare/1-3/index.md", "policies/x/changelog/index.md"):
+        assert is_archive(page), page
+    for page in ("index.md", "policies/index.md", "policies/x/index.md", "changes/index.md"):
+        assert not is_archive(page), page
+
+
+def test_a_cached_page_carries_the_current_site_version(published, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSPARENCY_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    lines: list[str] = []
+    build_site(published.content, out, log=lines.append,
+               now=dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC))
+    assert any(re.search(r"archive pages: \d+ rendered, 0 from the cache", x) for x in lines)
+    first = (out / VERSIONS / "2" / "index.html").read_text()
+    assert "Built 2026-06-01 12:00 UTC" in footer(first)
+
+    lines.clear()
+    build_site(published.content, out, log=lines.append,
+               now=dt.datetime(2026, 6, 2, 8, 30, tzinfo=dt.UTC))
+    assert any(re.search(r"archive pages: 0 rendered, [1-9]\d* from the cache", x)
+               for x in lines), lines
+    again = (out / VERSIONS / "2" / "index.html").read_text()
+    assert "Built 2026-06-02 08:30 UTC" in footer(again)
+    assert PLACEHOLDER not in again
+    assert without_footer(again) == without_footer(first)
+    # The footer of every built page shows this build, cached or not.
+    for page in out.rglob("*.html"):
+        text = page.read_text()
+        if 'class="site-version"' in text:
+            assert "Built 2026-06-02 08:30 UTC" in footer(text), page
+
+
+def test_a_new_version_renders_only_the_pages_it_changes(published, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSPARENCY_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    build_site(published.content, out, log=lambda _: None)
+    published.write(POLICY, policy_text(V3_BODY + "E. Errors are corrected.\n",
+                                        effective="2026-06-01"))
+    published.commit("Errors are corrected\n\nPublished-by: Office of Communications",
+                     "2026-05-20")
+    lines: list[str] = []
+    build_site(published.content, out, log=lines.append)
+    counts = next(re.search(r"(\d+) rendered, (\d+) from the cache", x) for x in lines
+                  if "archive pages" in x)
+    rendered, cached = int(counts[1]), int(counts[2])
+    assert cached > 0 and rendered > 0
+    assert (out / VERSIONS / "4" / "changes" / "index.html").is_file()
+    # Pages whose Markdown changed are rendered again: version 1 now says "of 4".
+    assert "version 1</strong> of 4" in (out / VERSIONS / "1" / "index.html").read_text()
+
+
+def test_a_broken_link_on_an_archive_page_stops_the_build(published, tmp_path, monkeypatch):
+    """The archive pages get MkDocs' link checks, as they did inside its pass."""
+    import site_builder.versions as versions
+
+    monkeypatch.setenv("TRANSPARENCY_CACHE", "off")
+    original = versions.changelog_md
+
+    def broken(*args, **kwargs):
+        return original(*args, **kwargs) + "\n[Gone](../no-such-page.md)\n"
+
+    monkeypatch.setattr(versions, "changelog_md", broken)
+    with pytest.raises(BuildFailed) as failure:
+        build_site(published.content, tmp_path / "site", log=lambda _: None)
+    assert any("no-such-page.md" in p for p in failure.value.problems), failure.value.problems
+    assert not (tmp_path / "site").exists()
