@@ -14,8 +14,10 @@ import signal
 import subprocess
 import tempfile
 import time
+from http.client import HTTPException
 from pathlib import Path
 
+from tests.api.conftest import http
 from tests.conftest import free_port, port_open
 
 PG_BIN = Path(os.environ.get("TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -32,6 +34,21 @@ def wait_until(condition, timeout: float, every: float = 0.05) -> bool:
         if time.monotonic() > deadline:
             return False
         time.sleep(every)
+
+
+def serving(server, timeout: float = 60) -> bool:
+    """Wait until a gunicorn answers its health check: its workers have loaded the app.
+
+    gunicorn listens before its workers have imported the app, and on a busy machine that
+    can take longer than a resident's request timeout.
+    """
+    def healthy() -> bool:
+        try:
+            return http("GET", server.url + "/api/v1/health")[0] == 200
+        except (OSError, HTTPException):
+            return False
+
+    return wait_until(healthy, timeout, every=0.1)
 
 
 # ---------------------------------------------------------------------------------------

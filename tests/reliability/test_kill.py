@@ -15,6 +15,7 @@ from collections import Counter
 import pytest
 
 from tests.api.conftest import http
+from tests.reliability.servers import serving
 from tests.reliability.traffic import (
     Residents,
     acknowledged,
@@ -37,6 +38,7 @@ def database(request) -> str:
 def test_a_killed_and_restarted_server_loses_nothing(gunicorn, database):
     env = {"DATABASE_URL": database, "RATELIMIT_SUBMIT": "100000 per hour"}
     running = {"server": gunicorn(env, workers=2, threads=4)}
+    assert serving(running["server"])
     residents = Residents(lambda: running["server"].url, RESIDENTS, 100_000, time_limit=90)
     residents.start()
     try:
@@ -46,6 +48,7 @@ def test_a_killed_and_restarted_server_loses_nothing(gunicorn, database):
         killed.kill()  # SIGKILL to the whole process group, mid-request
         assert residents.wait_for(lambda a: any(x.status is None for x in a), 10)
         running["server"] = gunicorn(env, workers=2, threads=4)
+        assert serving(running["server"])
         restarted = time.monotonic()
         assert residents.wait_for(lambda a: len(acknowledged(a, after=restarted)) >= AFTER,
                                   WAIT), f"fewer than {AFTER} acknowledged after the restart"

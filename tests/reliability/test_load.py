@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 
 import redis
 
+from tests.reliability.servers import serving
 from tests.reliability.traffic import Residents, check_nothing_lost, integrity_problems
 
 RESIDENTS = 100
@@ -36,6 +37,7 @@ def test_five_thousand_submissions_from_a_hundred_residents(gunicorn, shared_pos
         "RATELIMIT_SUBMIT": f"{LIMIT} per hour",
         "TRUSTED_PROXIES": "1",
     }, workers=4, threads=4)
+    assert serving(server), "gunicorn did not answer its health check"
     plan = [HEAVY_EACH if r in HEAVY else EACH for r in range(RESIDENTS)]
     residents = Residents(server.url, RESIDENTS, plan, time_limit=TIME_LIMIT)
     try:

@@ -21,6 +21,7 @@ from tests.reliability.servers import (
     ThrowawayCluster,
     child_pids,
     postgres_missing,
+    serving,
     wait_until,
 )
 from tests.reliability.traffic import (
@@ -55,6 +56,7 @@ def test_requests_during_a_database_outage_get_503_and_the_app_recovers(gunicorn
     database = migrated(cluster.url)
     server = gunicorn({"DATABASE_URL": database, "RATELIMIT_SUBMIT": "100000 per hour"},
                       workers=2, threads=4)
+    assert serving(server)
     assert wait_until(lambda: len(child_pids(server.process.pid)) == 2, 20)
     workers = child_pids(server.process.pid)
     residents = Residents(server.url, RESIDENTS, 100_000, pause=0.01, time_limit=90)

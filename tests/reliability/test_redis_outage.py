@@ -17,7 +17,7 @@ import pytest
 import redis
 
 from tests.conftest import need
-from tests.reliability.servers import REDIS_SERVER, ThrowawayRedis
+from tests.reliability.servers import REDIS_SERVER, ThrowawayRedis, serving
 from tests.reliability.traffic import (
     Answer,
     Residents,
@@ -49,6 +49,7 @@ def test_intake_keeps_accepting_without_redis_and_limits_return_with_it(gunicorn
         "RATELIMIT_SUBMIT": f"{LIMIT} per hour",
         "TRUSTED_PROXIES": "1",
     }, workers=WORKERS, threads=4)
+    assert serving(server)
     counts = redis.Redis(port=store.port, socket_timeout=2, socket_connect_timeout=2)
     everyone: list[Residents] = []
     addresses = iter(f"203.0.113.{n}" for n in range(1, 255))
