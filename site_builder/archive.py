@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import logging
 import os
 import re
@@ -38,6 +39,7 @@ from pathlib import Path
 
 import markupsafe
 from mkdocs.commands.build import get_context
+from mkdocs.exceptions import BuildError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section, get_navigation
 from mkdocs.structure.pages import Page
@@ -46,6 +48,7 @@ from mkdocs.utils import meta
 ARCHIVE_VERSION = "archive-1"  # bump when this module's output changes
 PLACEHOLDER = "@@transparency-site-version@@"
 ARCHIVE = re.compile(r"^policies/[^/]+/(versions|compare|changelog)/")
+PARALLEL_MIN = 200  # fewer pages to render than this: not worth a process
 THEME = Path(__file__).resolve().parent.parent / "theme"
 
 
@@ -154,37 +157,102 @@ def render_archive(
         f"{theme_hash(config_file)}\0{_nav_signature(nav.items)}".encode()
     ).hexdigest()
     footer = str(markupsafe.escape(site_version))
-    anchors_level = config.validation.links.anchors
+
+    def write(file: File, html: str) -> None:
+        out = Path(file.abs_dest_path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(html.replace(PLACEHOLDER, footer).encode(
+            "utf-8", errors="xmlcharrefreplace"))
+        if tick:
+            tick(file.src_uri)
+
+    misses: list[tuple[File, str, str]] = []
+    for file in archive:
+        source = Path(file.abs_src_path).read_text(encoding="utf-8-sig")
+        key = hashlib.sha256(f"{common}\0{file.src_uri}\0{source}".encode()).hexdigest()
+        html = cache.get(key)
+        if html is None:
+            misses.append((file, key, source))
+        else:
+            write(file, html)
+            result.cached += 1
+
+    def render_some(todo: list[tuple[File, str, str]]) -> None:
+        anchors_level = config.validation.links.anchors
+        for file, key, source in todo:
+            before = len(messages)
+            html = _render(file, source, config, files, doc_files, nav, env)
+            assert file.page is not None
+            file.page.validate_anchor_links(files=files, log_level=anchors_level)
+            if len(messages) == before:  # only a page without a warning is kept
+                cache.put(key, html)
+            write(file, html)
+
     real_version = config.extra.get("site_version", "")
     config.extra["site_version"] = PLACEHOLDER
     try:
-        for file in archive:
-            source = Path(file.abs_src_path).read_text(encoding="utf-8-sig")
-            key = hashlib.sha256(
-                f"{common}\0{file.src_uri}\0{source}".encode()
-            ).hexdigest()
-            html = cache.get(key)
-            if html is None:
-                before = len(messages)
-                html = _render(file, source, config, files, doc_files, nav, env)
-                page = file.page
-                assert page is not None
-                page.validate_anchor_links(files=files, log_level=anchors_level)
-                if len(messages) == before:
-                    cache.put(key, html)
-                result.rendered += 1
-            else:
-                result.cached += 1
-            out = Path(file.abs_dest_path)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(html.replace(PLACEHOLDER, footer).encode(
-                "utf-8", errors="xmlcharrefreplace"))
-            if tick:
-                tick(file.src_uri)
+        jobs = workers() if len(misses) >= PARALLEL_MIN else 1
+        if jobs > 1 and hasattr(os, "fork"):
+            _in_processes(render_some, misses, jobs, messages)
+        else:
+            render_some(misses)
     finally:
         config.extra["site_version"] = real_version
+    result.rendered = len(misses)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def workers() -> int:
+    """Processes for rendering: $TRANSPARENCY_JOBS, or else one per available core."""
+    value = os.environ.get("TRANSPARENCY_JOBS", "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _in_processes(render_some, todo: list, jobs: int, messages: list[str]) -> None:
+    """Render `todo` in `jobs` forked processes (this one included).
+
+    Each child inherits the loaded configuration, files and Jinja environment, writes its
+    share of the pages (and of the cache), and sends back the warnings it logged.
+    """
+    children = []
+    for share in range(1, jobs):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            os.close(read_end)
+            status = 0
+            try:
+                before = len(messages)
+                render_some(todo[share::jobs])
+                report = {"messages": messages[before:]}
+            except BaseException as error:  # noqa: BLE001 (reported to the parent)
+                report = {"error": f"{type(error).__name__}: {error}"}
+                status = 1
+            with os.fdopen(write_end, "w", encoding="utf-8") as pipe:
+                json.dump(report, pipe)
+            os._exit(status)
+        os.close(write_end)
+        children.append((pid, read_end))
+    errors = []
+    try:
+        render_some(todo[0::jobs])
+    finally:
+        for pid, read_end in children:
+            with os.fdopen(read_end, encoding="utf-8") as pipe:
+                raw = pipe.read()
+            os.waitpid(pid, 0)
+            report = json.loads(raw) if raw else {"error": "a rendering process stopped"}
+            messages.extend(report.get("messages", []))
+            if "error" in report:
+                errors.append(report["error"])
+    if errors:
+        raise BuildError("Rendering the archive pages failed: " + "; ".join(errors))
 
 
 def _render(file: File, source: str, config, files: Files, doc_files, nav, env) -> str:

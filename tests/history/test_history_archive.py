@@ -101,3 +101,43 @@ def test_a_broken_link_on_an_archive_page_stops_the_build(published, tmp_path, m
         build_site(published.content, tmp_path / "site", log=lambda _: None)
     assert any("no-such-page.md" in p for p in failure.value.problems), failure.value.problems
     assert not (tmp_path / "site").exists()
+
+
+def test_archive_pages_rendered_in_two_processes_match_one(published, tmp_path, monkeypatch):
+    import site_builder.archive as archive
+
+    monkeypatch.setenv("TRANSPARENCY_CACHE", "off")
+    now = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
+    monkeypatch.setenv("TRANSPARENCY_JOBS", "1")
+    build_site(published.content, tmp_path / "one", log=lambda _: None, now=now)
+    monkeypatch.setattr(archive, "PARALLEL_MIN", 1)
+    monkeypatch.setenv("TRANSPARENCY_JOBS", "2")
+    build_site(published.content, tmp_path / "two", log=lambda _: None, now=now)
+    one = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*.html"))
+    two = sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*.html"))
+    assert one == two
+    for rel in one:
+        if is_archive(rel.as_posix().replace("index.html", "index.md")):
+            assert (tmp_path / "one" / rel).read_text() == (tmp_path / "two" / rel).read_text()
+
+
+def test_a_warning_in_a_rendering_process_stops_the_build(published, tmp_path, monkeypatch):
+    import site_builder.archive as archive
+    import site_builder.versions as versions
+
+    monkeypatch.setenv("TRANSPARENCY_CACHE", "off")
+    monkeypatch.setattr(archive, "PARALLEL_MIN", 1)
+    monkeypatch.setenv("TRANSPARENCY_JOBS", "3")
+    original = versions.version_md
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs) + "\n[Gone](../no-such-page.md)\n"
+
+    monkeypatch.setattr(versions, "version_md", broken)
+    with pytest.raises(BuildFailed) as failure:
+        build_site(published.content, tmp_path / "site", log=lambda _: None)
+    broken_pages = {p for p in failure.value.problems if "no-such-page.md" in p}
+    # every version page's warning, from all three processes
+    assert len(broken_pages) == len(calls) >= 3, failure.value.problems
