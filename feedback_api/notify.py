@@ -11,6 +11,7 @@ no personal data and no submitted text: the kind, the category and a link to the
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import smtplib
 import ssl
@@ -113,9 +114,7 @@ def init_app(app: Flask) -> None:
     def remember_reports(session: Session, _context) -> None:
         for row in session.new:
             if isinstance(row, Submission) and row.kind == "report" and not row.is_spam:
-                session.info.setdefault("new_reports", []).append(
-                    NewReport(row.id, row.category,
-                              row.created_at.strftime("%Y-%m-%d %H:%M UTC")))
+                remember_report(session, row.id, row.category, row.created_at)
 
     @event.listens_for(sessions, "after_rollback")
     def forget_reports(session: Session) -> None:
@@ -133,6 +132,17 @@ def init_app(app: Flask) -> None:
         thread.start()
         threads = app.extensions["notify_threads"]
         threads[:] = [t for t in threads if t.is_alive()] + [thread]
+
+
+def remember_report(session: Session, report_id: int, category: str | None,
+                    received: dt.datetime) -> None:
+    """Email about this new report once the session commits; nothing if it rolls back.
+
+    Reports added as ORM objects are remembered by themselves; intake inserts without
+    the ORM and calls this.
+    """
+    session.info.setdefault("new_reports", []).append(
+        NewReport(report_id, category, received.strftime("%Y-%m-%d %H:%M UTC")))
 
 
 def _send_all(messages: list[EmailMessage], mailer: Mailer) -> None:

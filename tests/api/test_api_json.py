@@ -98,6 +98,18 @@ def test_a_repeat_after_the_window_is_a_new_submission(make_app, database_url):
     assert len(rows(database_url)) == 2
 
 
+def test_a_tracking_code_collision_is_retried_with_a_fresh_code(client, database_url,
+                                                                monkeypatch):
+    taken = client.post("/api/v1/reports", json=REPORT).get_json()["tracking_code"]
+    codes = iter([taken, taken, "SMR-AAAA-BBBB-CCCC-DDDD"])
+    monkeypatch.setattr(intake, "new_tracking_code", lambda: next(codes))
+    response = client.post("/api/v1/feedback", json=FEEDBACK)
+    assert response.status_code == 201
+    assert response.get_json()["tracking_code"] == "SMR-AAAA-BBBB-CCCC-DDDD"
+    assert [(r["tracking_code"], r["kind"]) for r in rows(database_url)] == \
+        [(taken, "report"), ("SMR-AAAA-BBBB-CCCC-DDDD", "feedback")]
+
+
 def test_report_categories_cite_their_rules(client):
     categories = client.get("/api/v1/report-categories").get_json()["categories"]
     by_id = {c["id"]: c for c in categories}
