@@ -545,7 +545,9 @@ def report(results: dict, args, context: dict) -> str:
         f"A warm-up of {args.warmup} s per server, then {args.runs} rounds of "
         f"{args.seconds} s in which the servers take turns (the order rotates each round); "
         "medians of the rounds. *Accepted*: answered 201; anything else, and socket "
-        "errors, under *other*. Latencies are wrk's, over all answers. *CPU/request*: CPU "
+        "errors, under *other*. Latencies are "
+        f"{'wrk' if context['client'] == 'wrk' else 'the Python client'}'s, over all "
+        "answers. *CPU/request*: CPU "
         "time of the server's processes (master and workers) per answer, from /proc; the "
         "database and Redis servers' own time is not in it.",
         "",
