@@ -7,6 +7,7 @@ its own SQLite file, migrated once; each test starts with an empty submissions t
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import signal
@@ -122,35 +123,33 @@ def app_config(database_url: str, catalog, **overrides) -> dict:
     }
 
 
-@pytest.fixture
-def make_app(database_url, catalog):
-    """Build apps on this test's database with settings of the test's choosing."""
+def app_maker(config):
+    """Yield a function that builds apps from `config(**overrides)`; dispose of them after."""
     made = []
 
     def make(**overrides):
-        app = create_app(app_config(database_url, catalog, **overrides))
+        app = create_app(config(**overrides))
         made.append(app)
         return app
 
-    yield make
-    for app in made:
-        app.extensions["db_engine"].dispose()
+    try:
+        yield make
+    finally:
+        for app in made:
+            app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def make_app(database_url, catalog):
+    """Build apps on this test's database with settings of the test's choosing."""
+    yield from app_maker(functools.partial(app_config, database_url, catalog))
 
 
 @pytest.fixture
 def make_sqlite_app(sqlite_database, catalog):
     """Like make_app, on SQLite only: for browser tests, which run once."""
     empty(sqlite_database)
-    made = []
-
-    def make(**overrides):
-        app = create_app(app_config(sqlite_database, catalog, **overrides))
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.extensions["db_engine"].dispose()
+    yield from app_maker(functools.partial(app_config, sqlite_database, catalog))
 
 
 @pytest.fixture

@@ -9,20 +9,22 @@ tests read only the events of their own items or those after `audit_mark`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import secrets
 
 import pytest
 from sqlalchemy import create_engine, func, insert, select, text
 
-from feedback_api import create_app, staff
 from feedback_api import db as feedback_db
+from feedback_api import staff
 from feedback_api.models import AuditEvent, Submission
 from feedback_api.tracking import new_tracking_code
 from tests.api.conftest import (  # noqa: F401  (fixtures, shared with the intake tests)
     FEEDBACK,
     REPORT,
     app_config,
+    app_maker,
     catalog,
     postgres_database,
     postgres_server,
@@ -61,16 +63,7 @@ def inbox_config(database_url: str, catalog, **overrides) -> dict:  # noqa: F811
 
 @pytest.fixture
 def make_app(database_url, catalog):  # noqa: F811
-    made = []
-
-    def make(**overrides):
-        app = create_app(inbox_config(database_url, catalog, **overrides))
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.extensions["db_engine"].dispose()
+    yield from app_maker(functools.partial(inbox_config, database_url, catalog))
 
 
 @pytest.fixture
