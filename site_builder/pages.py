@@ -24,7 +24,7 @@ import yaml
 
 from .compliance import element_coverage
 from .content import Library, Policy
-from .history import PolicyHistory
+from .history import FIRST_VERSION_NOTE, PolicyHistory
 from .outline import Clause
 from .render import (
     FEEDBACK_PATH,
@@ -529,11 +529,12 @@ def _whats_new(ctx: Context, here: str) -> str:
         if policy is None:
             continue
         for change in history.changes:
-            entries.append((change.published, policy, change.note, change.version))
+            entries.append((change.published, policy, change.note, change.version, change.kind))
         if not history.changes:
             for version in history.versions:
                 if version.published:
-                    entries.append((version.published, policy, version.note, version.number))
+                    entries.append((version.published, policy, version.note, version.number,
+                                    "version"))
     entries.sort(key=lambda e: e[0], reverse=True)
     if not entries:
         return (
@@ -541,11 +542,16 @@ def _whats_new(ctx: Context, here: str) -> str:
             "policies. Each policy page shows its version and when it last changed."
         )
     lines = []
-    for published, policy, note, number in entries[:8]:
-        what = "first published on this site" if number == 1 else f"version {number}"
+    for published, policy, note, number, kind in entries[:8]:
+        if kind == "editorial":
+            what = f"correction to version {number}"
+        elif kind == "metadata":
+            what = "details updated"
+        else:
+            what = "first published on this site" if number == 1 else f"version {number}"
         text = f"- {fmt_date(published.date())}: [{escape_md(title_of(policy))}]" \
                f"({md_link(here, policy_page(policy.id))}), {what}"
-        if note:
+        if note and note != FIRST_VERSION_NOTE:
             text += f". {escape_md(note)}"
         lines.append(text)
     return "\n".join(lines)

@@ -299,3 +299,12 @@ def test_a_date_opens_the_version_in_effect_then(page, server):
 def test_no_accessibility_violations_on_version_and_redline_pages(page, server, path):
     page.goto(server.url + path)
     assert axe_violations(page) == []
+
+
+def test_home_page_says_what_kind_of_change_each_new_entry_is(site):
+    home = text_of(site / "index.html")
+    new = home[home.index("What is new"):]
+    assert "version 4. Errors are corrected within two business days" in new
+    assert "correction to version 3. Say who signs posts" in new
+    assert "details updated. Annual review" in new
+    assert "first published on this site. First published" not in new
