@@ -28,11 +28,10 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.report import DOC, write_section
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / ".work" / "build_history"
-DOC = ROOT / "docs" / "benchmarks.md"
-START = "<!-- build_history:start -->"
-END = "<!-- build_history:end -->"
 STAGE = re.compile(r"^(\w+)\s+([\d.]+) s$")
 
 WORDS = (
@@ -232,17 +231,6 @@ def machine() -> str:
            f"{platform.system()} {platform.release()}"
 
 
-def write_doc(section: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nMeasured speed, newest first.\n"
-    block = f"{START}\n{section.rstrip()}\n{END}"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text)
-
-
 def stage_runs(content: Path, runs: int) -> dict[str, list[float]]:
     """The history and version stages alone, in this process, `runs` times each."""
     from site_builder.content import load_library
@@ -374,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     ])
     print(section)
     if not args.no_write:
-        write_doc(section)
+        write_section("build_history", section)
         print(f"\nwritten to {DOC.relative_to(ROOT)}", file=sys.stderr)
     return 0
 

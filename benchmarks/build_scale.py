@@ -40,11 +40,9 @@ from benchmarks.build_history import (
     load_average,
     machine,
 )
+from benchmarks.report import write_section
 
 WORK = ROOT / "benchmarks" / ".work" / "build_scale"
-DOC = ROOT / "docs" / "benchmarks.md"
-START = "<!-- build_scale:start -->"
-END = "<!-- build_scale:end -->"
 STAGES = ["load", "history", "pages", "versions", "mkdocs", "archive", "publish"]
 
 
@@ -170,15 +168,7 @@ def write_doc() -> str:
     for path in results:
         data = json.loads(path.read_text())
         lines += section_for(data["label"], data) + [""]
-    text = DOC.read_text()
-    block = f"{START}\n" + "\n".join(lines).rstrip() + f"\n{END}"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END):]
-    else:
-        head, sep, rest = text.partition("<!-- build_history:start -->")
-        text = head + block + "\n\n" + sep + rest if sep else text.rstrip() + "\n\n" + block
-    DOC.write_text(text)
-    return block
+    return write_section("build_scale", "\n".join(lines))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,11 +29,10 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.report import DOC, write_section
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / ".work" / "inbox_list"
-DOC = ROOT / "docs" / "benchmarks.md"
-START = "<!-- inbox_list:start -->"
-END = "<!-- inbox_list:end -->"
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "benchmark passphrase"
 
@@ -189,17 +188,6 @@ def postgres_database() -> tuple[str, callable] | None:
     return server.set(database=name).render_as_string(hide_password=False), drop
 
 
-def write_doc(section: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nMeasured speed, newest first.\n"
-    block = f"{START}\n{section.rstrip()}\n{END}"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text)
-
-
 def report(n: int, runs: int, results: dict[str, dict[str, float]], seeds: dict) -> str:
     backends = list(results)
     names = list(next(iter(results.values())))
@@ -269,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             drop()
     section = report(args.items, args.runs, results, seeds)
     print(section)
-    write_doc(section)
+    write_section("inbox_list", section)
     print(f"written to {DOC.relative_to(ROOT)}", file=sys.stderr)
     return 0
 

@@ -53,14 +53,13 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from benchmarks.report import DOC, write_section
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / ".work" / "intake"
-DOC = ROOT / "docs" / "benchmarks.md"
 LUA = ROOT / "benchmarks" / "intake.lua"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
-START = "<!-- intake:start -->"
-END = "<!-- intake:end -->"
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("BENCHMARK_REDIS_URL", "redis://127.0.0.1:6379/14")
 PATH = "/api/v1/reports"
@@ -638,22 +637,6 @@ plainer intake route would shed.
 """
 
 
-def write_doc(section: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nMeasured speed, newest first.\n"
-    block = f"{START}\n{section.rstrip()}\n{END}"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END):]
-    else:
-        intro = "Measured speed, newest first.\n"
-        if intro in text:  # newest first: right after the introduction
-            at = text.index(intro) + len(intro)
-            text = text[:at] + "\n" + block + "\n" + text[at:]
-        else:
-            text = text.rstrip() + "\n\n" + block + "\n"
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="length of each round")
@@ -708,7 +691,7 @@ def main(argv: list[str] | None = None) -> int:
     section = report(results, args, context)
     print(section)
     if not args.no_doc:
-        write_doc(section)
+        write_section("intake", section)
         print(f"written to {DOC.relative_to(ROOT)}", file=sys.stderr)
     return 0
 
