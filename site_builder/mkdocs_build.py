@@ -27,6 +27,7 @@ from .archive import ArchiveResult, is_archive, render_archive
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "mkdocs.yml"
 POLICIES_SECTION = "Policies"
+NAV_POLICY_LIMIT = 40
 
 
 class MkDocsFailed(Exception):
@@ -59,13 +60,17 @@ class _Progress(BasePlugin):
 
 
 class _Archive(BasePlugin):
-    """Keeps the archive pages out of MkDocs' pass and remembers what rendering them needs."""
+    """Keeps the archive pages out of MkDocs' pass and remembers what rendering them needs.
 
-    def __init__(self) -> None:
+    Pages named in `unlisted` are built but left out of the nav on purpose.
+    """
+
+    def __init__(self, unlisted: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.files = None
         self.env = None
         self.pages: list[File] = []
+        self.unlisted = unlisted
 
     def on_files(self, files, config):  # noqa: D102 (MkDocs event)
         self.pages = []
@@ -73,12 +78,24 @@ class _Archive(BasePlugin):
             if is_archive(file.src_uri):
                 file.inclusion = InclusionLevel.EXCLUDED
                 self.pages.append(file)
+            elif file.src_uri in self.unlisted:
+                file.inclusion = InclusionLevel.NOT_IN_NAV
         self.files = files
         return files
 
     def on_env(self, env, config, files):  # noqa: D102 (MkDocs event)
         self.env = env
         return env
+
+
+def listed_policies(policies: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The policy pages the nav lists: all of them, unless there are too many.
+
+    MkDocs renders the whole nav into every page, so a nav that lists hundreds of
+    policies makes the build grow with the square of their number; past
+    NAV_POLICY_LIMIT the nav leads to the policy index, which lists them all.
+    """
+    return policies if len(policies) <= NAV_POLICY_LIMIT else []
 
 
 def with_policies(nav: list, policies: list[dict[str, str]]) -> list:
@@ -124,9 +141,12 @@ def build_html(
         except (ConfigurationError, Abort) as error:
             raise MkDocsFailed(f"mkdocs.yml: {error}", collector.messages) from error
         base_nav = copy.deepcopy(config.nav or [])
-        config.nav = with_policies(config.nav or [], policies_nav)
+        listed = listed_policies(policies_nav)
+        config.nav = with_policies(config.nav or [], listed)
         config.extra.update(extra)
-        archive = _Archive()
+        unlisted = frozenset(page for item in policies_nav if item not in listed
+                             for page in item.values())
+        archive = _Archive(unlisted)
         config.plugins["transparency/archive"] = archive
         if tick:
             config.plugins["transparency/progress"] = _Progress(tick)
