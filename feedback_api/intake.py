@@ -47,6 +47,15 @@ class Field:
     description: str = ""
 
 
+# Optional contact details, the same on feedback and reports.
+CONTACT_FIELDS = (
+    Field("name", "your name", max_length=NAME_MAX, description="Optional."),
+    Field("email", "your email address", max_length=EMAIL_MAX, format="email",
+          description="Optional; needed when `wants_reply` is true."),
+    Field("wants_reply", "whether you want a reply", type="boolean",
+          description="True to ask for a reply by email."),
+)
+
 FEEDBACK_FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("policy_id", "the policy", max_length=ID_MAX, required=True,
           description="Id of the policy, as in the site's address (case does not matter), "
@@ -56,11 +65,7 @@ FEEDBACK_FIELDS: dict[str, Field] = {f.name: f for f in (
                       "AI 1-19 §K.c."),
     Field("message", "your comment", max_length=MESSAGE_MAX, required=True, multiline=True,
           description="The comment."),
-    Field("name", "your name", max_length=NAME_MAX, description="Optional."),
-    Field("email", "your email address", max_length=EMAIL_MAX, format="email",
-          description="Optional; needed when `wants_reply` is true."),
-    Field("wants_reply", "whether you want a reply", type="boolean",
-          description="True to ask for a reply by email."),
+    *CONTACT_FIELDS,
 )}
 
 REPORT_FIELDS: dict[str, Field] = {f.name: f for f in (
@@ -77,11 +82,7 @@ REPORT_FIELDS: dict[str, Field] = {f.name: f for f in (
           description="Address of the post or comment."),
     Field("seen_at", "when you saw it", max_length=SEEN_AT_MAX, format="date-or-date-time",
           description="When it was seen: `2026-03-27` or `2026-03-27T14:30`."),
-    Field("name", "your name", max_length=NAME_MAX, description="Optional."),
-    Field("email", "your email address", max_length=EMAIL_MAX, format="email",
-          description="Optional; needed when `wants_reply` is true."),
-    Field("wants_reply", "whether you want a reply", type="boolean",
-          description="True to ask for a reply by email."),
+    *CONTACT_FIELDS,
 )}
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
