@@ -334,7 +334,6 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
     problems: list[Problem] = []
     policies: dict[str, Policy] = {}
     unloaded: set[str | None] = set()
-    id_lines: dict[str, int] = {}
     policy_dir = root / POLICY_DIR
     if not policy_dir.is_dir():
         problems.append(Problem(f"{POLICY_DIR}/", 0, "folder missing; policies live in "
@@ -358,11 +357,11 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
             unloaded.add(_declared_id(text))
             continue
         if policy.id in policies:
-            problems.append(Problem(rel, _id_line(policy), f"duplicate policy id {policy.id!r}; "
+            problems.append(Problem(rel, _front_line(policy, "id"),
+                                    f"duplicate policy id {policy.id!r}; "
                                     f"{policies[policy.id].path} already uses it"))
             continue
         policies[policy.id] = policy
-        id_lines[policy.id] = _id_line(policy)
 
     registries: dict[str, Any] = {}
     registry_lines: dict[str, dict] = {}
@@ -405,14 +404,8 @@ def _declared_id(text: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _id_line(policy: Policy) -> int:
-    for offset, line in enumerate(policy.front_matter.split("\n")):
-        if line.startswith("id:"):
-            return offset + 2
-    return 2
-
-
 def _front_line(policy: Policy, key: str) -> int:
+    """The file line of a top-level front matter key (the first field's line if absent)."""
     for offset, line in enumerate(policy.front_matter.split("\n")):
         if line.startswith(f"{key}:"):
             return offset + 2
