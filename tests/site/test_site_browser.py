@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from feedback_api import catalog, serve
 from tests.conftest import CONTENT
 from tests.site.conftest import PAGE_TYPES
 
@@ -53,10 +54,6 @@ def test_a_section_feedback_link_opens_the_form_for_that_section(visit, site_url
 
 
 def test_feedback_form_opens_prefilled_through_transparency_serve(page, built_site, tmp_path):
-    serve = pytest.importorskip("feedback_api.serve")
-    catalog = pytest.importorskip("feedback_api.catalog")
-    if not hasattr(serve, "start") or not hasattr(serve, "prepare_app"):
-        pytest.skip("feedback_api.serve has no start() yet")
     app = serve.prepare_app({
         "SECRET_KEY": "site-test-" + "x" * 40,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'feedback.sqlite3'}",
