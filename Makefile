@@ -8,8 +8,10 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 HOST ?= 127.0.0.1
 CHROMIUM := /usr/bin/chromium
+NGINX := /usr/sbin/nginx
+POLICY_RC := /usr/sbin/policy-rc.d
 
-.PHONY: run test lint check build serve install browser clean benchmarks
+.PHONY: run test lint check build serve install browser nginx clean benchmarks
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +29,22 @@ browser:
 	  (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null \
 	  || { echo "Could not install chromium: run 'apt-get install chromium' as root."; exit 1; }; }
 
+# The nginx tests run deploy/nginx.conf with Debian's nginx. The package's install
+# script would start a system nginx on port 80; a policy-rc.d that refuses service
+# starts (exit 101) stops that while apt runs, and is removed afterwards when it was
+# not there before. The service is also left disabled at boot.
+nginx:
+	@test -x $(NGINX) || { \
+	  echo "Installing Debian's nginx for the nginx tests (needs root)..."; \
+	  if [ ! -e $(POLICY_RC) ]; then \
+	    trap 'rm -f $(POLICY_RC)' EXIT; trap 'exit 1' HUP INT TERM; \
+	    printf '#!/bin/sh\nexit 101\n' > $(POLICY_RC) && chmod 755 $(POLICY_RC); \
+	  fi; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx) \
+	    >/dev/null \
+	  || { echo "Could not install nginx: run 'apt-get install nginx' as root."; exit 1; }; \
+	  update-rc.d nginx disable >/dev/null 2>&1 || true; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
@@ -36,7 +54,7 @@ check: $(STAMP)
 build: $(STAMP)
 	$(BIN)/transparency build
 
-test: $(STAMP) browser
+test: $(STAMP) browser nginx
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
