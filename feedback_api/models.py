@@ -107,6 +107,8 @@ class Submission(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When staff were emailed about this report (feedback_api.notify); empty until then.
+    notified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         CheckConstraint("kind in ('feedback', 'report')", name="kind"),

@@ -7,6 +7,13 @@ SMTP_STARTTLS, NOTIFY_FROM and SITE_URL (the public address, for the link).
 The email goes out after the report is committed, from a background thread: a slow or
 broken mail server never delays or fails the intake, it is only logged. The email holds
 no personal data and no submitted text: the kind, the category and a link to the item.
+
+Once an email has gone out, the report's `notified_at` is set. An email that could not
+be sent (the mail server was down, or the worker was stopped between the commit and the
+send) is still due: `flask --app feedback_api notify send`, run every few minutes from a
+timer, sends every report of the last CATCH_UP that has waited longer than GRACE. A
+report is emailed at least once; twice only if a process stops between sending and
+marking it.
 """
 
 from __future__ import annotations
@@ -19,15 +26,20 @@ import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from flask import Flask
-from sqlalchemy import event
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import event, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from .catalog import CATEGORIES_BY_ID
-from .models import Submission
+from .models import Submission, utcnow
 
 log = logging.getLogger(__name__)
 SMTP_TIMEOUT_SECONDS = 10
+CATCH_UP = dt.timedelta(hours=24)  # older reports are not emailed about any more
+GRACE = dt.timedelta(minutes=2)  # the email sent right after the commit has this long
 
 
 @dataclass(frozen=True)
@@ -126,8 +138,8 @@ def init_app(app: Flask) -> None:
         mailer = mailer_from(app.config)
         if not reports or mailer is None:
             return
-        messages = [message_for(report, mailer) for report in reports]
-        thread = threading.Thread(target=_send_all, args=(messages, mailer),
+        thread = threading.Thread(target=_send_all,
+                                  args=(reports, mailer, app.extensions["db_engine"]),
                                   name="notify", daemon=True)
         thread.start()
         threads = app.extensions["notify_threads"]
@@ -145,9 +157,59 @@ def remember_report(session: Session, report_id: int, category: str | None,
         NewReport(report_id, category, received.strftime("%Y-%m-%d %H:%M UTC")))
 
 
-def _send_all(messages: list[EmailMessage], mailer: Mailer) -> None:
-    for message in messages:
-        send_quietly(message, mailer)
+def _send_all(reports: list[NewReport], mailer: Mailer, engine: Engine) -> int:
+    """Email about each report and mark it notified; returns how many could not be sent."""
+    failed = 0
+    for report in reports:
+        if not send_quietly(message_for(report, mailer), mailer):
+            failed += 1
+            continue
+        try:
+            with engine.begin() as connection:
+                connection.execute(update(Submission).where(Submission.id == report.id)
+                                   .values(notified_at=utcnow()))
+        except Exception:  # noqa: BLE001 (sent; at worst it is sent again later)
+            log.exception("emailed about report %s but could not mark it notified", report.id)
+    return failed
+
+
+def due(session: Session, now: dt.datetime | None = None) -> list[NewReport]:
+    """Reports of the last CATCH_UP, waiting longer than GRACE, not yet emailed about."""
+    now = now or utcnow()
+    rows = session.execute(
+        select(Submission.id, Submission.category, Submission.created_at)
+        .where(Submission.kind == "report", Submission.is_spam.is_(False),
+               Submission.notified_at.is_(None),
+               Submission.created_at >= now - CATCH_UP, Submission.created_at <= now - GRACE)
+        .order_by(Submission.id)
+    ).all()
+    return [NewReport(id, category, created.strftime("%Y-%m-%d %H:%M UTC"))
+            for id, category, created in rows]
+
+
+@click.group("notify", cls=AppGroup, help="Email staff about new reports (see docs/inbox.md).")
+def notify_commands() -> None:
+    pass
+
+
+@notify_commands.command("send")
+def send_command() -> None:
+    """Send the report emails that are still due (run it every few minutes)."""
+    from . import db
+
+    mailer = mailer_from(current_app.config)
+    if mailer is None:
+        click.echo("No email is set up (NOTIFY_EMAIL and SMTP_HOST): nothing to send.")
+        return
+    reports = due(db.session())
+    db.session().rollback()  # no transaction held open while the mail server is slow
+    failed = _send_all(reports, mailer, db.engine())
+    click.echo(f"Emailed {mailer.to} about {len(reports) - failed} of {len(reports)} "
+               f"report{'s' if len(reports) != 1 else ''} still due.")
+    if failed:
+        raise click.ClickException(
+            f"{failed} could not be sent; they stay due, and the log says why. Check "
+            "SMTP_HOST, SMTP_PORT and the mail server, then run this command again.")
 
 
 def wait(app: Flask, timeout: float = 10) -> None:

@@ -68,3 +68,4 @@ def init_app(app: Flask) -> None:
     notify.init_app(app)
     app.cli.add_command(staff.users_commands)
     app.cli.add_command(retention.retention_commands)
+    app.cli.add_command(notify.notify_commands)

@@ -3,15 +3,26 @@ public statistics with their suppression of small counts."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pytest
 from openapi_spec_validator import validate
+from sqlalchemy import create_engine, update
 
 from feedback_api import notify
+from feedback_api.models import Submission
 from feedback_api.stats import suppress
 from tests.conftest import free_port
-from tests.inbox.conftest import NOW, item_id, read_form, seed, send_feedback, send_report
+from tests.inbox.conftest import (
+    NOW,
+    item,
+    item_id,
+    read_form,
+    seed,
+    send_feedback,
+    send_report,
+)
 from tests.inbox.smtp import SMTPServer
 
 
@@ -75,6 +86,70 @@ def test_no_email_without_a_configured_address(make_app, smtp):
     send_report(app.test_client())
     notify.wait(app)
     assert smtp.mailbox.wait_for(1, timeout=0.5) == []
+
+
+def minutes_ago(minutes: int) -> dt.datetime:
+    return dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)
+
+
+def test_a_sent_email_is_recorded_and_not_sent_again(make_app, smtp, database_url):
+    app = make_app(**mail_settings(smtp.port))
+    code = send_report(app.test_client())
+    notify.wait(app)
+    assert len(smtp.mailbox.wait_for(1)) == 1
+    assert item(database_url, code)["notified_at"] is not None
+    result = app.test_cli_runner().invoke(args=["notify", "send"])
+    assert result.exit_code == 0 and "about 0 of 0 reports" in result.output
+    assert len(smtp.mailbox.wait_for(2, timeout=0.5)) == 1
+
+
+def test_an_email_that_could_not_be_sent_is_sent_by_the_timer_command(
+        make_app, smtp, database_url):
+    down = make_app(**mail_settings(free_port()))  # the mail server is down at intake
+    code = send_report(down.test_client(), description="Sent while the mail was down.")
+    notify.wait(down)
+    assert item(database_url, code)["notified_at"] is None
+    # As if a worker had been killed between the commit and the send:
+    [killed] = seed(database_url, [{"created_at": minutes_ago(10)}])
+    # Not emailed about: too recent (its own email may still be on the way), too old,
+    # spam, feedback.
+    seed(database_url, [{"created_at": minutes_ago(1)}, {"created_at": minutes_ago(25 * 60)},
+                        {"created_at": minutes_ago(10), "is_spam": True},
+                        {"created_at": minutes_ago(10), "kind": "feedback"}])
+    engine = create_engine(database_url)
+    with engine.begin() as connection:  # the first report, too, has waited past the grace
+        connection.execute(update(Submission).where(Submission.tracking_code == code)
+                           .values(created_at=minutes_ago(5)))
+    engine.dispose()
+
+    app = make_app(**mail_settings(smtp.port))
+    result = app.test_cli_runner().invoke(args=["notify", "send"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "Emailed comms-triage@cabq.gov about 2 of 2 reports still due.\n"
+    delivered = smtp.mailbox.wait_for(2)
+    links = sorted(m["message"].get_payload(decode=True).decode().split("inbox/items/")[1]
+                   .split()[0] for m in delivered)
+    assert links == sorted(str(item_id(database_url, c)) for c in (code, killed))
+    assert item(database_url, killed)["notified_at"] is not None
+    again = app.test_cli_runner().invoke(args=["notify", "send"])
+    assert "about 0 of 0 reports" in again.output
+    assert len(smtp.mailbox.wait_for(3, timeout=0.5)) == 2
+
+
+def test_the_timer_command_says_when_mail_is_down_and_keeps_the_email_due(
+        make_app, database_url, caplog):
+    [code] = seed(database_url, [{"created_at": minutes_ago(10)}])
+    app = make_app(**mail_settings(free_port()))
+    with caplog.at_level(logging.ERROR, logger="feedback_api.notify"):
+        result = app.test_cli_runner().invoke(args=["notify", "send"])
+    assert result.exit_code == 1
+    assert "about 0 of 1 report still due" in result.output
+    assert "1 could not be sent; they stay due" in result.output
+    assert "could not email comms-triage@cabq.gov" in caplog.text
+    assert item(database_url, code)["notified_at"] is None
+    unset = make_app(**mail_settings(free_port(), NOTIFY_EMAIL=""))
+    result = unset.test_cli_runner().invoke(args=["notify", "send"])
+    assert result.exit_code == 0 and "No email is set up" in result.output
 
 
 # ---------------------------------------------------------------------------------------
