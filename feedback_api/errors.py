@@ -13,6 +13,7 @@ from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .db import DatabaseUnavailable
+from .limits import SubmissionLimitExceeded
 
 CODES = {
     400: "bad_request",
@@ -64,7 +65,7 @@ def init_app(app: Flask) -> None:
 
 def _http_error(error: HTTPException):
     status = error.code or 500
-    if isinstance(error, RateLimitExceeded):
+    if isinstance(error, RateLimitExceeded | SubmissionLimitExceeded):
         return rate_limited(error)
     if wants_json():
         response = api_error(status, _api_message(error))
@@ -88,14 +89,14 @@ def _api_message(error: HTTPException) -> str:
     return MESSAGES.get(status, error.description or "Error.")
 
 
-def rate_limited(error: RateLimitExceeded):
+def rate_limited(error: RateLimitExceeded | SubmissionLimitExceeded):
     from . import public
 
     limit = str(error.limit.limit).replace(" per 1 ", " per ") \
         if getattr(error, "limit", None) else None
     message = ("You have sent several submissions in a short time"
                + (f" (the limit is {limit})" if limit else "")
-               + f". Please wait {_wait()} and send it again.")
+               + f". Please wait {_wait(error)} and send it again.")
     if wants_json():
         return api_error(429, message)
     page = public.rate_limited_page(message)
@@ -105,12 +106,14 @@ def rate_limited(error: RateLimitExceeded):
                            message=message), 429
 
 
-def _wait() -> str:
+def _wait(error: RateLimitExceeded | SubmissionLimitExceeded) -> str:
     """How long until the client may send again, in words."""
     from flask import current_app
 
     try:
-        seconds = current_app.extensions["submit_limiter"].current_limit.reset_at - time.time()
+        reset_at = getattr(error.limit, "reset_at", None) or \
+            current_app.extensions["submit_limiter"].current_limit.reset_at
+        seconds = reset_at - time.time()
     except Exception:  # the limiter's storage may be the thing that failed
         return "a few minutes"
     if seconds <= 90:

@@ -3,22 +3,46 @@ the API.
 
 The client is `request.remote_addr` after ProxyFix has taken TRUSTED_PROXIES hops off
 X-Forwarded-For, so a header a client makes up buys no fresh limit. Only submissions that
-were recorded count: a form sent back with errors costs the resident nothing. If Redis
-goes away, the limiter falls back to memory and intake keeps accepting.
+were recorded count: a form sent back with errors costs the resident nothing.
+
+Each limit in RATELIMIT_SUBMIT ("5 per minute;50 per day") is a fixed window per client: it
+starts with the client's first recorded submission and lasts the limit's period. A
+submission costs at most two trips to Redis: one script reads the client's counts before
+the view runs, and one increments every window after a submission was recorded. If Redis
+goes away, the limits are counted in memory (per worker process) and intake keeps
+accepting; Redis is tried again after 1, 2, 4 and then every 8 seconds.
+
+Flask-Limiter, set up here too, is kept for the staff sign-in throttle (inbox/access.py).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+import redis
 from flask import Flask, g
 from flask.logging import default_handler
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse_many
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from werkzeug.exceptions import TooManyRequests
 
 log = logging.getLogger(__name__)
 
 SCOPE = "submit"
+FALLBACK_WARNING = "Rate limit storage unreachable - falling back to in-memory storage"
+RECOVERED = "Rate limit storage reachable again - limits are shared through it again"
+REDIS_TIMEOUT_SECONDS = 1
+RETRY_SECONDS = (1, 2, 4, 8)  # after each failure in a row; then every 8 seconds
+SWEEP_SECONDS = 60
 
 
 def init_app(app: Flask) -> Limiter:
@@ -28,10 +52,11 @@ def init_app(app: Flask) -> Limiter:
     config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     if str(config["RATELIMIT_STORAGE_URI"]).startswith(("redis://", "rediss://")):
         config.setdefault("RATELIMIT_STORAGE_OPTIONS",
-                          {"socket_connect_timeout": 1, "socket_timeout": 1})
+                          {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                           "socket_timeout": REDIS_TIMEOUT_SECONDS})
     @app.after_request
     def retry_after_only_when_refused(response):
-        # Registered before the limiter, so it runs after the limiter adds its headers.
+        # Registered before the limiters, so it runs after they add their headers.
         if response.status_code not in (429, 503):
             response.headers.pop("Retry-After", None)
         return response
@@ -39,15 +64,16 @@ def init_app(app: Flask) -> Limiter:
     limiter = Limiter(key_func=get_remote_address, app=app)
     app.extensions["submit_limiter"] = limiter
     _log_storage_warnings(limiter.logger)
+    _log_storage_warnings(log)
     return limiter
 
 
 def _log_storage_warnings(limiter_log: logging.Logger) -> None:
     """Let "Rate limit storage unreachable" reach the server's log.
 
-    Flask-Limiter gives its logger a NullHandler, so under gunicorn, which configures no
-    root handler, its warnings were dropped. Without a real handler up the chain, they go
-    where the app's own warnings go (Flask's handler: stderr, gunicorn's error log).
+    Flask-Limiter gives its logger a NullHandler, and under gunicorn, which configures no
+    root handler, warnings with no real handler up the chain were dropped. Those go where
+    the app's own warnings go (Flask's handler: stderr, gunicorn's error log).
     """
     logger: logging.Logger | None = limiter_log
     while logger is not None:
@@ -59,16 +85,13 @@ def _log_storage_warnings(limiter_log: logging.Logger) -> None:
 
 def limit_submissions(app: Flask, endpoints: list[str]) -> None:
     """Put the shared submission limit on these view endpoints (POST views only)."""
-    limiter: Limiter = app.extensions["submit_limiter"]
-    decorate = limiter.shared_limit(
-        app.config["RATELIMIT_SUBMIT"], scope=SCOPE, deduct_when=_recorded,
-    )
+    limits = SubmissionLimits.from_config(app.config)
+    app.extensions["submission_limits"] = limits
+    if not limits.enabled:
+        return
     for endpoint in endpoints:
-        app.view_functions[endpoint] = decorate(app.view_functions[endpoint])
-
-
-def _recorded(_response) -> bool:
-    return bool(g.get("submission_recorded"))
+        app.view_functions[endpoint] = limits.limited(app.view_functions[endpoint])
+    app.after_request(limits.after_request)
 
 
 def count_submission() -> None:
@@ -85,3 +108,234 @@ def memory_storage_warning(storage_uri: str, workers: int) -> str | None:
             "RATELIMIT_STORAGE_URI=redis://HOST:6379/0 to share the limits."
         )
     return None
+
+
+# ---------------------------------------------------------------------------------------
+# The submission limit
+
+
+@dataclass(frozen=True)
+class Window:
+    """One limit's window for one client: how much of it is used and when it ends."""
+
+    limit: RateLimitItem
+    count: int
+    reset_at: float  # Unix time when the window ends
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit.amount - self.count)
+
+    @property
+    def full(self) -> bool:
+        return self.count >= self.limit.amount
+
+
+class SubmissionLimitExceeded(TooManyRequests):
+    """A client over one of its limits; `limit` is the window that is full."""
+
+    def __init__(self, window: Window):
+        super().__init__(description=str(window.limit))
+        self.limit = window
+
+
+def seconds_until(moment: float) -> int:
+    return max(1, math.ceil(moment - time.time()))
+
+
+class SubmissionLimits:
+    """RATELIMIT_SUBMIT for every client, in Redis (memory while it is away) or memory."""
+
+    def __init__(self, limits: Sequence[RateLimitItem], storage_uri: str, prefix: str,
+                 enabled: bool = True):
+        self.limits = sorted(limits)  # the shortest window first: it heads the answers
+        self.seconds = [limit.get_expiry() for limit in self.limits]
+        self.prefix = prefix
+        self.enabled = enabled
+        uri = str(storage_uri)
+        self.storage: RedisCounts | MemoryCounts
+        if uri.startswith("memory://"):
+            self.storage, self.fallback = MemoryCounts(), None
+        elif uri.startswith(("redis://", "rediss://", "unix://")):
+            self.storage, self.fallback = RedisCounts(uri), MemoryCounts()
+        else:
+            from .config import ConfigError
+
+            raise ConfigError(f"RATELIMIT_STORAGE_URI must start with memory://, redis://, "
+                              f"rediss:// or unix://, not {uri.split('://')[0]!r}")
+        self._lock = threading.Lock()
+        self._failures = 0  # failed tries of the storage in a row; 0 while it answers
+        self._retry_at = 0.0
+
+    @classmethod
+    def from_config(cls, config) -> SubmissionLimits:
+        return cls(parse_many(str(config["RATELIMIT_SUBMIT"])),
+                   config["RATELIMIT_STORAGE_URI"], str(config["RATELIMIT_KEY_PREFIX"]),
+                   enabled=bool(config.get("RATELIMIT_ENABLED", True)))
+
+    def keys(self, client: str) -> list[str]:
+        # The names Flask-Limiter gave the same counts, so an upgrade keeps them.
+        return [f"LIMITS:{limit.key_for(self.prefix, client, SCOPE)}" for limit in self.limits]
+
+    # Per request ------------------------------------------------------------------------
+
+    def limited(self, view: Callable) -> Callable:
+        @functools.wraps(view)
+        def limited_view(*args, **kwargs):
+            self.check()
+            return view(*args, **kwargs)
+
+        return limited_view
+
+    def check(self) -> None:
+        """Before the view: refuse a client whose windows are full (one trip to storage)."""
+        keys = self.keys(get_remote_address())
+        windows = self._windows(self._use(lambda store: store.counts(keys)))
+        g.submission_limits = (keys, windows)
+        for window in windows:
+            if window.full:
+                raise SubmissionLimitExceeded(window)
+
+    def after_request(self, response):
+        """After the view: count a recorded submission and say what is left in headers."""
+        state = g.pop("submission_limits", None)
+        if state is None:
+            return response
+        keys, windows = state
+        if g.get("submission_recorded"):
+            windows = self._windows(self._use(lambda store: store.hit(keys, self.seconds)))
+        shown = windows[0]
+        if response.status_code == 429:
+            shown = next((w for w in windows if w.full), shown)
+            response.headers["Retry-After"] = str(seconds_until(shown.reset_at))
+        response.headers["X-RateLimit-Limit"] = str(shown.limit.amount)
+        response.headers["X-RateLimit-Remaining"] = str(shown.remaining)
+        response.headers["X-RateLimit-Reset"] = str(math.ceil(shown.reset_at))
+        return response
+
+    def _windows(self, counts: list[tuple[int, int]]) -> list[Window]:
+        now = time.time()
+        return [
+            Window(limit, count, now + (left_ms / 1000 if left_ms > 0 else seconds))
+            for limit, seconds, (count, left_ms) in zip(self.limits, self.seconds, counts,
+                                                        strict=True)
+        ]
+
+    # Redis, or memory while it is away ----------------------------------------------------
+
+    def _use(self, operation: Callable):
+        if self.fallback is None:
+            return operation(self.storage)
+        if self._failures and not self._time_to_try_again():
+            return operation(self.fallback)
+        try:
+            result = operation(self.storage)
+        except RedisCounts.ERRORS:
+            self._failed()
+            return operation(self.fallback)
+        if self._failures:
+            self._answered()
+        return result
+
+    def _time_to_try_again(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            if now < self._retry_at:
+                return False
+            # One request tries; the others keep to memory until it has an answer.
+            self._retry_at = now + REDIS_TIMEOUT_SECONDS * 2
+            return True
+
+    def _failed(self) -> None:
+        with self._lock:
+            if not self._failures:
+                log.warning(FALLBACK_WARNING, exc_info=True)
+            self._retry_at = time.monotonic() + RETRY_SECONDS[
+                min(self._failures, len(RETRY_SECONDS) - 1)]
+            self._failures += 1
+
+    def _answered(self) -> None:
+        with self._lock:
+            if self._failures:
+                self._failures = 0
+                self.fallback = MemoryCounts()  # counts from the outage are not carried over
+                log.warning(RECOVERED)
+
+
+class RedisCounts:
+    """Counts in Redis: one script to read a client's windows, one to count a submission."""
+
+    READ = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  out[2 * i - 1] = tonumber(redis.call('get', key) or '0')
+  out[2 * i] = redis.call('pttl', key)
+end
+return out
+"""
+    # A window starts with its first count and ends `seconds` later (as Flask-Limiter's).
+    HIT = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call('incr', key)
+  local left = redis.call('pttl', key)
+  if count == 1 or left < 0 then
+    redis.call('expire', key, ARGV[i])
+    left = tonumber(ARGV[i]) * 1000
+  end
+  out[2 * i - 1] = count
+  out[2 * i] = left
+end
+return out
+"""
+
+    ERRORS = (redis.RedisError, OSError)
+
+    def __init__(self, uri: str):
+        # No retries: a storage that fails is left alone for a while (SubmissionLimits._use).
+        self.client = redis.Redis.from_url(
+            uri, socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS, retry=Retry(NoBackoff(), 0))
+        self._read = self.client.register_script(self.READ)
+        self._hit = self.client.register_script(self.HIT)
+
+    def counts(self, keys: list[str]) -> list[tuple[int, int]]:
+        return _pairs(self._read(keys=keys))
+
+    def hit(self, keys: list[str], seconds: list[int]) -> list[tuple[int, int]]:
+        return _pairs(self._hit(keys=keys, args=seconds))
+
+
+def _pairs(flat: list) -> list[tuple[int, int]]:
+    return [(int(flat[i]), int(flat[i + 1])) for i in range(0, len(flat), 2)]
+
+
+class MemoryCounts:
+    """Counts in this process, for `memory://` and while Redis is away."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._counts: dict[str, list] = {}  # key: [count, window end in time.monotonic()]
+        self._swept = time.monotonic()
+
+    def counts(self, keys: list[str]) -> list[tuple[int, int]]:
+        now = time.monotonic()
+        with self._lock:
+            found = [self._counts.get(key) for key in keys]
+        return [(entry[0], round((entry[1] - now) * 1000)) if entry and entry[1] > now
+                else (0, -2) for entry in found]
+
+    def hit(self, keys: list[str], seconds: list[int]) -> list[tuple[int, int]]:
+        now = time.monotonic()
+        answers = []
+        with self._lock:
+            if now - self._swept > SWEEP_SECONDS:
+                self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
+                self._swept = now
+            for key, length in zip(keys, seconds, strict=True):
+                entry = self._counts.get(key)
+                if entry is None or entry[1] <= now:
+                    entry = self._counts[key] = [0, now + length]
+                entry[0] += 1
+                answers.append((entry[0], round((entry[1] - now) * 1000)))
+        return answers

@@ -137,3 +137,143 @@ def test_intake_keeps_accepting_when_redis_is_down(make_app, database_url, caplo
     assert answers[5:] == [429, 429]  # limits still hold, from memory
     assert len(rows(database_url)) == 5
     assert "falling back to in-memory storage" in caplog.text
+
+
+# ---------------------------------------------------------------------------------------
+# The same behaviour on both storages: memory (one process) and Redis (shared)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def storage(request) -> dict:
+    """Limiter settings for memory or for the real Redis, on a prefix of the test's own."""
+    if request.param == "memory":
+        return {"RATELIMIT_STORAGE_URI": "memory://"}
+    redis_url = request.getfixturevalue("redis_url")
+    return {"RATELIMIT_STORAGE_URI": redis_url,
+            "RATELIMIT_KEY_PREFIX": request.getfixturevalue("redis_prefix")}
+
+
+def counted_in_redis(storage: dict, address: str = "127.0.0.1") -> dict[str, int]:
+    """The counts Redis holds for one client: {key: count}."""
+    connection = redis.Redis.from_url(storage["RATELIMIT_STORAGE_URI"])
+    try:
+        return {key.decode(): int(connection.get(key) or 0) for key in connection.scan_iter(
+            match=f"*{storage['RATELIMIT_KEY_PREFIX']}/{address}/*")}
+    finally:
+        connection.close()
+
+
+def test_answers_say_how_many_submissions_are_left_and_when_the_count_starts_again(
+        make_app, storage):
+    client = make_app(RATELIMIT_SUBMIT="3 per minute;10 per day", **storage).test_client()
+    started = time.time()
+    first = post(client, 0)
+    assert first.status_code == 201
+    # The shortest window heads the answer: 3 per minute, one of them used.
+    assert first.headers["X-RateLimit-Limit"] == "3"
+    assert first.headers["X-RateLimit-Remaining"] == "2"
+    reset = int(first.headers["X-RateLimit-Reset"])
+    assert started + 59 <= reset <= time.time() + 61
+    assert "Retry-After" not in first.headers
+
+    rejected = client.post("/api/v1/feedback", json={"policy_id": "ai-1-19"})
+    assert rejected.status_code == 422
+    assert rejected.headers["X-RateLimit-Remaining"] == "2"  # nothing was recorded
+
+    assert [post(client, n).headers["X-RateLimit-Remaining"] for n in (1, 2)] == ["1", "0"]
+    refused = post(client, 3)
+    assert refused.status_code == 429
+    assert refused.headers["X-RateLimit-Limit"] == "3"
+    assert refused.headers["X-RateLimit-Remaining"] == "0"
+    assert abs(int(refused.headers["X-RateLimit-Reset"]) - reset) <= 1
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert "(the limit is 3 per minute)" in refused.get_json()["error"]["message"]
+    if storage["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        assert sorted(counted_in_redis(storage).values()) == [3, 3]
+
+
+def test_a_full_window_opens_again_when_it_ends(make_app, storage):
+    client = make_app(RATELIMIT_SUBMIT="2 per 2 seconds", **storage).test_client()
+    assert [post(client, n).status_code for n in range(3)] == [201, 201, 429]
+    refused = post(client, 3)
+    wait = int(refused.headers["Retry-After"])
+    assert 1 <= wait <= 2
+    time.sleep(wait + 0.05)
+    again = post(client, 4)
+    assert again.status_code == 201
+    assert again.headers["X-RateLimit-Remaining"] == "1"
+
+
+def test_only_recorded_submissions_use_up_the_limit(make_app, storage, database_url):
+    client = make_app(RATELIMIT_SUBMIT="2 per minute", **storage).test_client()
+    for _ in range(4):
+        assert client.post("/api/v1/feedback", json={"policy_id": "nope"}).status_code == 422
+        assert client.post("/api/v1/feedback", data="x").status_code == 415
+        assert send_form(client, "/feedback/", message="").status_code == 422
+    if storage["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        assert counted_in_redis(storage) == {}
+    assert send_form(client, "/feedback/", policy_id="ai-1-19", message="By form").status_code \
+        == 303
+    assert post(client, 1).status_code == 201
+    assert post(client, 2).status_code == 429
+    assert len(rows(database_url)) == 2
+
+
+def test_a_refused_form_keeps_what_was_typed_on_either_storage(make_app, storage,
+                                                               database_url):
+    client = make_app(RATELIMIT_SUBMIT="1 per minute", **storage).test_client()
+    assert send_form(client, "/feedback/", policy_id="ai-1-19", message="First").status_code \
+        == 303
+    response = send_form(client, "/feedback/", policy_id="ai-1-19", section="k-c",
+                         message="Second, typed with care", name="Ana", email="ana@example.com")
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    assert response.headers["X-RateLimit-Remaining"] == "0"
+    html = response.get_data(as_text=True)
+    assert "Please wait a minute and send it again" in html
+    form = read_form(html)
+    assert form.values["message"] == "Second, typed with care"
+    assert form.values["name"] == "Ana" and form.values["email"] == "ana@example.com"
+    assert len(rows(database_url)) == 1
+
+
+def test_limits_are_shared_through_redis_again_once_it_is_back(make_app, database_url, tmp_path,
+                                                               caplog):
+    from tests.conftest import need
+    from tests.reliability.servers import REDIS_SERVER, ThrowawayRedis
+
+    need(REDIS_SERVER is not None, "redis-server")
+    store = ThrowawayRedis(tmp_path)
+    try:
+        storage = {"RATELIMIT_STORAGE_URI": store.url, "RATELIMIT_KEY_PREFIX": "back"}
+        client = make_app(RATELIMIT_SUBMIT="2 per minute", **storage).test_client()
+        assert [post(client, n).status_code for n in range(3)] == [201, 201, 429]
+        assert list(counted_in_redis(storage).values()) == [2]
+
+        store.stop()
+        # Counted in memory now, from nothing: the resident is not turned away for it.
+        away = {"REMOTE_ADDR": "198.51.100.7"}
+        assert [post(client, n, **away).status_code for n in range(10, 13)] == [201, 201, 429]
+        assert "Rate limit storage unreachable - falling back to in-memory storage" \
+            in caplog.text
+
+        store.start()  # empty
+        # Redis is tried again a second after the failure; a client whose submissions
+        # straddle the switch is counted partly in memory, so each try is a new client.
+        deadline = time.monotonic() + 20
+        shared = False
+        for n in range(20, 200):
+            address = f"198.51.100.{n}"
+            answers = [post(client, k, REMOTE_ADDR=address).status_code for k in range(3)]
+            if answers == [201, 201, 429] and \
+                    list(counted_in_redis(storage, address).values()) == [2]:
+                shared = True
+                break
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert shared, "the limits were not kept in Redis again after it came back"
+        assert "Rate limit storage reachable again" in caplog.text
+    finally:
+        store.stop()
+

@@ -28,7 +28,7 @@ from tests.reliability.traffic import (
 
 LIMIT = 5  # RATELIMIT_SUBMIT: 5 per hour per address
 WORKERS = 2
-RECOVERY_SECONDS = 45  # flask-limiter retries Redis after 1, 2, 4, 8, 16 s of failures
+RECOVERY_SECONDS = 45  # Redis is tried again after 1, 2, 4, then every 8 s of failures
 FALLBACK_LOG = "Rate limit storage unreachable - falling back to in-memory storage"
 
 
