@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, exists, insert, literal_column, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -313,9 +313,32 @@ _COLUMNS = {
     "report": ("category", "account_id", "account_url", "post_url", "seen_at", "name",
                "email", "wants_reply"),
 }
-# Built once and run on the session's connection: a submission is one indexed look-up and
-# one INSERT. Building the query anew and the ORM's unit of work for a single row took
-# about 40% of the app's CPU time per submission (benchmarks/intake.py).
+_ALWAYS = ("tracking_code", "kind", "state", "created_at", "updated_at", "source", "is_spam",
+           "spam_reason", "client_hash", "content_hash")
+
+
+def _insert_unless_repeat(kind: str):
+    """INSERT ... SELECT ... WHERE NOT EXISTS (the same text from the same client lately)
+    RETURNING id: the duplicate look-up and the insert in one statement, one round trip."""
+    table = Submission.__table__
+    names = list(dict.fromkeys((*_ALWAYS, *_COLUMNS[kind], "message")))
+    earlier = (
+        select(literal_column("1"))
+        .where(table.c.client_hash == bindparam("client_hash", type_=table.c.client_hash.type),
+               table.c.content_hash == bindparam("content_hash",
+                                                 type_=table.c.content_hash.type),
+               table.c.created_at >= bindparam("since", type_=table.c.created_at.type))
+    )
+    row = select(*[bindparam(name, type_=table.c[name].type) for name in names]) \
+        .where(~exists(earlier))
+    return insert(table).from_select(names, row, include_defaults=False) \
+        .returning(table.c.id)
+
+
+# Built once and run on the session's connection: a new submission is one statement.
+# Building queries anew and the ORM's unit of work for a single row took about 40% of the
+# app's CPU time per submission (benchmarks/intake.py).
+_INSERT = {kind: _insert_unless_repeat(kind) for kind in _COLUMNS}
 _EARLIER = (
     select(Submission.tracking_code)
     .where(Submission.client_hash == bindparam("client"),
@@ -324,7 +347,6 @@ _EARLIER = (
     .order_by(Submission.created_at)
     .limit(1)
 )
-_INSERT = insert(Submission.__table__)
 
 
 @dataclass(frozen=True)
@@ -352,27 +374,26 @@ def record(
     """
     now = now or utcnow()
     said = content_hash(kind, values)
-    connection = db.connection()
-    earlier = connection.execute(_EARLIER, {
-        "client": client, "said": said, "since": now - dt.timedelta(seconds=duplicate_window),
-    }).scalar()
-    if earlier is not None:
-        return Receipt(earlier, kind, duplicate=True)
+    since = now - dt.timedelta(seconds=duplicate_window)
     fields = {name: values.get(name) for name in _COLUMNS[kind]}
     if kind == "report":
         fields["message"] = values["description"]
+    connection = db.connection()
     for attempt in range(3):
         code = new_tracking_code()
         try:
-            inserted = connection.execute(_INSERT, {
+            inserted = connection.execute(_INSERT[kind], {
                 "tracking_code": code, "kind": kind, "state": "new", "created_at": now,
                 "updated_at": now, "source": source, "is_spam": spam_reason is not None,
                 "spam_reason": spam_reason, "client_hash": client, "content_hash": said,
-                **fields,
-            })
+                "since": since, **fields,
+            }).scalar()
+            if inserted is None:  # a repeat: the first one's code, nothing stored
+                earlier = connection.execute(_EARLIER, {
+                    "client": client, "said": said, "since": since}).scalar_one()
+                return Receipt(earlier, kind, duplicate=True)
             if kind == "report" and spam_reason is None:
-                notify.remember_report(db, inserted.inserted_primary_key[0],
-                                       fields["category"], now)
+                notify.remember_report(db, inserted, fields["category"], now)
             db.commit()
         except IntegrityError:  # a tracking code collision: 2**-80, but never a lost row
             db.rollback()
