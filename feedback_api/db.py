@@ -7,17 +7,19 @@ Alembic migrations in `feedback_api/migrations/`, never `create_all`.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InvalidatePoolError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 CONNECT_TIMEOUT_SECONDS = 5
+IDLE_PING_SECONDS = 1.0
 SQLITE_BUSY_MS = 10_000
 
 # Errors that mean "the database cannot be reached or written just now": answered with 503.
@@ -32,7 +34,39 @@ def make_engine(url: str) -> Engine:
     connect_args = {}
     if url.startswith("postgresql"):
         connect_args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    engine = create_engine(url, connect_args=connect_args)
+    _ping_after_idle(engine)
+    return engine
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection before use if it has sat idle for IDLE_PING_SECONDS.
+
+    A connection the database dropped (a restart, an idle timeout) is replaced instead of
+    failing a request, as `pool_pre_ping` would, but without a round trip on every request
+    under load. A connection used moments ago needs no check: a database that went away
+    since then fails that connection's request with a disconnect, which discards every
+    pooled connection made before it (and the database is down then anyway).
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def returned(_dbapi_connection, record) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        returned_at = record.info.get("returned_at")
+        if returned_at is None or time.monotonic() - returned_at < IDLE_PING_SECONDS:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if not dialect.is_disconnect(error, dbapi_connection, None):
+                raise
+            alive = False
+        if not alive:
+            raise InvalidatePoolError()  # the pool reconnects, and drops older connections
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

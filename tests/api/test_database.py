@@ -154,3 +154,33 @@ def test_the_tables_have_room_for_the_inbox(database_url):
     assert {"kind", "state", "public_note", "created_at", "updated_at", "is_spam",
             "tracking_code", "client_hash", "content_hash", "name", "email"} <= columns
     assert any(u["column_names"] == ["tracking_code"] for u in uniques)
+
+
+def _drop_app_connections(database_url: str) -> int:
+    """End the server side of every other connection to this database, as a restart would."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return len(connection.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()")).all())
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_the_database_dropped_while_idle_is_replaced_unseen(make_app,
+                                                                         database_url):
+    import time
+
+    from feedback_api.db import IDLE_PING_SECONDS
+
+    if not database_url.startswith("postgresql"):
+        return  # SQLite has no server to drop connections
+    client = make_app().test_client()
+    assert client.post("/api/v1/feedback", json=FEEDBACK).status_code == 201
+    time.sleep(IDLE_PING_SECONDS + 0.2)
+    assert _drop_app_connections(database_url) >= 1
+    again = client.post("/api/v1/reports", json=REPORT)
+    assert again.status_code == 201, again.get_json()
+    assert client.get("/api/v1/health").get_json() == {"status": "ok", "database": "ok"}
+    assert len(rows(database_url)) == 2
