@@ -280,6 +280,8 @@ def _links(outline: Outline):
                 texts.append((block.prose, block.line))
             texts.extend((c.text, c.line) for c in _walk(block.clauses))
     for text, line in texts:
+        if "[" not in text and "<" not in text:
+            continue  # no link without one (inline and reference links, autolinks)
         for token in _markdown.parse(text):
             for child in token.children or ():
                 if child.type == "link_open":
