@@ -45,11 +45,16 @@ from mkdocs.structure.nav import Navigation, Section, get_navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
 
-ARCHIVE_VERSION = "archive-1"  # bump when this module's output changes
+from .versions import HTML_END, HTML_START
+
+ARCHIVE_VERSION = "archive-2"  # bump when this module's output changes
 PLACEHOLDER = "@@transparency-site-version@@"
 ARCHIVE = re.compile(r"^policies/[^/]+/(versions|compare|changelog)/")
 PARALLEL_MIN = 200  # fewer pages to render than this: not worth a process
 THEME = Path(__file__).resolve().parent.parent / "theme"
+HTML_BLOCK = re.compile(rf"^{re.escape(HTML_START)}\n(.*?)\n{re.escape(HTML_END)}$",
+                        re.M | re.S)
+_ANCHOR = re.compile(r"<(\w+)\b[^>]*?\s(id|name)=\"([^\"]*)\"")
 
 
 def is_archive(src_uri: str) -> bool:
@@ -144,8 +149,11 @@ def render_archive(
     config_file: Path,
     messages: list[str],
     tick: Callable[[str], None] | None = None,
+    used: set[str] | None = None,
 ) -> ArchiveResult:
-    """Write each archive page into config.site_dir; problems are MkDocs' warnings."""
+    """Write each archive page into config.site_dir; problems are MkDocs' warnings.
+
+    `used` receives the cache key of every archive page of this build."""
     started = time.perf_counter()
     result = ArchiveResult()
     cache = PageCache(cache_dir)
@@ -170,6 +178,8 @@ def render_archive(
     for file in archive:
         source = Path(file.abs_src_path).read_text(encoding="utf-8-sig")
         key = hashlib.sha256(f"{common}\0{file.src_uri}\0{source}".encode()).hexdigest()
+        if used is not None:
+            used.add(key)
         html = cache.get(key)
         if html is None:
             misses.append((file, key, source))
@@ -261,7 +271,11 @@ def _render(file: File, source: str, config, files: Files, doc_files, nav, env) 
     config._current_page = page
     try:
         page.markdown, page.meta = meta.get_data(source)  # Page.read_source, file read once
+        page.markdown, blocks = set_aside_html(page.markdown)
         page.render(config, files)
+        if blocks:
+            page.content = put_back_html(page.content, blocks)
+            page.present_anchor_ids = (page.present_anchor_ids or set()) | html_anchors(blocks)
         page.active = True
         context = get_context(nav, doc_files, config, page)
         template = env.get_template(page.meta.get("template", "main.html"))
@@ -272,3 +286,59 @@ def _render(file: File, source: str, config, files: Files, doc_files, nav, env) 
     finally:
         page.active = False
         config._current_page = None
+
+
+def set_aside_html(markdown: str) -> tuple[str, dict[str, str]]:
+    """Take the marked raw HTML blocks (`versions.html_block`) out of a page's Markdown.
+
+    Each becomes a token paragraph that Markdown leaves alone; `put_back_html` puts the
+    HTML in its place afterwards, exactly as Markdown would have passed it through.
+    """
+    blocks: dict[str, str] = {}
+
+    def token(match: re.Match) -> str:
+        name = f"ARCHIVEHTMLBLOCK{len(blocks)}X"
+        blocks[name] = match.group(1)
+        return f"\n{name}\n"
+
+    return HTML_BLOCK.sub(token, markdown), blocks
+
+
+def put_back_html(content: str, blocks: dict[str, str]) -> str:
+    for name, html in blocks.items():
+        content = content.replace(f"<p>{name}</p>", html, 1)
+    return content
+
+
+def html_anchors(blocks: dict[str, str]) -> set[str]:
+    """The ids in raw HTML that links may point at, as MkDocs' own anchor check finds them."""
+    found = set()
+    for html in blocks.values():
+        for tag, attr, value in _ANCHOR.findall(html):
+            if attr == "id" or tag == "a":
+                found.add(markupsafe.Markup(value).unescape())
+    return found
+
+
+def prune_cache(folder: Path | None, keep: set[str]) -> int:
+    """Remove the cache entries under `folder` whose key is not in `keep`; how many.
+
+    Entries are files named by their key (`<key>` or `<key>.html`) in folders named by
+    the key's first two characters. Files being written by another build (`*.tmp`) are
+    left alone.
+    """
+    if folder is None or not Path(folder).is_dir():
+        return 0
+    removed = 0
+    for sub in Path(folder).iterdir():
+        if not sub.is_dir() or len(sub.name) != 2:
+            continue
+        for entry in sub.iterdir():
+            if entry.name.endswith(".tmp") or entry.name.split(".", 1)[0] in keep:
+                continue
+            try:
+                entry.unlink()
+                removed += 1
+            except OSError:
+                pass  # gone already, or not ours to remove: only space is lost
+    return removed

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import history, opendata, pages, versions
+from .archive import prune_cache
 from .content import Library, load_library
 from .mkdocs_build import CONFIG, MkDocsFailed, build_html
 from .stamp import SiteStamp, site_stamp
@@ -125,8 +126,10 @@ def build_site(
     try:
         docs_dir, site_dir = work / "docs", work / "site"
         docs_dir.mkdir()
+        used_versions: set[str] = set()
+        used_pages: set[str] = set()
         written = generate_docs(docs_dir, library, histories, stamp, log, progress_stream,
-                                cache=cache)
+                                cache=cache, used=used_versions)
 
         start = time.perf_counter()
         bar = Progress("mkdocs", len([p for p in written if p.suffix == ".md"]),
@@ -140,6 +143,7 @@ def build_site(
                 config_file=config_file,
                 tick=bar.tick,
                 cache_dir=cache / "pages" if cache else None,
+                used=used_pages,
             )
         except MkDocsFailed as failure:
             raise BuildFailed(f"MkDocs stopped: {failure}", failure.problems) from failure
@@ -152,6 +156,11 @@ def build_site(
 
         with stage(log, "publish"):
             swap_into_place(site_dir, out)
+        if cache is not None:  # what this build did not use, a later one will not either
+            removed = (prune_cache(cache / "versions", used_versions)
+                       + prune_cache(cache / "pages", used_pages))
+            if removed:
+                log(f"{'':<10} {removed} unused cache entries removed")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     seconds = time.perf_counter() - started
@@ -169,8 +178,11 @@ def generate_docs(
     progress_stream: TextIO | None = None,
     *,
     cache: Path | None = None,
+    used: set[str] | None = None,
 ) -> list[Path]:
-    """Write every Markdown page and data file of the site into docs_dir."""
+    """Write every Markdown page and data file of the site into docs_dir.
+
+    `used` receives the keys of the cache entries the pages were made from."""
     with stage(log, "pages"):
         bar = Progress("pages", pages.page_count(library), progress_stream)
         try:
@@ -185,7 +197,8 @@ def generate_docs(
         site = stamp.as_dict()
         if cache is not None:
             site["cache_dir"] = str(cache)
-        version_files = versions.write_version_pages(docs_dir, library, histories, site)
+        version_files = versions.write_version_pages(docs_dir, library, histories, site,
+                                                     used=used)
         pages.add_version_links(docs_dir, library, histories)
     written += list(version_files)
     return written

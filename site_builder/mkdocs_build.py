@@ -122,11 +122,13 @@ def build_html(
     strict: bool = True,
     tick: Callable[[str], None] | None = None,
     cache_dir: Path | None = None,
+    used: set[str] | None = None,
 ) -> ArchiveResult:
     """Build docs_dir into site_dir with the site's mkdocs.yml; raise MkDocsFailed.
 
-    `cache_dir` keeps the archive pages' HTML between builds (none: no cache). Returns
-    what the archive step did and how long it took.
+    `cache_dir` keeps the archive pages' HTML between builds (none: no cache); `used`
+    receives the cache key of every archive page. Returns what the archive step did and
+    how long it took.
     """
     collector = _Collector()
     logger = logging.getLogger("mkdocs")
@@ -158,7 +160,7 @@ def build_html(
                 config=config, files=archive.files, env=archive.env, archive=archive.pages,
                 base_nav=base_nav, site_version=str(config.extra.get("site_version", "")),
                 cache_dir=cache_dir, config_file=Path(config_file),
-                messages=collector.messages, tick=tick,
+                messages=collector.messages, tick=tick, used=used,
             )
             if strict and len(collector.messages) > before:
                 count = len(collector.messages) - before

@@ -44,6 +44,8 @@ from .render import escape_md, render_policy_body, rewrite_links
 
 PAGE_VERSION = "versions-1"  # bump when the page layout changes, to refresh the cache
 SITE_CHANGES = "changes/index.md"
+HTML_START = "<!-- archive:html -->"
+HTML_END = "<!-- /archive:html -->"
 KIND_LABELS = {
     "administrative-instruction": "administrative instruction",
     "resolution": "resolution",
@@ -164,6 +166,18 @@ def _front(title: str, description: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def html_block(html: str) -> str:
+    """Raw HTML for a page, marked so the archive step can set it into the page as is.
+
+    Python-Markdown passes raw HTML through unchanged but parses all of it twice on the
+    way (its own raw-HTML stash and MkDocs' anchor collector), which was most of the time
+    spent on a redline page. The archive step (`archive.py`) takes the marked blocks out
+    before Markdown and puts them back into the HTML after it; any other Markdown
+    renderer sees plain raw HTML between two comments.
+    """
+    return f"{HTML_START}\n{html.rstrip()}\n{HTML_END}\n"
+
+
 def _admonition(kind: str, title: str, text: str) -> str:
     body = "\n".join(("    " + line) if line else "" for line in text.split("\n"))
     return f'!!! {kind} "{title.replace(chr(34), chr(8221))}"\n\n{body}\n'
@@ -202,6 +216,7 @@ class Cache:
         self.folder = Path(folder) if folder else None
         self.hits = 0
         self.misses = 0
+        self.used: set[str] = set()  # every key this build read or wrote
 
     @staticmethod
     def key(*parts: str) -> str:
@@ -214,6 +229,7 @@ class Cache:
     def get(self, key: str) -> str | None:
         if self.folder is None:
             return None
+        self.used.add(key)
         path = self.folder / key[:2] / key
         try:
             text = path.read_text(encoding="utf-8")
@@ -226,6 +242,7 @@ class Cache:
     def put(self, key: str, text: str) -> None:
         if self.folder is None:
             return
+        self.used.add(key)
         path = self.folder / key[:2] / key
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -412,12 +429,12 @@ def version_list_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> st
     headers = ["Version", "In effect from", "Until", "Published", "Change note",
                "Published by", "Text", "Changes"]
     caption = f"Versions of {title_of(policy)}, newest first"
-    out.append(
+    out.append(html_block(
         '<table>'
         f"<caption>{escape(caption)}</caption><thead><tr>"
         + "".join(f'<th scope="col">{h}</th>' for h in headers)
-        + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>\n"
-    )
+        + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    ))
     out.append(
         f"Follow new versions: [Atom feed]({md_link(here, f'feeds/{pid}.atom')}).\n"
     )
@@ -428,7 +445,7 @@ def _date_picker(here: str, pid: str, history: PolicyHistory, *, draft: bool) ->
     if draft or not any(s.start for s in spans(history)):
         return ""
     first = min(s.start for s in spans(history) if s.start)
-    return (
+    return html_block(
         f'<form class="version-picker" data-index="{_href(here, f"data/versions/{pid}.json")}"'
         f' data-root="{_root(here)}" hidden>'
         '<h2 id="versions--on-date">In effect on a date</h2>'
@@ -439,7 +456,7 @@ def _date_picker(here: str, pid: str, history: PolicyHistory, *, draft: bool) ->
         'aria-describedby="version-date-hint"> '
         '<button type="submit" class="md-button">Show the version in effect</button></p>'
         '<p class="version-picker-result" role="status" aria-live="polite"></p>'
-        "</form>\n"
+        "</form>"
     )
 
 
@@ -547,7 +564,7 @@ def redline_md(
                                "One of these versions' text is withheld, so no redline is "
                                "shown."))
         return "\n".join(out)
-    out.append(_legend())
+    out.append(html_block(_legend()))
     out.append("## Sections that changed {#changes--sections}\n")
     if result.sections:
         items = []
@@ -559,7 +576,7 @@ def redline_md(
     else:
         out.append("The words are the same; only details outside the text changed.\n")
     out.append("## The text with changes marked {#changes--text}\n")
-    out.append(_offset_headings(result.html) + "\n")
+    out.append(html_block(_offset_headings(result.html)))
     return "\n".join(out)
 
 
@@ -594,7 +611,7 @@ def compare_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> str:
         + (" (current)" if v.number == current else "") + "</option>"
         for v in history.versions
     )
-    out.append(
+    out.append(html_block(
         f'<form class="version-compare" hidden data-policy="{escape(pid)}"'
         f' data-text="{_href(here, f"data/versions/{pid}.text.json")}"'
         f" data-prepared='{escape(json.dumps(prepared, sort_keys=True), quote=True)}'>"
@@ -604,8 +621,8 @@ def compare_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> str:
         f'<select id="compare-to" name="to">{options}</select></p>'
         '<p><button type="submit" class="md-button">Show the changes</button></p>'
         '<p class="version-compare-status" role="status" aria-live="polite"></p>'
-        "</form>\n"
-    )
+        "</form>"
+    ))
     out.append('<div class="version-compare-result"></div>\n')
     out.append("## Prepared comparisons {#compare--prepared}\n")
     out.append("These comparisons are ready to read, also without JavaScript:\n")
@@ -729,10 +746,110 @@ def versions_text(history: PolicyHistory) -> dict:
 # Entry point
 
 
+def policy_files(ctx: _Context, policy: Policy, history: PolicyHistory) -> dict[str, str]:
+    """Every file of one policy's archive (docs-relative path → text).
+
+    A published version never changes, so when nothing these files are made from has
+    changed since the last build (`policy_key`), they come whole from the cache, and the
+    body and redline entries they were made from are kept as used.
+    """
+    key = policy_key(ctx, policy, history)
+    cached = ctx.cache.get(key) if key else None
+    if cached is not None:
+        data = json.loads(cached)
+        ctx.cache.used.update(data["uses"])
+        return data["files"]
+    before = set(ctx.cache.used)
+    files = _policy_files(ctx, policy, history)
+    if key:
+        ctx.cache.put(key, json.dumps({"uses": sorted(ctx.cache.used - before),
+                                       "files": files}, ensure_ascii=False))
+    return files
+
+
+def _policy_files(ctx: _Context, policy: Policy, history: PolicyHistory) -> dict[str, str]:
+    pid = policy.id
+    files: dict[str, str] = {}
+    files[list_page(pid)] = version_list_md(ctx, policy, history)
+    for span in spans(history):
+        version = span.version
+        files[version_page(pid, version.number)] = version_md(ctx, policy, history, span)
+        if version.number > 1:
+            old = history.versions[version.number - 2]
+            files[changes_page(pid, version.number)] = redline_md(
+                ctx, policy, history, old, version, changes_page(pid, version.number),
+                kind="consecutive")
+    current = history.current
+    for old in history.versions[:-2]:
+        page = pair_page(pid, old.number, current.number)
+        files[page] = redline_md(ctx, policy, history, old, current, page, kind="pair")
+    files[compare_page(pid)] = compare_md(ctx, policy, history)
+    files[changelog_page(pid)] = changelog_md(ctx, policy, history)
+    files[f"data/versions/{pid}.json"] = json.dumps(versions_index(pid, history), indent=1,
+                                                    ensure_ascii=False)
+    files[f"data/versions/{pid}.text.json"] = json.dumps(
+        versions_text(history), separators=(",", ":"), ensure_ascii=False)
+    return files
+
+
+def _code_hash() -> str:
+    """The source of the modules a policy's archive files are made by."""
+    global _CODE_HASH
+    if _CODE_HASH is None:
+        digest = hashlib.sha256()
+        here = Path(__file__).resolve().parent
+        for name in ("versions.py", "redline.py", "render.py", "outline.py", "history.py"):
+            digest.update((here / name).read_bytes())
+        _CODE_HASH = digest.hexdigest()
+    return _CODE_HASH
+
+
+_CODE_HASH: str | None = None
+
+
+def policy_key(ctx: _Context, policy: Policy, history: PolicyHistory) -> str | None:
+    """A key for everything one policy's archive files are made from, or None (no cache).
+
+    That is: the current file and every version as read from the history (text, front
+    matter, path, commit, dates, notes, corrections), the changelog entries, the policies
+    its versions link to (their ids and anchors, which decide where a link points), which
+    versions take effect after today (their wording says so), and the code that writes
+    the files. The cache covers nothing else, so a change to any of these renders the
+    policy's pages again.
+    """
+    if ctx.cache.folder is None:
+        return None
+    parts: list[str] = ["policy", _code_hash(), policy.path, policy.front_matter, policy.body,
+                        repr((history.unpublished, history.complete, history.warnings,
+                              history.paths, history.changes))]
+    for span in spans(history):
+        v = span.version
+        parts += [v.policy.path, v.policy.front_matter, v.policy.body, repr((
+            v.number, v.commit, v.published, v.note, v.author_role, v.corrections,
+            v.effective, v.blob, v.withheld, span.start is not None and span.start > ctx.today,
+        ))]
+        for link in v.policy.outline.links:
+            path = urlsplit(link.target).path
+            if not path.endswith(".md"):
+                continue
+            for rel in (posixpath.normpath(posixpath.join(posixpath.dirname(v.policy.path),
+                                                          path)),
+                        posixpath.normpath(posixpath.join("policies", path))):
+                other = ctx.library.policy_at(rel)
+                parts.append(f"{link.target}>{rel}>{other.id if other else ''}:"
+                             + (",".join(sorted(other.outline.anchors)) if other else ""))
+    return Cache.key(*parts)
+
+
 def write_version_pages(
-    docs_dir: Path, library: Library, histories: dict[str, PolicyHistory], site: dict
+    docs_dir: Path, library: Library, histories: dict[str, PolicyHistory], site: dict,
+    *, used: set[str] | None = None,
 ) -> list[Path]:
-    """Write version, redline, changelog and feed files under docs_dir."""
+    """Write version, redline, changelog and feed files under docs_dir.
+
+    `used` receives the key of every cache entry this build needed, so that the build
+    can prune the others.
+    """
     docs_dir = Path(docs_dir)
     today = dt.date.fromisoformat(site["today"]) if site.get("today") else dt.date.today()
     ctx = _Context(library, site, Cache(_cache_folder(site)), today)
@@ -748,30 +865,14 @@ def write_version_pages(
         history = histories.get(pid)
         if history is None:
             continue
-        all_spans = spans(history)
-        write(list_page(pid), version_list_md(ctx, policy, history))
-        for span in all_spans:
-            version = span.version
-            write(version_page(pid, version.number), version_md(ctx, policy, history, span))
-            if version.number > 1:
-                old = history.versions[version.number - 2]
-                write(changes_page(pid, version.number),
-                      redline_md(ctx, policy, history, old, version,
-                                 changes_page(pid, version.number), kind="consecutive"))
-        current = history.current
-        for old in history.versions[:-2]:
-            page = pair_page(pid, old.number, current.number)
-            write(page, redline_md(ctx, policy, history, old, current, page, kind="pair"))
-        write(compare_page(pid), compare_md(ctx, policy, history))
-        write(changelog_page(pid), changelog_md(ctx, policy, history))
-        write(f"data/versions/{pid}.json",
-              json.dumps(versions_index(pid, history), indent=1, ensure_ascii=False))
-        write(f"data/versions/{pid}.text.json",
-              json.dumps(versions_text(history), separators=(",", ":"), ensure_ascii=False))
+        for rel, text in policy_files(ctx, policy, history).items():
+            write(rel, text)
     write(SITE_CHANGES, site_changes_md(library, histories))
     base = site_url(site)
     generated = site.get("generated")
     for rel, text in feeds.feed_files(library, histories, site_url=base, generated=generated,
                                       today=today).items():
         write(rel, text)
+    if used is not None:
+        used.update(ctx.cache.used)
     return written

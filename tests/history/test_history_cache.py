@@ -1,0 +1,141 @@
+"""Rebuilds: only the policies whose history changed are made again, the cache is pruned."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+import site_builder.archive as archive
+import site_builder.versions as versions
+from site_builder.build import build_site
+from tests.conftest import CONTENT
+from tests.history.conftest import POLICY, V3_BODY, Repo, policy_text, three_versions
+
+NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def published(tmp_path) -> Repo:
+    repo = Repo(tmp_path / "repo")
+    for file in (CONTENT / "policies").iterdir():
+        repo.write(f"policies/{file.name}", file.read_text())
+    three_versions(repo)
+    return repo
+
+
+def revise(repo: Repo) -> None:
+    repo.write(POLICY, policy_text(V3_BODY + "E. Errors are corrected.\n",
+                                   effective="2026-06-01"))
+    repo.commit("Errors are corrected\n\nPublished-by: Office of Communications", "2026-05-20")
+
+
+def archive_counts(lines: list[str]) -> tuple[int, int]:
+    match = next(re.search(r"(\d+) rendered, (\d+) from the cache", x) for x in lines
+                 if "archive pages" in x)
+    return int(match[1]), int(match[2])
+
+
+def files_of(site) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes()
+            for p in sorted(site.rglob("*")) if p.is_file() and p.suffix != ".gz"}
+
+
+def test_a_rebuild_after_a_revision_makes_only_that_policys_pages(
+    published, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("TRANSPARENCY_CACHE", str(tmp_path / "cache"))
+    build_site(published.content, tmp_path / "site", log=lambda _: None, now=NOW)
+    revise(published)
+
+    made: list[str] = []
+    rendered: list[str] = []
+    make, render = versions._policy_files, archive._render
+
+    def making(ctx, policy, history):
+        made.append(policy.id)
+        return make(ctx, policy, history)
+
+    def rendering(file, *args):
+        rendered.append(file.src_uri)
+        return render(file, *args)
+
+    monkeypatch.setattr(versions, "_policy_files", making)
+    monkeypatch.setattr(archive, "_render", rendering)
+    build_site(published.content, tmp_path / "site", log=lambda _: None, now=NOW)
+    assert made == ["social-media"]
+    assert rendered and all(uri.startswith("policies/social-media/") for uri in rendered)
+
+    # The same site as a build from nothing.
+    monkeypatch.setenv("TRANSPARENCY_CACHE", "off")
+    build_site(published.content, tmp_path / "fresh", log=lambda _: None, now=NOW)
+    again, fresh = files_of(tmp_path / "site"), files_of(tmp_path / "fresh")
+    assert again.keys() == fresh.keys()
+    assert [rel for rel in again if again[rel] != fresh[rel]] == []
+
+
+def test_a_policy_is_made_again_when_a_policy_it_links_to_loses_an_anchor(
+    published, tmp_path, monkeypatch
+):
+    """An old version's link is pointed elsewhere when its anchor is gone: not cached."""
+    monkeypatch.setenv("TRANSPARENCY_CACHE", str(tmp_path / "cache"))
+    other = "policies/other.md"
+    text = policy_text(id="other", title="Other")
+    published.write(other, text.replace(
+        "## Rules {#rules}", "## Rules {#rules}\n\nSee [the purpose](social-media.md#purpose)."))
+    published.commit("Add a policy that links to a section of the test policy")
+    published.write(other, text.replace(
+        "## Rules {#rules}", "## Rules {#rules}\n\nSee [the test policy](social-media.md)."))
+    published.commit("Link to the whole test policy")
+    build_site(published.content, tmp_path / "site", log=lambda _: None, now=NOW)
+    first = tmp_path / "site" / "policies/other/versions/1/index.html"
+    assert 'social-media/#purpose"' in first.read_text()
+
+    published.write(POLICY, policy_text(V3_BODY.replace("{#purpose}", "{#aims}"),
+                                        effective="2026-04-01"))
+    published.commit("Rename the purpose section")  # the other policy is unchanged
+    build_site(published.content, tmp_path / "site", log=lambda _: None, now=NOW)
+    assert 'social-media/#purpose"' not in first.read_text()  # the policy's page instead
+
+
+def test_the_cache_keeps_only_what_the_last_build_used(published, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TRANSPARENCY_CACHE", str(cache))
+    build_site(published.content, tmp_path / "site", log=lambda _: None, now=NOW)
+    stale = cache / "pages" / "ab" / ("ab" + "0" * 62 + ".html")
+    stale.parent.mkdir(exist_ok=True)
+    stale.write_text("a page no build needs any more")
+    writing = cache / "pages" / "ab" / ("ab" + "1" * 62 + ".html.123.tmp")
+    writing.write_text("being written by another build")
+    old_pages = {p.name for p in (cache / "pages").rglob("*.html")}
+
+    revise(published)
+    lines: list[str] = []
+    build_site(published.content, tmp_path / "site", log=lines.append, now=NOW)
+    assert not stale.exists()
+    assert writing.exists()
+    assert any("unused cache entries removed" in x for x in lines), lines
+    rendered, cached = archive_counts(lines)
+    pages = {p.name for p in (cache / "pages").rglob("*.html")}
+    assert len(pages) == rendered + cached  # one entry for each archive page, no more
+    assert old_pages - pages  # the pages the new version changed were replaced
+
+    # What is left is all the next build needs.
+    lines.clear()
+    build_site(published.content, tmp_path / "site", log=lines.append, now=NOW)
+    assert archive_counts(lines)[0] == 0
+    assert not any("unused cache entries removed" in x for x in lines), lines
+
+
+def test_marked_html_is_set_into_the_page_as_written():
+    table = '<table id="t"><tr><td>a &amp; b</td></tr></table>'
+    form = '<form><h2 id="on-a&amp;date">Date</h2><a name="n">x</a></form>'
+    markdown = ("# Title\n\n" + versions.html_block(table) + "\nSome *text*.\n\n"
+                + versions.html_block(form))
+    stripped, blocks = archive.set_aside_html(markdown)
+    assert "<table" not in stripped and "<form" not in stripped
+    html = "<h1>Title</h1>\n" + "".join(
+        f"<p>{name}</p>\n" for name in blocks) + "<p>Some <em>text</em>.</p>"
+    assert archive.put_back_html(html, blocks).count(table) == 1
+    assert archive.html_anchors(blocks) == {"t", "on-a&date", "n"}
