@@ -1,6 +1,7 @@
 """Benchmark: the site build at 50, 200 and 800 policies, against a bare `mkdocs build`.
 
     python -m benchmarks.build_scale [--sizes 50,200,800] [--versions 10] [--label after]
+    python -m benchmarks.build_scale --sizes 800 --label after   # add one size to a label
 
 For each size N, in one run:
 
@@ -14,9 +15,12 @@ For each size N, in one run:
    the same texts, N of them in the nav, as `build_history` does.
 
 It also builds the shipped `content/` once. Results are kept per `--label` in
-benchmarks/.work/build_scale/ and every label measured so far is written to
-docs/benchmarks.md (a table and a bar chart each), so a "before" and an "after" run of a
-change sit side by side. Everything happens under benchmarks/.work/ (ignored by git).
+benchmarks/.work/build_scale/; a run adds its sizes to what the label already holds
+(replacing the same sizes), so the largest size can be measured on its own. The label
+measured last is written to docs/benchmarks.md as the current result (tables, growth,
+the targets and a bar chart); earlier labels, and the rows of earlier runs already in
+the document, are kept as one compact table. Everything happens under
+benchmarks/.work/ (ignored by git).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,7 +45,7 @@ from benchmarks.build_history import (
     load_average,
     machine,
 )
-from benchmarks.report import write_section
+from benchmarks.report import DOC, write_section
 
 WORK = ROOT / "benchmarks" / ".work" / "build_scale"
 STAGES = ["load", "history", "pages", "versions", "mkdocs", "archive", "publish"]
@@ -107,9 +112,20 @@ def bar(value: float, largest: float, width: int = 40) -> str:
     return "█" * max(1, round(width * value / largest)) if largest else ""
 
 
+TARGET_RATIO = 1.5
+TARGET_GROWTH = 4.4
+TARGET_REBUILD = 0.10
+TARGET_SHIPPED = 10.0
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
 def section_for(label: str, data: dict) -> list[str]:
-    runs = data["runs"]
-    out = [f"### {label}", "",
+    """The current result in full: figures, stage split, growth, targets and chart."""
+    runs = sorted(data["runs"], key=lambda r: r["size"])
+    out = [f"### Current: {label}", "",
            f"Measured {data['date']} on {data['machine']}; load average "
            f"{' → '.join(data['loads'])} during the run. One run per figure (each takes "
            "minutes); compare the ratios, which come from the same run.", ""]
@@ -124,20 +140,44 @@ def section_for(label: str, data: dict) -> list[str]:
             f"| {full:.1f} s | {bare:.1f} s | {full / bare:.2f}× "
             + (f"| {rebuild:.1f} s | {100 * rebuild / full:.0f}% |" if rebuild else "| – | – |")
         )
-    out += ["", "Share of each stage in the full build:", "",
-            "| policies | " + " | ".join(STAGES) + " |",
-            "| --- |" + " ---: |" * len(STAGES)]
+    for name, key in (("full build", "full"), ("rebuild after one revision", "rebuild")):
+        if not any(key in r for r in runs):
+            continue
+        out += ["", f"Time of each stage in the {name}:", "",
+                "| policies | total | " + " | ".join(STAGES) + " |",
+                "| --- | ---: |" + " ---: |" * len(STAGES)]
+        for r in runs:
+            if key not in r:
+                continue
+            times = r[key]
+            total = times["total"]
+            out.append(f"| {r['size']} | {total:.1f} s | " + " | ".join(
+                f"{times[s]:.1f} s ({100 * times[s] / total:.0f}%)" if s in times else "–"
+                for s in STAGES) + " |")
+    out += ["", "Targets:", ""]
     for r in runs:
-        total = r["full"]["total"]
-        out.append(f"| {r['size']} | " + " | ".join(
-            f"{r['full'].get(s, 0.0):.1f} s ({100 * r['full'].get(s, 0.0) / total:.0f}%)"
-            if s in r["full"] else "–" for s in STAGES) + " |")
-    if len(runs) > 1:
-        a, b = runs[0], runs[-1]
+        ratio = r["full"]["total"] / r["bare"]
+        out.append(f"- full / bare ≤ {TARGET_RATIO}× at {r['size']}: {ratio:.2f}×, "
+                   f"{_met(ratio <= TARGET_RATIO)}")
+    for a, b in zip(runs, runs[1:], strict=False):
         growth = b["full"]["total"] / a["full"]["total"]
-        out += ["", f"Growth: {b['size'] / a['size']:.0f}× the content ({a['size']} → "
-                f"{b['size']} policies) costs {growth:.2f}× the time "
-                f"(bare MkDocs: {b['bare'] / a['bare']:.2f}×)."]
+        step = b["size"] / a["size"]
+        limit = TARGET_GROWTH * step / 4
+        out.append(f"- growth {a['size']} → {b['size']} policies ({step:.0f}× the content) "
+                   f"≤ {limit:.1f}× the time: {growth:.2f}× (bare MkDocs: "
+                   f"{b['bare'] / a['bare']:.2f}×), {_met(growth <= limit)}")
+    for r in runs:
+        if "rebuild" in r:
+            share = r["rebuild"]["total"] / r["full"]["total"]
+            out.append(f"- rebuild ≤ {100 * TARGET_REBUILD:.0f}% of the full build at "
+                       f"{r['size']}: {100 * share:.0f}%"
+                       + (f", {_met(share <= TARGET_REBUILD)}" if r["size"] >= 800
+                          else " (the target is set at 800)"))
+    if data.get("shipped"):
+        out.append(f"- the shipped `content/` under {TARGET_SHIPPED:.0f} s: "
+                   f"{data['shipped']:.1f} s from an empty cache, "
+                   f"{data.get('shipped_warm', 0.0):.1f} s with the cache of that build, "
+                   f"{_met(data['shipped'] < TARGET_SHIPPED)}")
     largest = max(max(r["full"]["total"], r["bare"]) for r in runs)
     chart = []
     for r in runs:
@@ -148,27 +188,85 @@ def section_for(label: str, data: dict) -> list[str]:
             chart.append(f"{'':>4} again {bar(r['rebuild']['total'], largest)} "
                          f"{r['rebuild']['total']:.0f} s")
     out += ["", "```text", *chart, "```"]
-    if data.get("shipped"):
-        out += ["", f"The shipped `content/` (with its own git history): "
-                f"**{data['shipped']:.1f} s** from an empty cache, "
-                f"**{data.get('shipped_warm', 0.0):.1f} s** with the cache of that build."]
     return out
 
 
-def write_doc() -> str:
+EARLIER_HEAD = ("| label | measured | policies × versions | pages | full build | bare "
+                "`mkdocs build` | full / bare | rebuild | rebuild / full |")
+
+
+def compact_rows(label: str, data: dict) -> list[str]:
+    rows = []
+    for r in sorted(data["runs"], key=lambda r: r["size"]):
+        full, bare = r["full"]["total"], r["bare"]
+        rebuild = r.get("rebuild", {}).get("total")
+        rows.append(
+            f"| {label} | {data['date']} | {r['size']} × {r['versions']} "
+            f"| {int(r['full']['page_count']):,} | {full:.1f} s | {bare:.1f} s "
+            f"| {full / bare:.2f}× "
+            + (f"| {rebuild:.1f} s | {100 * rebuild / full:.0f}% |" if rebuild else "| – | – |"))
+    return rows
+
+
+_ROW = re.compile(r"^\| (\d+ × \d+) \| ([\d,]+) \| (.*) \|$")
+
+
+def rows_in_doc(text: str) -> dict[str, list[str]]:
+    """The rows of earlier runs already in the document's section, by label.
+
+    Reads both the compact table and the older layout (a `### label` heading, a
+    "Measured <date> on …" line and a table per label), so runs whose results files are
+    gone (another machine, a cleaned work folder) stay in the document.
+    """
+    start, end = "<!-- build_scale:start -->", "<!-- build_scale:end -->"
+    if start not in text or end not in text:
+        return {}
+    section = text[text.index(start):text.index(end)]
+    rows: dict[str, list[str]] = {}
+    label, date = None, "?"
+    for line in section.splitlines():
+        if line.startswith("### "):
+            label = line[4:].strip().removeprefix("Current: ")
+            date = "?"
+        elif line.startswith("Measured ") and label:
+            date = line.split()[1]
+        elif line.startswith("| ") and not line.startswith(("| label", "| policies", "| ---")):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if len(cells) == 9:  # the compact table
+                rows.setdefault(cells[0], []).append(line)
+            elif label and _ROW.match(line) and len(cells) == 7:
+                rows.setdefault(label, []).append(f"| {label} | {date} | " + " | ".join(cells)
+                                                  + " |")
+    return rows
+
+
+def write_doc(doc: Path = DOC) -> str:
     results = sorted(WORK.glob("results-*.json"), key=lambda p: p.stat().st_mtime)
+    datas = [json.loads(p.read_text()) for p in results]
+    earlier = rows_in_doc(doc.read_text()) if doc.exists() else {}
     lines = ["## Building at scale (`python -m benchmarks.build_scale`)", "",
              "Generated repositories of N policies × 10 versions (plus the shipped content), "
              "each built in full from an empty cache, then again after one new revision of one "
              "policy; the baseline is a bare `mkdocs build` (Material, search) of as many plain "
              "pages, N of them in the nav. `full` is the full build, `bare` the baseline, "
              "`again` the rebuild after one revision. Targets: full / bare ≤ 1.5×, 4× the "
-             "content ≤ 4.4× the time, the rebuild ≤ 10% of the full build, the shipped "
-             "content under 10 s.", ""]
-    for path in results:
-        data = json.loads(path.read_text())
-        lines += section_for(data["label"], data) + [""]
-    return write_section("build_scale", "\n".join(lines))
+             "content ≤ 4.4× the time, the rebuild ≤ 10% of the full build at 800 policies, "
+             "the shipped content under 10 s.", ""]
+    if datas:
+        lines += section_for(datas[-1]["label"], datas[-1]) + [""]
+    for data in datas:
+        earlier[data["label"]] = compact_rows(data["label"], data)
+    if datas:
+        earlier.pop(datas[-1]["label"], None)
+    if earlier:
+        lines += ["### Earlier runs", "",
+                  "Older labels, oldest first, on the same kind of machine unless noted; "
+                  "the current result above is not repeated.", "", EARLIER_HEAD,
+                  "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for rows in earlier.values():
+            lines += rows
+        lines.append("")
+    return write_section("build_scale", "\n".join(lines), doc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,24 +276,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild-max", type=int, default=10**9,
                         help="measure the rebuild after one revision only up to this size")
     parser.add_argument("--label", default="Current build")
+    parser.add_argument("--fresh", action="store_true",
+                        help="forget what the label holds instead of adding to it")
+    parser.add_argument("--no-shipped", action="store_true",
+                        help="do not build the shipped content (keep the label's figure)")
     parser.add_argument("--no-write", action="store_true", help="do not update the doc")
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
+    slug = "".join(c if c.isalnum() else "-" for c in args.label.lower())
+    results = WORK / f"results-{slug}.json"
 
     loads = [load_average()]
     data: dict = {"label": args.label, "date": dt.date.today().isoformat(),
                   "machine": machine(), "loads": loads, "runs": []}
-    shipped_cache = WORK / "cache-shipped"
-    shutil.rmtree(shipped_cache, ignore_errors=True)
-    data["shipped"] = build(ROOT / "content", WORK / "site", shipped_cache)["total"]
-    data["shipped_warm"] = build(ROOT / "content", WORK / "site", shipped_cache)["total"]
-    print(f"shipped content: {data['shipped']:.1f} s, warm {data['shipped_warm']:.1f} s",
-          file=sys.stderr)
+    if results.exists() and not args.fresh:
+        kept = json.loads(results.read_text())
+        data["runs"] = kept["runs"]
+        data["loads"] = loads = kept["loads"] + loads
+        for key in ("shipped", "shipped_warm"):
+            if key in kept:
+                data[key] = kept[key]
+    if not args.no_shipped:
+        shipped_cache = WORK / "cache-shipped"
+        shutil.rmtree(shipped_cache, ignore_errors=True)
+        data["shipped"] = build(ROOT / "content", WORK / "site", shipped_cache)["total"]
+        data["shipped_warm"] = build(ROOT / "content", WORK / "site", shipped_cache)["total"]
+        print(f"shipped content: {data['shipped']:.1f} s, warm {data['shipped_warm']:.1f} s",
+              file=sys.stderr)
     for size in (int(s) for s in args.sizes.split(",")):
-        data["runs"].append(measure(size, args.versions, size <= args.rebuild_max))
+        run = measure(size, args.versions, size <= args.rebuild_max)
+        data["runs"] = [r for r in data["runs"] if r["size"] != size] + [run]
+        data["runs"].sort(key=lambda r: r["size"])
         loads.append(load_average())
-        slug = "".join(c if c.isalnum() else "-" for c in args.label.lower())
-        (WORK / f"results-{slug}.json").write_text(json.dumps(data, indent=1))
+        results.write_text(json.dumps(data, indent=1))
     if not args.no_write:
         print(write_doc())
     return 0
