@@ -166,9 +166,13 @@ def render_archive(
     ).hexdigest()
     footer = str(markupsafe.escape(site_version))
 
+    folders: set[Path] = set()
+
     def write(file: File, html: str) -> None:
         out = Path(file.abs_dest_path)
-        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.parent not in folders:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(out.parent)
         out.write_bytes(html.replace(PLACEHOLDER, footer).encode(
             "utf-8", errors="xmlcharrefreplace"))
         if tick:

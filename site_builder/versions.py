@@ -854,10 +854,13 @@ def write_version_pages(
     today = dt.date.fromisoformat(site["today"]) if site.get("today") else dt.date.today()
     ctx = _Context(library, site, Cache(_cache_folder(site)), today)
     written: list[Path] = []
+    folders: set[Path] = set()  # made already: most pages are a folder of their own
 
     def write(rel: str, text: str) -> None:
         path = docs_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(path.parent)
         path.write_text(text, encoding="utf-8")
         written.append(path)
 
