@@ -232,7 +232,7 @@ def rows_in_doc(text: str) -> dict[str, list[str]]:
             date = line.split()[1]
         elif line.startswith("| ") and not line.startswith(("| label", "| policies", "| ---")):
             cells = [c.strip() for c in line.strip("|").split("|")]
-            if len(cells) == 9:  # the compact table
+            if len(cells) == 9 and re.fullmatch(r"\d+ × \d+", cells[2]):  # compact
                 rows.setdefault(cells[0], []).append(line)
             elif label and _ROW.match(line) and len(cells) == 7:
                 rows.setdefault(label, []).append(f"| {label} | {date} | " + " | ".join(cells)
