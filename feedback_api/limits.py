@@ -6,11 +6,14 @@ X-Forwarded-For, so a header a client makes up buys no fresh limit. Only submiss
 were recorded count: a form sent back with errors costs the resident nothing.
 
 Each limit in RATELIMIT_SUBMIT ("5 per minute;50 per day") is a fixed window per client: it
-starts with the client's first recorded submission and lasts the limit's period. A
-submission costs at most two trips to Redis: one script reads the client's counts before
-the view runs, and one increments every window after a submission was recorded. If Redis
-goes away, the limits are counted in memory (per worker process) and intake keeps
-accepting; Redis is tried again after 1, 2, 4 and then every 8 seconds.
+starts with the client's first recorded submission and lasts the limit's period. One Redis
+script, before the view, refuses a client whose windows are full or else counts the
+submission in every window at once; if the submission is then not recorded (a form sent
+back with errors, a database outage), a second script gives the count back. So a
+submission that is accepted costs one trip to Redis, and two submissions sent at the same
+moment cannot both take the last place. If Redis goes away, the limits are counted in
+memory (per worker process) and intake keeps accepting; Redis is tried again after 1, 2
+and 4 seconds and then every 8 seconds.
 
 Flask-Limiter, set up here too, is kept for the staff sign-in throttle (inbox/access.py).
 """
@@ -26,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import redis
-from flask import Flask, g
+from flask import Flask, g, request
 from flask.logging import default_handler
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -92,6 +95,9 @@ def limit_submissions(app: Flask, endpoints: list[str]) -> None:
     for endpoint in endpoints:
         app.view_functions[endpoint] = limits.limited(app.view_functions[endpoint])
     app.after_request(limits.after_request)
+    # Flask-Limiter has nothing to do on these endpoints: let it skip them at once.
+    limited = frozenset(endpoints)
+    app.extensions["submit_limiter"].request_filter(lambda: request.endpoint in limited)
 
 
 def count_submission() -> None:
@@ -150,6 +156,7 @@ class SubmissionLimits:
                  enabled: bool = True):
         self.limits = sorted(limits)  # the shortest window first: it heads the answers
         self.seconds = [limit.get_expiry() for limit in self.limits]
+        self.amounts = [limit.amount for limit in self.limits]
         self.prefix = prefix
         self.enabled = enabled
         uri = str(storage_uri)
@@ -188,22 +195,25 @@ class SubmissionLimits:
         return limited_view
 
     def check(self) -> None:
-        """Before the view: refuse a client whose windows are full (one trip to storage)."""
+        """Before the view: refuse a client whose windows are full, or else count this
+        submission in each of them (one trip to storage)."""
         keys = self.keys(get_remote_address())
-        windows = self._windows(self._use(lambda store: store.counts(keys)))
-        g.submission_limits = (keys, windows)
-        for window in windows:
-            if window.full:
-                raise SubmissionLimitExceeded(window)
+        taken, counts = self._use(lambda store: store.take(keys, self.amounts, self.seconds))
+        windows = self._windows(counts)
+        g.submission_limits = (keys, windows, taken)
+        if not taken:
+            raise SubmissionLimitExceeded(next(w for w in windows if w.full))
 
     def after_request(self, response):
-        """After the view: count a recorded submission and say what is left in headers."""
+        """After the view: give back the count of a submission that was not recorded, and
+        say in headers what is left."""
         state = g.pop("submission_limits", None)
         if state is None:
             return response
-        keys, windows = state
-        if g.get("submission_recorded"):
-            windows = self._windows(self._use(lambda store: store.hit(keys, self.seconds)))
+        keys, windows, taken = state
+        if taken and not g.get("submission_recorded"):
+            self._use(lambda store: store.give_back(keys))
+            windows = [Window(w.limit, w.count - 1, w.reset_at) for w in windows]
         shown = windows[0]
         if response.status_code == 429:
             shown = next((w for w in windows if w.full), shown)
@@ -263,32 +273,48 @@ class SubmissionLimits:
 
 
 class RedisCounts:
-    """Counts in Redis: one script to read a client's windows, one to count a submission."""
+    """Counts in Redis: one script takes a place in each of a client's windows (or says
+    which is full), another gives a place back."""
 
-    READ = """
-local out = {}
-for i, key in ipairs(KEYS) do
-  out[2 * i - 1] = tonumber(redis.call('get', key) or '0')
-  out[2 * i] = redis.call('pttl', key)
-end
-return out
-"""
-    # A window starts with its first count and ends `seconds` later (as Flask-Limiter's).
-    HIT = """
-local out = {}
-for i, key in ipairs(KEYS) do
-  local count = redis.call('incr', key)
-  local left = redis.call('pttl', key)
-  if count == 1 or left < 0 then
-    redis.call('expire', key, ARGV[i])
-    left = tonumber(ARGV[i]) * 1000
+    # KEYS: the client's windows; ARGV: each window's limit, then each window's length in
+    # seconds. Answers 1 (taken) or 0 (a window is full), then each window's count and the
+    # milliseconds until it ends (negative: no window yet). A window starts with its first
+    # count and ends `seconds` later, as Flask-Limiter's did under the same key names.
+    TAKE = """
+local n = #KEYS
+local out = {1}
+for i = 1, n do
+  if tonumber(redis.call('get', KEYS[i]) or '0') >= tonumber(ARGV[i]) then
+    out[1] = 0
   end
-  out[2 * i - 1] = count
-  out[2 * i] = left
+end
+for i = 1, n do
+  local count, left
+  if out[1] == 1 then
+    count = redis.call('incr', KEYS[i])
+    left = redis.call('pttl', KEYS[i])
+    if count == 1 or left < 0 then
+      redis.call('expire', KEYS[i], ARGV[n + i])
+      left = tonumber(ARGV[n + i]) * 1000
+    end
+  else
+    count = tonumber(redis.call('get', KEYS[i]) or '0')
+    left = redis.call('pttl', KEYS[i])
+  end
+  out[2 * i] = count
+  out[2 * i + 1] = left
 end
 return out
 """
-
+    # A window that is back to nothing is removed, so the next submission starts it anew.
+    GIVE_BACK = """
+for i, key in ipairs(KEYS) do
+  if redis.call('exists', key) == 1 and redis.call('decr', key) <= 0 then
+    redis.call('del', key)
+  end
+end
+return 0
+"""
     ERRORS = (redis.RedisError, OSError)
 
     def __init__(self, uri: str):
@@ -296,14 +322,16 @@ return out
         self.client = redis.Redis.from_url(
             uri, socket_timeout=REDIS_TIMEOUT_SECONDS,
             socket_connect_timeout=REDIS_TIMEOUT_SECONDS, retry=Retry(NoBackoff(), 0))
-        self._read = self.client.register_script(self.READ)
-        self._hit = self.client.register_script(self.HIT)
+        self._take = self.client.register_script(self.TAKE)
+        self._give_back = self.client.register_script(self.GIVE_BACK)
 
-    def counts(self, keys: list[str]) -> list[tuple[int, int]]:
-        return _pairs(self._read(keys=keys))
+    def take(self, keys: list[str], amounts: list[int],
+             seconds: list[int]) -> tuple[bool, list[tuple[int, int]]]:
+        answer = self._take(keys=keys, args=[*amounts, *seconds])
+        return answer[0] == 1, _pairs(answer[1:])
 
-    def hit(self, keys: list[str], seconds: list[int]) -> list[tuple[int, int]]:
-        return _pairs(self._hit(keys=keys, args=seconds))
+    def give_back(self, keys: list[str]) -> None:
+        self._give_back(keys=keys)
 
 
 def _pairs(flat: list) -> list[tuple[int, int]]:
@@ -318,24 +346,35 @@ class MemoryCounts:
         self._counts: dict[str, list] = {}  # key: [count, window end in time.monotonic()]
         self._swept = time.monotonic()
 
-    def counts(self, keys: list[str]) -> list[tuple[int, int]]:
+    def take(self, keys: list[str], amounts: list[int],
+             seconds: list[int]) -> tuple[bool, list[tuple[int, int]]]:
         now = time.monotonic()
-        with self._lock:
-            found = [self._counts.get(key) for key in keys]
-        return [(entry[0], round((entry[1] - now) * 1000)) if entry and entry[1] > now
-                else (0, -2) for entry in found]
-
-    def hit(self, keys: list[str], seconds: list[int]) -> list[tuple[int, int]]:
-        now = time.monotonic()
-        answers = []
         with self._lock:
             if now - self._swept > SWEEP_SECONDS:
                 self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
                 self._swept = now
-            for key, length in zip(keys, seconds, strict=True):
+            found = [self._counts.get(key) for key in keys]
+            found = [entry if entry and entry[1] > now else None for entry in found]
+            taken = all(entry is None or entry[0] < amount
+                        for entry, amount in zip(found, amounts, strict=True))
+            answers = []
+            for key, entry, length in zip(keys, found, seconds, strict=True):
+                if taken:
+                    if entry is None:
+                        entry = self._counts[key] = [0, now + length]
+                    entry[0] += 1
+                if entry is None:
+                    answers.append((0, -2))
+                else:
+                    answers.append((entry[0], round((entry[1] - now) * 1000)))
+        return taken, answers
+
+    def give_back(self, keys: list[str]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in keys:
                 entry = self._counts.get(key)
-                if entry is None or entry[1] <= now:
-                    entry = self._counts[key] = [0, now + length]
-                entry[0] += 1
-                answers.append((entry[0], round((entry[1] - now) * 1000)))
-        return answers
+                if entry is not None and entry[1] > now:
+                    entry[0] -= 1
+                    if entry[0] <= 0:
+                        del self._counts[key]
