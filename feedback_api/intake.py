@@ -9,11 +9,13 @@ so the limits it publishes are the limits enforced.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
 import re
 import unicodedata
+import weakref
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -317,9 +319,9 @@ _ALWAYS = ("tracking_code", "kind", "state", "created_at", "updated_at", "source
            "spam_reason", "client_hash", "content_hash")
 
 
-def _insert_unless_repeat(kind: str):
-    """INSERT ... SELECT ... WHERE NOT EXISTS (the same text from the same client lately)
-    RETURNING id: the duplicate look-up and the insert in one statement, one round trip."""
+def _insert_unless_repeat(kind: str, returning: bool):
+    """INSERT ... SELECT ... WHERE NOT EXISTS (the same text from the same client lately):
+    the duplicate look-up and the insert in one statement."""
     table = Submission.__table__
     names = list(dict.fromkeys((*_ALWAYS, *_COLUMNS[kind], "message")))
     earlier = (
@@ -331,14 +333,54 @@ def _insert_unless_repeat(kind: str):
     )
     row = select(*[bindparam(name, type_=table.c[name].type) for name in names]) \
         .where(~exists(earlier))
-    return insert(table).from_select(names, row, include_defaults=False) \
-        .returning(table.c.id)
+    statement = insert(table).from_select(names, row, include_defaults=False)
+    return statement.returning(table.c.id) if returning else statement
 
 
-# Built once and run on the session's connection: a new submission is one statement.
-# Building queries anew and the ORM's unit of work for a single row took about 40% of the
-# app's CPU time per submission (benchmarks/intake.py).
-_INSERT = {kind: _insert_unless_repeat(kind) for kind in _COLUMNS}
+@dataclass(frozen=True)
+class _DriverInsert:
+    """The insert compiled once for one database: the SQL, and how to bind its values."""
+
+    sql: str
+    order: tuple[str, ...] | None  # the parameters' order, for positional paramstyles
+    convert: dict  # parameter name: the type's bind processor (None: passed as it is)
+    returning: bool
+
+    def parameters(self, values: dict):
+        bound = {name: convert(values[name]) if convert else values[name]
+                 for name, convert in self.convert.items()}
+        return tuple(bound[name] for name in self.order) if self.order else bound
+
+    def inserted_id(self, result) -> int | None:
+        if self.returning:
+            return result.scalar()
+        return result.lastrowid if result.rowcount == 1 else None
+
+
+@functools.lru_cache(maxsize=16)
+def _driver_insert(dialect, kind: str) -> _DriverInsert:
+    # On SQLite the new row's id comes from lastrowid: without RETURNING, the statement
+    # (and its commit, in autocommit mode) is finished inside the driver's one call, so the
+    # write lock is never held while the thread waits to run Python again.
+    returning = dialect.name != "sqlite"
+    compiled = _insert_unless_repeat(kind, returning).compile(dialect=dialect)
+    convert = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+               for name, bind in compiled.binds.items()}
+    order = tuple(compiled.positiontup) if compiled.positional else None
+    return _DriverInsert(str(compiled), order, convert, returning)
+
+
+_AUTOCOMMIT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _autocommit(engine):
+    """The engine's pool, with each statement committed on its own."""
+    found = _AUTOCOMMIT.get(engine)
+    if found is None:
+        found = _AUTOCOMMIT[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return found
+
+
 _EARLIER = (
     select(Submission.tracking_code)
     .where(Submission.client_hash == bindparam("client"),
@@ -375,34 +417,35 @@ def record(
     now = now or utcnow()
     said = content_hash(kind, values)
     since = now - dt.timedelta(seconds=duplicate_window)
-    fields = {name: values.get(name) for name in _COLUMNS[kind]}
+    row = {"kind": kind, "state": "new", "created_at": now, "updated_at": now,
+           "source": source, "is_spam": spam_reason is not None, "spam_reason": spam_reason,
+           "client_hash": client, "content_hash": said, "since": since}
+    row.update((name, values.get(name)) for name in _COLUMNS[kind])
     if kind == "report":
-        fields["message"] = values["description"]
-    connection = db.connection()
-    for attempt in range(3):
-        code = new_tracking_code()
-        try:
-            inserted = connection.execute(_INSERT[kind], {
-                "tracking_code": code, "kind": kind, "state": "new", "created_at": now,
-                "updated_at": now, "source": source, "is_spam": spam_reason is not None,
-                "spam_reason": spam_reason, "client_hash": client, "content_hash": said,
-                "since": since, **fields,
-            }).scalar()
-            if inserted is None:  # a repeat: the first one's code, nothing stored
-                earlier = connection.execute(_EARLIER, {
-                    "client": client, "said": said, "since": since}).scalar_one()
-                return Receipt(earlier, kind, duplicate=True)
-            if kind == "report" and spam_reason is None:
-                notify.remember_report(db, inserted, fields["category"], now)
-            db.commit()
-        except IntegrityError:  # a tracking code collision: 2**-80, but never a lost row
-            db.rollback()
-            if attempt == 2:
-                raise
-            connection = db.connection()
-            continue
-        return Receipt(code, kind)
-    raise AssertionError("unreachable")
+        row["message"] = values["description"]
+    # One statement, committed on its own (autocommit): the duplicate look-up, the insert
+    # and the commit are a single round trip, and the row is durable once it returns.
+    engine = _autocommit(db.get_bind())
+    statement = _driver_insert(engine.dialect, kind)
+    with engine.connect() as connection:
+        for attempt in range(3):
+            row["tracking_code"] = code = new_tracking_code()
+            try:
+                inserted = statement.inserted_id(
+                    connection.exec_driver_sql(statement.sql, statement.parameters(row)))
+            except IntegrityError:  # a tracking code collision: 2**-80, but never a lost row
+                if attempt == 2:
+                    raise
+                continue
+            break
+        if inserted is None:  # a repeat: the first one's code, nothing stored
+            earlier = connection.execute(_EARLIER, {
+                "client": client, "said": said, "since": since}).scalar_one()
+            return Receipt(earlier, kind, duplicate=True)
+    if kind == "report" and spam_reason is None:
+        notify.remember_report(db, inserted, row["category"], now)
+        db.commit()  # nothing left to write: this tells notify the report is in
+    return Receipt(code, kind)
 
 
 # ---------------------------------------------------------------------------------------
