@@ -50,7 +50,7 @@ from .versions import HTML_END, HTML_START
 ARCHIVE_VERSION = "archive-2"  # bump when this module's output changes
 PLACEHOLDER = "@@transparency-site-version@@"
 ARCHIVE = re.compile(r"^policies/[^/]+/(versions|compare|changelog)/")
-PARALLEL_MIN = 200  # fewer pages to render than this: not worth a process
+PARALLEL_MIN = 200  # fewer archive pages than this: not worth a process
 THEME = Path(__file__).resolve().parent.parent / "theme"
 HTML_BLOCK = re.compile(rf"^{re.escape(HTML_START)}\n(.*?)\n{re.escape(HTML_END)}$",
                         re.M | re.S)
@@ -68,6 +68,7 @@ class ArchiveResult:
     cached: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+    pass_cached: int = 0  # pages of MkDocs' pass whose Markdown's HTML came from the cache
 
 
 class PageCache:
@@ -178,22 +179,22 @@ def render_archive(
         if tick:
             tick(file.src_uri)
 
-    misses: list[tuple[File, str, str]] = []
-    for file in archive:
-        source = Path(file.abs_src_path).read_text(encoding="utf-8-sig")
-        key = hashlib.sha256(f"{common}\0{file.src_uri}\0{source}".encode()).hexdigest()
-        if used is not None:
-            used.add(key)
-        html = cache.get(key)
-        if html is None:
-            misses.append((file, key, source))
-        else:
-            write(file, html)
-            result.cached += 1
-
-    def render_some(todo: list[tuple[File, str, str]]) -> None:
+    def build_some(todo: list[File]) -> dict:
+        """Write these pages: from the cache when it has them, else rendered (and kept)."""
+        done = {"rendered": 0, "cached": 0, "keys": []}
+        misses: list[tuple[File, str, str]] = []
+        for file in todo:
+            source = Path(file.abs_src_path).read_text(encoding="utf-8-sig")
+            key = hashlib.sha256(f"{common}\0{file.src_uri}\0{source}".encode()).hexdigest()
+            done["keys"].append(key)
+            html = cache.get(key)
+            if html is None:
+                misses.append((file, key, source))
+            else:
+                write(file, html)
+                done["cached"] += 1
         anchors_level = config.validation.links.anchors
-        for file, key, source in todo:
+        for file, key, source in misses:
             before = len(messages)
             html = _render(file, source, config, files, doc_files, nav, env)
             assert file.page is not None
@@ -201,18 +202,24 @@ def render_archive(
             if len(messages) == before:  # only a page without a warning is kept
                 cache.put(key, html)
             write(file, html)
+            done["rendered"] += 1
+        return done
 
     real_version = config.extra.get("site_version", "")
     config.extra["site_version"] = PLACEHOLDER
     try:
-        jobs = workers() if len(misses) >= PARALLEL_MIN else 1
+        jobs = workers() if len(archive) >= PARALLEL_MIN else 1
         if jobs > 1 and hasattr(os, "fork"):
-            _in_processes(render_some, misses, jobs, messages)
+            reports = _in_processes(build_some, archive, jobs, messages)
         else:
-            render_some(misses)
+            reports = [build_some(archive)]
     finally:
         config.extra["site_version"] = real_version
-    result.rendered = len(misses)
+    for report in reports:
+        result.rendered += report["rendered"]
+        result.cached += report["cached"]
+        if used is not None:
+            used.update(report["keys"])
     result.seconds = time.perf_counter() - started
     return result
 
@@ -228,11 +235,12 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def _in_processes(render_some, todo: list, jobs: int, messages: list[str]) -> None:
-    """Render `todo` in `jobs` forked processes (this one included).
+def _in_processes(build_some, todo: list, jobs: int, messages: list[str]) -> list[dict]:
+    """Build `todo` in `jobs` forked processes (this one included); each one's report.
 
     Each child inherits the loaded configuration, files and Jinja environment, writes its
-    share of the pages (and of the cache), and sends back the warnings it logged.
+    share of the pages (and of the cache), and sends back its report and the warnings it
+    logged.
     """
     children = []
     for share in range(1, jobs):
@@ -243,8 +251,8 @@ def _in_processes(render_some, todo: list, jobs: int, messages: list[str]) -> No
             status = 0
             try:
                 before = len(messages)
-                render_some(todo[share::jobs])
-                report = {"messages": messages[before:]}
+                report = build_some(todo[share::jobs])
+                report["messages"] = messages[before:]
             except BaseException as error:  # noqa: BLE001 (reported to the parent)
                 report = {"error": f"{type(error).__name__}: {error}"}
                 status = 1
@@ -254,19 +262,23 @@ def _in_processes(render_some, todo: list, jobs: int, messages: list[str]) -> No
         os.close(write_end)
         children.append((pid, read_end))
     errors = []
+    reports = []
     try:
-        render_some(todo[0::jobs])
+        reports.append(build_some(todo[0::jobs]))
     finally:
         for pid, read_end in children:
             with os.fdopen(read_end, encoding="utf-8") as pipe:
                 raw = pipe.read()
             os.waitpid(pid, 0)
             report = json.loads(raw) if raw else {"error": "a rendering process stopped"}
-            messages.extend(report.get("messages", []))
+            messages.extend(report.pop("messages", []))
             if "error" in report:
                 errors.append(report["error"])
+            else:
+                reports.append(report)
     if errors:
         raise BuildError("Rendering the archive pages failed: " + "; ".join(errors))
+    return reports
 
 
 def _render(file: File, source: str, config, files: Files, doc_files, nav, env) -> str:

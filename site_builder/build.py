@@ -143,6 +143,7 @@ def build_site(
                 config_file=config_file,
                 tick=bar.tick,
                 cache_dir=cache / "pages" if cache else None,
+                render_cache_dir=cache / "mkdocs" if cache else None,
                 used=used_pages,
             )
         except MkDocsFailed as failure:
@@ -150,6 +151,8 @@ def build_site(
         finally:
             bar.close()
         log(f"{'mkdocs':<10} {time.perf_counter() - start - archive.seconds:6.2f} s")
+        if archive.pass_cached:
+            log(f"{'':<10} {archive.pass_cached} of its pages' HTML from the cache")
         log(f"{'archive':<10} {archive.seconds:6.2f} s")
         log(f"{'':<10} {archive.rendered + archive.cached} archive pages: "
             f"{archive.rendered} rendered, {archive.cached} from the cache")
@@ -158,7 +161,8 @@ def build_site(
             swap_into_place(site_dir, out)
         if cache is not None:  # what this build did not use, a later one will not either
             removed = (prune_cache(cache / "versions", used_versions)
-                       + prune_cache(cache / "pages", used_pages))
+                       + prune_cache(cache / "pages", used_pages)
+                       + prune_cache(cache / "mkdocs", used_pages))
             if removed:
                 log(f"{'':<10} {removed} unused cache entries removed")
     finally:

@@ -12,17 +12,23 @@ with the same configuration, environment and checks, a small navigation and a ca
 from __future__ import annotations
 
 import copy
+import json
 import logging
+import posixpath
+import re
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, BuildError, ConfigurationError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.toc import get_toc
 
-from .archive import ArchiveResult, is_archive, render_archive
+from .archive import ArchiveResult, is_archive, render_archive, theme_hash
+from .versions import Cache
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "mkdocs.yml"
@@ -88,6 +94,108 @@ class _Archive(BasePlugin):
         return env
 
 
+_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
+_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)", re.M)
+
+
+class _RenderCache(BasePlugin):
+    """Keeps the HTML MkDocs' pass makes of each page's Markdown between builds.
+
+    Most pages of a rebuild (one current page per policy) have the same Markdown as in
+    the build before. Their Markdown is turned into HTML once and kept, keyed by the
+    Markdown, the page's address and the theme (`archive.theme_hash`: mkdocs.yml, theme/,
+    the MkDocs, Material and Markdown versions). A cached page skips only `Page.render`:
+    its table of contents, anchors and links to other pages' anchors are restored, so
+    the templates, the search index and MkDocs' anchor check see the same page. The
+    links MkDocs rewrites depend on which files exist, so a page is taken from the cache
+    only when every relative link in its Markdown still names a file of the site; only a
+    page that rendered without a warning is kept.
+    """
+
+    def __init__(self, folder: Path, config_file: Path) -> None:
+        super().__init__()
+        self.cache = Cache(folder)
+        self.common = theme_hash(config_file)
+        self.warnings = _Counter()
+        self.hits = 0
+        self.pending: dict[str, tuple[str, int]] = {}  # src_uri → key, warnings before
+
+    def on_startup(self, *, command, dirty):  # noqa: D102 (MkDocs event)
+        logging.getLogger("mkdocs").addHandler(self.warnings)
+
+    def on_shutdown(self):  # noqa: D102 (MkDocs event)
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+
+    def on_page_markdown(self, markdown, page, config, files):  # noqa: D102 (MkDocs event)
+        src = page.file.src_uri
+        key = Cache.key("mkdocs-page", self.common, src, markdown)
+        raw = self.cache.get(key)
+        data = json.loads(raw) if raw is not None else None
+        if data is not None and _links_resolve(markdown, src, files):
+            anchors = {}
+            for target, links in data["links_to_anchors"].items():
+                file = files.get_file_from_path(target)
+                if file is None:
+                    data = None
+                    break
+                anchors[file] = links
+        if data is None:
+            self.pending[src] = (key, self.warnings.count)
+            return markdown
+
+        def restore(config, files) -> None:
+            page.content = data["content"]
+            page.toc = get_toc(data["toc"])
+            page._title_from_render = data["title"]
+            page.present_anchor_ids = set(data["anchors"])
+            page.links_to_anchors = anchors
+
+        page.render = restore  # this page only: MkDocs calls it next
+        self.hits += 1
+        return markdown
+
+    def on_page_content(self, html, page, config, files):  # noqa: D102 (MkDocs event)
+        pending = self.pending.pop(page.file.src_uri, None)
+        if pending is None or self.warnings.count != pending[1]:
+            return html
+        self.cache.put(pending[0], json.dumps({
+            "content": page.content,
+            "toc": [_toc_token(item) for item in page.toc],
+            "title": page._title_from_render,
+            "anchors": sorted(page.present_anchor_ids or ()),
+            "links_to_anchors": {file.src_uri: links for file, links
+                                 in (page.links_to_anchors or {}).items()},
+        }, ensure_ascii=False))
+        return html
+
+
+class _Counter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def _toc_token(item) -> dict:
+    return {"name": item.title, "id": item.id, "level": item.level,
+            "children": [_toc_token(child) for child in item.children]}
+
+
+def _links_resolve(markdown: str, src_uri: str, files: Files) -> bool:
+    """Whether every relative link in a page's Markdown names a file of the site."""
+    base = posixpath.dirname(src_uri)
+    for target in _LINK.findall(markdown) + _DEFINITION.findall(markdown):
+        parts = urlsplit(target)
+        if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+            continue
+        path = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
+        if files.get_file_from_path(path) is None:
+            return False
+    return True
+
+
 def listed_policies(policies: list[dict[str, str]]) -> list[dict[str, str]]:
     """The policy pages the nav lists: all of them, unless there are too many.
 
@@ -123,12 +231,14 @@ def build_html(
     tick: Callable[[str], None] | None = None,
     cache_dir: Path | None = None,
     used: set[str] | None = None,
+    render_cache_dir: Path | None = None,
 ) -> ArchiveResult:
     """Build docs_dir into site_dir with the site's mkdocs.yml; raise MkDocsFailed.
 
     `cache_dir` keeps the archive pages' HTML between builds (none: no cache); `used`
-    receives the cache key of every archive page. Returns what the archive step did and
-    how long it took.
+    receives the cache key of every archive page. `render_cache_dir` keeps the HTML of
+    the other pages' Markdown (`_RenderCache`; none: no cache), and `used` receives its
+    keys too. Returns what the archive step did and how long it took.
     """
     collector = _Collector()
     logger = logging.getLogger("mkdocs")
@@ -150,6 +260,10 @@ def build_html(
                              for page in item.values())
         archive = _Archive(unlisted)
         config.plugins["transparency/archive"] = archive
+        render_cache = None
+        if render_cache_dir is not None:
+            render_cache = _RenderCache(render_cache_dir, Path(config_file))
+            config.plugins["transparency/render-cache"] = render_cache
         if tick:
             config.plugins["transparency/progress"] = _Progress(tick)
         config.plugins.on_startup(command="build", dirty=False)
@@ -162,6 +276,10 @@ def build_html(
                 cache_dir=cache_dir, config_file=Path(config_file),
                 messages=collector.messages, tick=tick, used=used,
             )
+            if render_cache is not None:
+                result.pass_cached = render_cache.hits
+                if used is not None:
+                    used.update(render_cache.cache.used)
             if strict and len(collector.messages) > before:
                 count = len(collector.messages) - before
                 raise MkDocsFailed(f"Aborted with {count} warnings in strict mode!",

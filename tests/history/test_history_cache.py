@@ -6,10 +6,12 @@ import datetime as dt
 import re
 
 import pytest
+from mkdocs.structure.files import File, Files
 
 import site_builder.archive as archive
 import site_builder.versions as versions
 from site_builder.build import build_site
+from site_builder.mkdocs_build import _links_resolve
 from tests.conftest import CONTENT
 from tests.history.conftest import POLICY, V3_BODY, Repo, policy_text, three_versions
 
@@ -63,8 +65,11 @@ def test_a_rebuild_after_a_revision_makes_only_that_policys_pages(
 
     monkeypatch.setattr(versions, "_policy_files", making)
     monkeypatch.setattr(archive, "_render", rendering)
-    build_site(published.content, tmp_path / "site", log=lambda _: None, now=NOW)
+    lines: list[str] = []
+    build_site(published.content, tmp_path / "site", log=lines.append, now=NOW)
     assert made == ["social-media"]
+    # MkDocs' pass took the unchanged pages' HTML (the other policies') from the cache.
+    assert any(re.search(r"\d+ of its pages' HTML from the cache", x) for x in lines), lines
     assert rendered and all(uri.startswith("policies/social-media/") for uri in rendered)
 
     # The same site as a build from nothing.
@@ -139,3 +144,14 @@ def test_marked_html_is_set_into_the_page_as_written():
         f"<p>{name}</p>\n" for name in blocks) + "<p>Some <em>text</em>.</p>"
     assert archive.put_back_html(html, blocks).count(table) == 1
     assert archive.html_anchors(blocks) == {"t", "on-a&date", "n"}
+
+
+def test_a_page_of_mkdocs_pass_is_cached_only_while_its_links_name_files(tmp_path):
+    files = Files([File(path, str(tmp_path / "docs"), str(tmp_path / "site"), True)
+                   for path in ("policies/a/index.md", "data/x.json", "index.md")])
+    here = "policies/index.md"
+    assert _links_resolve("[A](a/index.md#k) ![x](../data/x.json) [home](../index.md)\n"
+                          "[out](https://example.org/x.md) [form](/feedback/?p=a) [top](#t)",
+                          here, files)
+    assert not _links_resolve("See [B](b/index.md).", here, files)
+    assert not _links_resolve("See [B][b].\n\n[b]: b/index.md\n", here, files)
