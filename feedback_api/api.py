@@ -11,7 +11,7 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import db, intake
+from . import db, intake, notify
 from .catalog import REPORT_CATEGORIES
 from .config import API_MAX_BYTES
 from .errors import DATABASE_DOWN, api_error
@@ -113,6 +113,7 @@ def _submit(kind: str, specs: dict, check):
         db.session(), kind, checked.values, source="api",
         client=intake.client_hash(client_address(), current_app.secret_key),
         duplicate_window=current_app.config["DUPLICATE_WINDOW_SECONDS"],
+        email_staff=notify.mailer_from(current_app.config) is not None,
     )
     count_submission()
     current_app.logger.info("recorded %s %s via the API%s", kind, receipt.tracking_code,

@@ -408,11 +408,13 @@ def record(
     duplicate_window: int,
     spam_reason: str | None = None,
     now: dt.datetime | None = None,
+    email_staff: bool = True,
 ) -> Receipt:
     """Store a checked submission and commit it before anyone is told it was received.
 
     A repeat of the same text from the same client within `duplicate_window` seconds is
-    not stored again: the first one's tracking code is returned.
+    not stored again: the first one's tracking code is returned. `email_staff` False (no
+    mail server configured) skips telling `notify` about a new report.
     """
     now = now or utcnow()
     said = content_hash(kind, values)
@@ -442,7 +444,7 @@ def record(
             earlier = connection.execute(_EARLIER, {
                 "client": client, "said": said, "since": since}).scalar_one()
             return Receipt(earlier, kind, duplicate=True)
-    if kind == "report" and spam_reason is None:
+    if kind == "report" and spam_reason is None and email_staff:
         notify.remember_report(db, inserted, row["category"], now)
         db.commit()  # nothing left to write: this tells notify the report is in
     return Receipt(code, kind)

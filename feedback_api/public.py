@@ -17,7 +17,7 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from . import db, intake
+from . import db, intake, notify
 from .catalog import REPORT_CATEGORIES, Catalog
 from .errors import DATABASE_DOWN
 from .forms import FeedbackForm, ReportForm, SubmissionForm, spam_reason, started_token
@@ -158,6 +158,7 @@ def _record(form: SubmissionForm, kind: str, values: dict, page):
             db.session(), kind, values, source="form",
             client=intake.client_hash(client_address(), current_app.secret_key),
             duplicate_window=current_app.config["DUPLICATE_WINDOW_SECONDS"],
+            email_staff=notify.mailer_from(current_app.config) is not None,
             spam_reason=spam_reason(form),
         )
     except db.DatabaseUnavailable:
