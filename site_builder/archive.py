@@ -45,11 +45,11 @@ from mkdocs.structure.nav import Navigation, Section, get_navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
 
-from .versions import HTML_END, HTML_START
+from .versions import ARCHIVE_PAGE, HTML_END, HTML_START
 
 ARCHIVE_VERSION = "archive-2"  # bump when this module's output changes
 PLACEHOLDER = "@@transparency-site-version@@"
-ARCHIVE = re.compile(r"^policies/[^/]+/(versions|compare|changelog)/")
+ARCHIVE = ARCHIVE_PAGE
 PARALLEL_MIN = 200  # fewer archive pages than this: not worth a process
 THEME = Path(__file__).resolve().parent.parent / "theme"
 HTML_BLOCK = re.compile(rf"^{re.escape(HTML_START)}\n(.*?)\n{re.escape(HTML_END)}$",
@@ -184,7 +184,7 @@ def render_archive(
         done = {"rendered": 0, "cached": 0, "keys": []}
         misses: list[tuple[File, str, str]] = []
         for file in todo:
-            source = Path(file.abs_src_path).read_text(encoding="utf-8-sig")
+            source = file.content_string  # in memory, or read from docs_dir
             key = hashlib.sha256(f"{common}\0{file.src_uri}\0{source}".encode()).hexdigest()
             done["keys"].append(key)
             html = cache.get(key)

@@ -68,17 +68,22 @@ class _Progress(BasePlugin):
 class _Archive(BasePlugin):
     """Keeps the archive pages out of MkDocs' pass and remembers what rendering them needs.
 
-    Pages named in `unlisted` are built but left out of the nav on purpose.
+    Pages named in `unlisted` are built but left out of the nav on purpose; `generated`
+    (docs-relative path → Markdown) adds archive pages that are not on disk.
     """
 
-    def __init__(self, unlisted: frozenset[str] = frozenset()) -> None:
+    def __init__(self, unlisted: frozenset[str] = frozenset(),
+                 generated: dict[str, str] | None = None) -> None:
         super().__init__()
         self.files = None
         self.env = None
         self.pages: list[File] = []
         self.unlisted = unlisted
+        self.generated = generated or {}
 
     def on_files(self, files, config):  # noqa: D102 (MkDocs event)
+        for src_uri, text in self.generated.items():  # archive pages kept in memory
+            files.append(File.generated(config, src_uri, content=text))
         self.pages = []
         for file in files.documentation_pages(inclusion=lambda _: True):
             if is_archive(file.src_uri):
@@ -232,13 +237,15 @@ def build_html(
     cache_dir: Path | None = None,
     used: set[str] | None = None,
     render_cache_dir: Path | None = None,
+    archive_pages: dict[str, str] | None = None,
 ) -> ArchiveResult:
     """Build docs_dir into site_dir with the site's mkdocs.yml; raise MkDocsFailed.
 
     `cache_dir` keeps the archive pages' HTML between builds (none: no cache); `used`
     receives the cache key of every archive page. `render_cache_dir` keeps the HTML of
     the other pages' Markdown (`_RenderCache`; none: no cache), and `used` receives its
-    keys too. Returns what the archive step did and how long it took.
+    keys too. `archive_pages` (docs-relative path → Markdown) are archive pages kept in
+    memory instead of docs_dir. Returns what the archive step did and how long it took.
     """
     collector = _Collector()
     logger = logging.getLogger("mkdocs")
@@ -258,7 +265,7 @@ def build_html(
         config.extra.update(extra)
         unlisted = frozenset(page for item in policies_nav if item not in listed
                              for page in item.values())
-        archive = _Archive(unlisted)
+        archive = _Archive(unlisted, archive_pages)
         config.plugins["transparency/archive"] = archive
         render_cache = None
         if render_cache_dir is not None:

@@ -15,7 +15,7 @@ import datetime as dt
 import posixpath
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -343,28 +343,34 @@ def history_pages(pid: str) -> list[tuple[str, str]]:
 
 
 def version_links_md(
-    docs_dir: Path, policy: Policy, history: PolicyHistory | None
+    docs_dir: Path, policy: Policy, history: PolicyHistory | None,
+    also: Collection[str] = (),
 ) -> str:
-    """A "Versions" section linking the version pages that exist in docs_dir, or ""."""
+    """A "Versions" section linking the version pages that exist in docs_dir (or are
+    named in `also`: pages the archive step renders from memory), or ""."""
     if history is None:
         return ""
+
+    def exists(page: str) -> bool:
+        return page in also or (docs_dir / page).is_file()
+
     here = policy_page(policy.id)
     items = []
     for version in reversed(history.versions):
         page = f"policies/{policy.id}/versions/{version.number}/index.md"
-        if not (docs_dir / page).is_file():
+        if not exists(page):
             continue
         when = f", {fmt_date(version.published.date())}" if version.published else ""
         current = " (current)" if version is history.current else ""
         line = f"- [Version {version.number}{when}]({md_link(here, page)}){current}"
         changes = f"policies/{policy.id}/versions/{version.number}/changes/index.md"
-        if (docs_dir / changes).is_file():
+        if exists(changes):
             line += f", [what changed]({md_link(here, changes)})"
         if version.note:
             line += f": {escape_md(version.note)}"
         items.append(line)
     more = [f"[{label.capitalize()}]({md_link(here, page)})"
-            for label, page in history_pages(policy.id) if (docs_dir / page).is_file()]
+            for label, page in history_pages(policy.id) if exists(page)]
     if not items and not more:
         return ""
     text = "\n## Versions {#policy-versions}\n\n"
@@ -376,9 +382,11 @@ def version_links_md(
 
 
 def add_version_links(
-    docs_dir: Path, library: Library, histories: dict[str, PolicyHistory]
+    docs_dir: Path, library: Library, histories: dict[str, PolicyHistory],
+    also: Collection[str] = (),
 ) -> list[Path]:
-    """Link the current pages to the version pages written after them, where they exist.
+    """Link the current pages to the version pages written after them, where they exist
+    (in docs_dir, or named in `also`).
 
     Each policy page gets a "Versions" section and links in its metadata panel; the home
     page links the site-wide list of changes.
@@ -392,9 +400,9 @@ def add_version_links(
         text = path.read_text(encoding="utf-8")
         here = policy_page(pid)
         links = [a(url(here, page), label) for label, page in history_pages(pid)
-                 if (docs_dir / page).is_file()]
+                 if page in also or (docs_dir / page).is_file()]
         text = text.replace(VERSION_MARK, f" ({', '.join(links)})" if links else "")
-        text += version_links_md(docs_dir, policy, histories.get(pid))
+        text += version_links_md(docs_dir, policy, histories.get(pid), also)
         path.write_text(text, encoding="utf-8")
         changed.append(path)
     home = docs_dir / HOME

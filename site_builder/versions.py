@@ -44,6 +44,8 @@ from .render import escape_md, render_policy_body, rewrite_links
 
 PAGE_VERSION = "versions-1"  # bump when the page layout changes, to refresh the cache
 SITE_CHANGES = "changes/index.md"
+# The archive pages: rendered by the archive step (archive.py), outside MkDocs' pass.
+ARCHIVE_PAGE = re.compile(r"^policies/[^/]+/(versions|compare|changelog)/")
 HTML_START = "<!-- archive:html -->"
 HTML_END = "<!-- /archive:html -->"
 KIND_LABELS = {
@@ -843,12 +845,14 @@ def policy_key(ctx: _Context, policy: Policy, history: PolicyHistory) -> str | N
 
 def write_version_pages(
     docs_dir: Path, library: Library, histories: dict[str, PolicyHistory], site: dict,
-    *, used: set[str] | None = None,
+    *, used: set[str] | None = None, keep: dict[str, str] | None = None,
 ) -> list[Path]:
     """Write version, redline, changelog and feed files under docs_dir.
 
     `used` receives the key of every cache entry this build needed, so that the build
-    can prune the others.
+    can prune the others. With `keep`, the archive pages (`ARCHIVE_PAGE`) go into it
+    (docs-relative path → Markdown) instead of onto the disk: the archive step renders
+    them from memory.
     """
     docs_dir = Path(docs_dir)
     today = dt.date.fromisoformat(site["today"]) if site.get("today") else dt.date.today()
@@ -857,6 +861,9 @@ def write_version_pages(
     folders: set[Path] = set()  # made already: most pages are a folder of their own
 
     def write(rel: str, text: str) -> None:
+        if keep is not None and ARCHIVE_PAGE.match(rel):
+            keep[rel] = text
+            return
         path = docs_dir / rel
         if path.parent not in folders:
             path.parent.mkdir(parents=True, exist_ok=True)
