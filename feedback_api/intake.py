@@ -15,12 +15,11 @@ import hmac
 import json
 import re
 import unicodedata
-import weakref
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, exists, insert, literal_column, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from . import notify
@@ -351,10 +350,11 @@ class _DriverInsert:
                  for name, convert in self.convert.items()}
         return tuple(bound[name] for name in self.order) if self.order else bound
 
-    def inserted_id(self, result) -> int | None:
+    def inserted_id(self, cursor) -> int | None:
         if self.returning:
-            return result.scalar()
-        return result.lastrowid if result.rowcount == 1 else None
+            found = cursor.fetchone()
+            return found[0] if found else None
+        return cursor.lastrowid if cursor.rowcount == 1 else None
 
 
 @functools.lru_cache(maxsize=16)
@@ -370,15 +370,59 @@ def _driver_insert(dialect, kind: str) -> _DriverInsert:
     return _DriverInsert(str(compiled), order, convert, returning)
 
 
-_AUTOCOMMIT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+def _insert(engine, statement: _DriverInsert, row: dict) -> int | None:
+    """Run the insert on a pooled DBAPI connection, committed on its own; the new row's id,
+    or None for a repeat. Driver errors are raised as SQLAlchemy's (IntegrityError,
+    OperationalError, ...), and a connection the database dropped is discarded."""
+    dialect = engine.dialect
+    try:
+        pooled = engine.raw_connection()  # the pool's checks on checkout apply
+    except dialect.loaded_dbapi.Error as error:  # the database cannot be reached
+        raise DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error,
+                                  connection_invalidated=True, dialect=dialect) from error
+    driver = pooled.driver_connection
+    cursor = before = None
+    parameters = statement.parameters(row)
+    try:
+        before = _set_autocommit(dialect, driver, True)
+        cursor = pooled.cursor()
+        cursor.execute(statement.sql, parameters)
+        inserted = statement.inserted_id(cursor)
+    except dialect.loaded_dbapi.Error as error:
+        gone = dialect.is_disconnect(error, driver, cursor)
+        if gone:
+            pooled.invalidate(error)
+        else:
+            _tidy(dialect, pooled, cursor, before)
+        raise DBAPIError.instance(statement.sql, parameters, error, dialect.loaded_dbapi.Error,
+                                  connection_invalidated=gone, dialect=dialect) from error
+    else:
+        _tidy(dialect, pooled, cursor, before)
+        return inserted
+    finally:
+        pooled.close()
 
 
-def _autocommit(engine):
-    """The engine's pool, with each statement committed on its own."""
-    found = _AUTOCOMMIT.get(engine)
-    if found is None:
-        found = _AUTOCOMMIT[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return found
+def _tidy(dialect, pooled, cursor, before) -> None:
+    """Put a connection back as the pool lent it; one that will not be is discarded."""
+    try:
+        if cursor is not None:
+            cursor.close()
+        if before is not None:
+            _set_autocommit(dialect, pooled.driver_connection, before)
+    except dialect.loaded_dbapi.Error as error:
+        pooled.invalidate(error)
+
+
+def _set_autocommit(dialect, driver, mode):
+    """Set the driver's autocommit mode (True, or a mode it returned); returns the old one."""
+    if dialect.name == "sqlite":  # sqlite3: isolation_level None is autocommit
+        before = driver.isolation_level
+        driver.isolation_level = None if mode is True else mode
+    else:
+        before = driver.autocommit
+        driver.autocommit = mode
+    return before
 
 
 _EARLIER = (
@@ -427,23 +471,20 @@ def record(
         row["message"] = values["description"]
     # One statement, committed on its own (autocommit): the duplicate look-up, the insert
     # and the commit are a single round trip, and the row is durable once it returns.
-    engine = _autocommit(db.get_bind())
+    engine = db.get_bind()
     statement = _driver_insert(engine.dialect, kind)
-    with engine.connect() as connection:
-        for attempt in range(3):
-            row["tracking_code"] = code = new_tracking_code()
-            try:
-                inserted = statement.inserted_id(
-                    connection.exec_driver_sql(statement.sql, statement.parameters(row)))
-            except IntegrityError:  # a tracking code collision: 2**-80, but never a lost row
-                if attempt == 2:
-                    raise
-                continue
-            break
-        if inserted is None:  # a repeat: the first one's code, nothing stored
-            earlier = connection.execute(_EARLIER, {
-                "client": client, "said": said, "since": since}).scalar_one()
-            return Receipt(earlier, kind, duplicate=True)
+    for attempt in range(3):
+        row["tracking_code"] = code = new_tracking_code()
+        try:
+            inserted = _insert(engine, statement, row)
+        except IntegrityError:  # a tracking code collision: 2**-80, but never a lost row
+            if attempt == 2:
+                raise
+            continue
+        break
+    if inserted is None:  # a repeat: the first one's code, nothing stored
+        earlier = db.execute(_EARLIER, {"client": client, "said": said, "since": since})
+        return Receipt(earlier.scalar_one(), kind, duplicate=True)
     if kind == "report" and spam_reason is None and email_staff:
         notify.remember_report(db, inserted, row["category"], now)
         db.commit()  # nothing left to write: this tells notify the report is in

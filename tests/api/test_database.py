@@ -184,3 +184,18 @@ def test_a_connection_the_database_dropped_while_idle_is_replaced_unseen(make_ap
     assert again.status_code == 201, again.get_json()
     assert client.get("/api/v1/health").get_json() == {"status": "ok", "database": "ok"}
     assert len(rows(database_url)) == 2
+
+
+def test_a_connection_dropped_while_in_use_costs_one_503_and_is_replaced(make_app,
+                                                                           database_url):
+    if not database_url.startswith("postgresql"):
+        return  # SQLite has no server to drop connections
+    client = make_app().test_client()
+    assert client.post("/api/v1/feedback", json=FEEDBACK).status_code == 201
+    assert _drop_app_connections(database_url) >= 1  # at once: no idle check catches it
+    lost = client.post("/api/v1/reports", json=REPORT)
+    assert lost.status_code == 503
+    assert lost.get_json()["error"]["code"] == "database_unavailable"
+    again = client.post("/api/v1/reports", json=REPORT)
+    assert again.status_code == 201, again.get_json()
+    assert [row["kind"] for row in rows(database_url)] == ["feedback", "report"]
