@@ -158,6 +158,9 @@ class SubmissionLimits:
         self.limits = sorted(limits)  # the shortest window first: it heads the answers
         self.seconds = [limit.get_expiry() for limit in self.limits]
         self.amounts = [limit.amount for limit in self.limits]
+        self._key_start = f"LIMITS:LIMITER/{prefix}/"
+        self._key_ends = [f"/{SCOPE}/{limit.amount}/{limit.multiples}/{limit.GRANULARITY.name}"
+                          for limit in self.limits]
         self.prefix = prefix
         self.enabled = enabled
         uri = str(storage_uri)
@@ -182,8 +185,9 @@ class SubmissionLimits:
                    enabled=bool(config.get("RATELIMIT_ENABLED", True)))
 
     def keys(self, client: str) -> list[str]:
-        # The names Flask-Limiter gave the same counts, so an upgrade keeps them.
-        return [f"LIMITS:{limit.key_for(self.prefix, client, SCOPE)}" for limit in self.limits]
+        # The names Flask-Limiter gave the same counts (LIMITS:LIMITER/prefix/client/submit/
+        # 5/1/minute), so an upgrade keeps them.
+        return [f"{self._key_start}{client}{end}" for end in self._key_ends]
 
     # Per request ------------------------------------------------------------------------
 
