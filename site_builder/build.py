@@ -116,12 +116,14 @@ def build_site(
         stamp = site_stamp(content, now)
     log(f"{'':<10} {len(library.policies)} policies; content version {stamp.version}")
 
+    cache = cache_folder(content)
+    used_history: set[str] = set()
     with stage(log, "history"):
-        histories, warnings = history.read_history(content, library)
+        histories, warnings = history.read_history(
+            content, library, cache=cache / "history" if cache else None, used=used_history)
     for warning in warnings:
         log(f"warning: {warning}")
 
-    cache = cache_folder(content)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
     try:
         docs_dir, site_dir = work / "docs", work / "site"
@@ -164,7 +166,8 @@ def build_site(
         if cache is not None:  # what this build did not use, a later one will not either
             removed = (prune_cache(cache / "versions", used_versions)
                        + prune_cache(cache / "pages", used_pages)
-                       + prune_cache(cache / "mkdocs", used_pages))
+                       + prune_cache(cache / "mkdocs", used_pages)
+                       + prune_cache(cache / "history", used_history))
             if removed:
                 log(f"{'':<10} {removed} unused cache entries removed")
     finally:

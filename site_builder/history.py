@@ -17,7 +17,9 @@ file contents. The cost grows with the number of commits, not commits × files.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import pickle
 import re
 import subprocess
 import threading
@@ -642,6 +644,63 @@ def _versions(
     return tuple(versions)
 
 
+_CODE_HASH: str | None = None
+
+
+def _code_hash() -> str:
+    """The source of the modules a policy's versions are parsed by."""
+    global _CODE_HASH
+    if _CODE_HASH is None:
+        digest = hashlib.sha256()
+        here = Path(__file__).resolve().parent
+        for name in ("history.py", "content.py", "outline.py", "schema.py"):
+            digest.update((here / name).read_bytes())
+        _CODE_HASH = digest.hexdigest()
+    return _CODE_HASH
+
+
+def _cached_versions(
+    folder: Path | None, used: set[str] | None, lineage: _Lineage, drafts: list[_Draft],
+    fallback: Policy, prefix: str, warn: list[str],
+) -> tuple[Version, ...]:
+    """`_versions`, kept between builds in `folder` (None: not kept).
+
+    Parsing and outlining every version of every policy was most of the history stage,
+    and a published version never changes. The key is every commit, path and file version
+    in the policy's history (a commit id covers its message, date and trailers), the
+    current file (its text stands in for a version whose metadata no longer parses) and
+    the code. Entries are pickles this build wrote into its own cache folder.
+    """
+    if folder is None:
+        return _versions(drafts, fallback, prefix, warn)
+    digest = hashlib.sha256(f"{_code_hash()}\0{prefix}\0{fallback.path}\0"
+                            f"{fallback.body_line}\0{fallback.front_matter}\0".encode())
+    digest.update(fallback.body.encode())
+    for state in lineage.states:
+        digest.update(f"\0{state.commit.sha}\0{state.path}\0{state.blob}".encode())
+    key = digest.hexdigest()
+    if used is not None:
+        used.add(key)
+    path = Path(folder) / key[:2] / key
+    try:
+        versions, warnings = pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 (missing or unreadable: parse again)
+        pass
+    else:
+        warn.extend(warnings)
+        return versions
+    before = len(warn)
+    versions = _versions(drafts, fallback, prefix, warn)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps((versions, warn[before:]), pickle.HIGHEST_PROTOCOL))
+        tmp.replace(path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+    return versions
+
+
 def _one_version(policy: Policy, *, unpublished: bool, complete: bool,
                  warnings: tuple[str, ...] = ()) -> PolicyHistory:
     version = Version(1, policy, None, None, policy.meta.change_note or "", DEFAULT_ROLE)
@@ -650,9 +709,15 @@ def _one_version(policy: Policy, *, unpublished: bool, complete: bool,
 
 
 def read_history(
-    content_dir: Path, library: Library
+    content_dir: Path, library: Library, *, cache: Path | None = None,
+    used: set[str] | None = None,
 ) -> tuple[dict[str, PolicyHistory], list[str]]:
-    """Versions per policy id, and warnings for the build log."""
+    """Versions per policy id, and warnings for the build log.
+
+    With a `cache` folder, each policy's parsed versions are kept between builds, keyed
+    by the commits and file versions of its history and its current file (`used`
+    receives the keys this build needed).
+    """
     repo, reason = locate(content_dir)
     if repo is None or repo.shallow or repo.head is None:
         if repo is None:
@@ -708,7 +773,8 @@ def read_history(
             continue
         drafts, entries = _walk(lineage)
         policy_warnings: list[str] = []
-        versions = _versions(drafts, policy, repo.prefix, policy_warnings)
+        versions = _cached_versions(cache, used, lineage, drafts, policy, repo.prefix,
+                                    policy_warnings)
         last = lineage.states[-1]
         unpublished = (
             lineage.ended is not None

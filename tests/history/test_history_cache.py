@@ -9,6 +9,7 @@ import pytest
 from mkdocs.structure.files import File, Files
 
 import site_builder.archive as archive
+import site_builder.history as history
 import site_builder.versions as versions
 from site_builder.build import build_site
 from site_builder.mkdocs_build import _links_resolve
@@ -53,7 +54,12 @@ def test_a_rebuild_after_a_revision_makes_only_that_policys_pages(
 
     made: list[str] = []
     rendered: list[str] = []
-    make, render = versions._policy_files, archive._render
+    parsed: list[str] = []
+    make, render, parse = versions._policy_files, archive._render, history._versions
+
+    def parsing(drafts, fallback, prefix, warn):
+        parsed.append(fallback.id)
+        return parse(drafts, fallback, prefix, warn)
 
     def making(ctx, policy, history):
         made.append(policy.id)
@@ -65,8 +71,10 @@ def test_a_rebuild_after_a_revision_makes_only_that_policys_pages(
 
     monkeypatch.setattr(versions, "_policy_files", making)
     monkeypatch.setattr(archive, "_render", rendering)
+    monkeypatch.setattr(history, "_versions", parsing)
     lines: list[str] = []
     build_site(published.content, tmp_path / "site", log=lines.append, now=NOW)
+    assert parsed == ["social-media"]  # the other histories' versions from the cache
     assert made == ["social-media"]
     # MkDocs' pass took the unchanged pages' HTML (the other policies') from the cache.
     assert any(re.search(r"\d+ of its pages' HTML from the cache", x) for x in lines), lines
