@@ -110,7 +110,7 @@ def _submit(kind: str, specs: dict, check):
     if fields:
         return api_error(422, "Some fields are missing or not valid; see `fields`.", fields)
     receipt = intake.record(
-        db.session(), kind, checked.values, source="api",
+        db.engine(), db.session, kind, checked.values, source="api",
         client=intake.client_hash(client_address(), current_app.secret_key),
         duplicate_window=current_app.config["DUPLICATE_WINDOW_SECONDS"],
         email_staff=notify.mailer_from(current_app.config) is not None,

@@ -15,10 +15,12 @@ import hmac
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, exists, insert, literal_column, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -443,7 +445,8 @@ class Receipt:
 
 
 def record(
-    db: Session,
+    engine: Engine,
+    db: Callable[[], Session],
     kind: str,
     values: dict,
     *,
@@ -457,8 +460,10 @@ def record(
     """Store a checked submission and commit it before anyone is told it was received.
 
     A repeat of the same text from the same client within `duplicate_window` seconds is
-    not stored again: the first one's tracking code is returned. `email_staff` False (no
-    mail server configured) skips telling `notify` about a new report.
+    not stored again: the first one's tracking code is returned. `db` gives the request's
+    session, opened only for a repeat or to tell `notify` about a new report (skipped when
+    `email_staff` is False: no mail server configured); the row itself goes in on a
+    connection of `engine`'s pool.
     """
     now = now or utcnow()
     said = content_hash(kind, values)
@@ -471,7 +476,6 @@ def record(
         row["message"] = values["description"]
     # One statement, committed on its own (autocommit): the duplicate look-up, the insert
     # and the commit are a single round trip, and the row is durable once it returns.
-    engine = db.get_bind()
     statement = _driver_insert(engine.dialect, kind)
     for attempt in range(3):
         row["tracking_code"] = code = new_tracking_code()
@@ -483,11 +487,12 @@ def record(
             continue
         break
     if inserted is None:  # a repeat: the first one's code, nothing stored
-        earlier = db.execute(_EARLIER, {"client": client, "said": said, "since": since})
+        earlier = db().execute(_EARLIER, {"client": client, "said": said, "since": since})
         return Receipt(earlier.scalar_one(), kind, duplicate=True)
     if kind == "report" and spam_reason is None and email_staff:
-        notify.remember_report(db, inserted, row["category"], now)
-        db.commit()  # nothing left to write: this tells notify the report is in
+        session = db()
+        notify.remember_report(session, inserted, row["category"], now)
+        session.commit()  # nothing left to write: this tells notify the report is in
     return Receipt(code, kind)
 
 

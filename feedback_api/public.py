@@ -155,7 +155,7 @@ def _in_order(errors: dict[str, str], order: tuple[str, ...]) -> dict[str, str]:
 def _record(form: SubmissionForm, kind: str, values: dict, page):
     try:
         receipt = intake.record(
-            db.session(), kind, values, source="form",
+            db.engine(), db.session, kind, values, source="form",
             client=intake.client_hash(client_address(), current_app.secret_key),
             duplicate_window=current_app.config["DUPLICATE_WINDOW_SECONDS"],
             email_staff=notify.mailer_from(current_app.config) is not None,
