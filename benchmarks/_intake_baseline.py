@@ -70,7 +70,7 @@ def create_app() -> Flask:
 
 
 def app_without_limits() -> Flask:
-    """The real app with Flask-Limiter switched off: what the limits cost, by difference."""
+    """The real app with its rate limits switched off: what the limits cost, by difference."""
     from feedback_api import create_app
 
     return create_app({"RATELIMIT_ENABLED": False})

@@ -607,33 +607,39 @@ def report(results: dict, args, context: dict) -> str:
 
 
 NOTES = """
-Where the app's time goes (py-spy on the gunicorn workers and cProfile in one process,
-2026-11-22). The rate limits take a third to a half of the app's CPU per report (compare
-*CPU/request* with the limits on and off): Flask-Limiter makes six Redis round trips per
-submission (a `GET` per limit before the view, an increment script per limit after it, then
-a `GET` and a `TTL` for the `X-RateLimit-*` headers), and in gunicorn's threads every
-blocking round trip is also a hand-over of the GIL. Until 2026-11-22, recording a report
-took roughly another 40% (measured in one process): the ORM's unit of work for a single row
-and the duplicate query built afresh on every request. Intake now runs a prebuilt look-up
-and a Core `INSERT` (the same row, transaction and tracking-code retry), which took SQLite
-intake from about 140 to 190 accepted/s in a side-by-side run on this machine. What is left
-with the limits off is spread thin over Flask, Werkzeug and SQLAlchemy Core (checks, two
-hashes, the duplicate look-up, JSON in and out); on PostgreSQL the app also makes two more
-round trips than the baseline (the pool's pre-ping, kept so the app recovers from a database
-restart by itself, and the duplicate look-up). Nothing is loaded per request (the catalog is
-read at start-up) and no password hashing is involved. On SQLite, every writer waits for the
-database's single write lock, and a writer that finds it taken sleeps in SQLite's busy
-handler (1, 2, 5, ... up to 100 ms between tries): that is where the tails of both SQLite
-servers come from.
+Where the app's time goes (py-spy on the gunicorn workers, counting only threads that hold
+the GIL, and cProfile in one process, 2026-11-22). A report the app accepts costs one Redis
+round trip and one database round trip. The submission limit is one Lua script that checks
+every window of the client and counts the report in all of them at once (a second script
+gives the place back only when nothing was recorded), run by each thread on a Redis
+connection of its own rather than through redis-py's command layers; the duplicate look-up,
+the insert and the commit are one autocommitted `INSERT ... SELECT ... WHERE NOT EXISTS`
+statement, compiled once per database and run on the pool's DBAPI connection. The driver
+baseline makes three database round trips (`BEGIN`, `INSERT`, `COMMIT`) and none to Redis.
+Until 2026-11-22 the app made six Redis round trips (Flask-Limiter), a pre-ping and a
+separate duplicate query on every request, and ran the insert in an ORM session. On SQLite
+the statement has no `RETURNING`, so it commits inside the one sqlite3 call, with the GIL
+released: the write lock is never held while a thread waits for the interpreter, whereas the
+baseline holds it from its `INSERT` to its `COMMIT` across a GIL hand-over. Every writer
+still waits for SQLite's single write lock, sleeping in its busy handler (1, 2, 5, ... up to
+100 ms between tries) when it finds it taken: that is where the SQLite tails come from, and
+on this shared 2-core machine the fsync behind each commit makes the SQLite rows move a lot
+from round to round.
 
-What would narrow the gap further: a leaner submission limit in `feedback_api/limits.py`,
-with one Redis round trip before the view (the client's counters in one `MGET`) and one
-after (a script that increments both and returns what the headers need), instead of
-Flask-Limiter's six, keeping the in-memory fallback and the documented headers; then, on
-PostgreSQL, folding the duplicate look-up into the insert (`INSERT ... SELECT ... WHERE NOT
-EXISTS`). The *rate limits off* row is about as far as that goes; the rest is Flask,
-Werkzeug and SQLAlchemy on every request plus the checks themselves, which only a much
-plainer intake route would shed.
+What is left is CPU in Python, shared between the two cores with wrk, Redis and the
+database. Of the app's GIL-holding samples, gunicorn's own request handling and access log
+and Flask's request context, routing and response (all shared with the baselines) take about
+half; the insert (the driver's call, the pool's checkout and checkin) about a sixth; the
+Redis script about a tenth (75 µs of CPU a call in one process, 146 µs through redis-py's
+`Script`); the checks, the two hashes, the tracking code and the JSON in and out a few
+percent each; and Flask-Limiter, still set up for the staff sign-in throttle, a few percent
+for its hooks on every request even though it skips the submission endpoints.
+
+What would narrow the gap further: the staff sign-in throttle on the app's own limiter, so
+that Flask-Limiter's per-request hooks go; the tracking code drawn from one random read
+instead of sixteen (`feedback_api/tracking.py`); Flask's cookie-session serializer made once
+rather than per request. Beyond that the *rate limits off* row is the floor for this route
+in Flask; only a much plainer intake endpoint would go lower.
 """
 
 
