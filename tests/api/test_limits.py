@@ -277,3 +277,21 @@ def test_limits_are_shared_through_redis_again_once_it_is_back(make_app, databas
     finally:
         store.stop()
 
+
+
+def test_a_submission_the_database_could_not_take_uses_up_nothing(catalog, tmp_path, storage):
+    from feedback_api import create_app
+    from tests.api.conftest import app_config
+
+    unwritable = f"sqlite:///{tmp_path}/missing-folder/feedback.sqlite3"
+    app = create_app(app_config(unwritable, catalog, RATELIMIT_SUBMIT="1 per minute",
+                                **storage))
+    client = app.test_client()
+    for n in range(3):  # the resident tries again: never told to wait for a failure
+        answer = post(client, n)
+        assert answer.status_code == 503
+        assert answer.get_json()["error"]["code"] == "database_unavailable"
+        assert answer.headers["X-RateLimit-Remaining"] == "1"
+    if storage["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        assert counted_in_redis(storage) == {}
+    app.extensions["db_engine"].dispose()
