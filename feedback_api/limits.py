@@ -164,6 +164,8 @@ class SubmissionLimits:
         self.prefix = prefix
         self.enabled = enabled
         uri = str(storage_uri)
+        if uri.startswith("redis+unix://"):  # Flask-Limiter's spelling of a socket path
+            uri = "unix://" + uri.removeprefix("redis+unix://")
         self.storage: RedisCounts | MemoryCounts
         if uri.startswith("memory://"):
             self.storage, self.fallback = MemoryCounts(), None
@@ -173,7 +175,7 @@ class SubmissionLimits:
             from .config import ConfigError
 
             raise ConfigError(f"RATELIMIT_STORAGE_URI must start with memory://, redis://, "
-                              f"rediss:// or unix://, not {uri.split('://')[0]!r}")
+                              f"rediss:// or redis+unix://, not {uri.split('://')[0]!r}")
         self._lock = threading.Lock()
         self._failures = 0  # failed tries of the storage in a row; 0 while it answers
         self._retry_at = 0.0
