@@ -113,7 +113,7 @@ def _submit(kind: str, specs: dict, check):
         db.engine(), db.session, kind, checked.values, source="api",
         client=intake.client_hash(client_address(), current_app.secret_key),
         duplicate_window=current_app.config["DUPLICATE_WINDOW_SECONDS"],
-        email_staff=notify.mailer_from(current_app.config) is not None,
+        announce=notify.announcer(current_app),
     )
     count_submission()
     current_app.logger.info("recorded %s %s via the API%s", kind, receipt.tracking_code,

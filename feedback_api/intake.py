@@ -24,7 +24,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from . import notify
 from .catalog import CATEGORIES_BY_ID, REPORT_CATEGORIES, Catalog
 from .models import Submission, utcnow
 from .tracking import new_tracking_code, normalise_tracking_code
@@ -455,15 +454,15 @@ def record(
     duplicate_window: int,
     spam_reason: str | None = None,
     now: dt.datetime | None = None,
-    email_staff: bool = True,
+    announce: Callable[[int, str | None, dt.datetime], None] | None = None,
 ) -> Receipt:
     """Store a checked submission and commit it before anyone is told it was received.
 
     A repeat of the same text from the same client within `duplicate_window` seconds is
-    not stored again: the first one's tracking code is returned. `db` gives the request's
-    session, opened only for a repeat or to tell `notify` about a new report (skipped when
-    `email_staff` is False: no mail server configured); the row itself goes in on a
-    connection of `engine`'s pool.
+    not stored again: the first one's tracking code is returned. The row goes in on a
+    connection of `engine`'s pool; `db` gives the request's session, opened only to look
+    up a repeat. `announce(id, category, received)` is called for a new report that is not
+    suspected spam, once it is committed (notify.announcer: email to staff).
     """
     now = now or utcnow()
     said = content_hash(kind, values)
@@ -489,10 +488,8 @@ def record(
     if inserted is None:  # a repeat: the first one's code, nothing stored
         earlier = db().execute(_EARLIER, {"client": client, "said": said, "since": since})
         return Receipt(earlier.scalar_one(), kind, duplicate=True)
-    if kind == "report" and spam_reason is None and email_staff:
-        session = db()
-        notify.remember_report(session, inserted, row["category"], now)
-        session.commit()  # nothing left to write: this tells notify the report is in
+    if kind == "report" and spam_reason is None and announce is not None:
+        announce(inserted, row["category"], now)
     return Receipt(code, kind)
 
 

@@ -19,17 +19,19 @@ marking it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import smtplib
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -118,43 +120,28 @@ def send_quietly(message: EmailMessage, mailer: Mailer) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    """Watch the app's database sessions for new reports, and email after each commit."""
-    sessions = app.extensions["db_sessions"]
     app.extensions["notify_threads"] = []
 
-    @event.listens_for(sessions, "after_flush")
-    def remember_reports(session: Session, _context) -> None:
-        for row in session.new:
-            if isinstance(row, Submission) and row.kind == "report" and not row.is_spam:
-                remember_report(session, row.id, row.category, row.created_at)
 
-    @event.listens_for(sessions, "after_rollback")
-    def forget_reports(session: Session) -> None:
-        session.info.pop("new_reports", None)
-
-    @event.listens_for(sessions, "after_commit")
-    def email_reports(session: Session) -> None:
-        reports = session.info.pop("new_reports", [])
-        mailer = mailer_from(app.config)
-        if not reports or mailer is None:
-            return
-        thread = threading.Thread(target=_send_all,
-                                  args=(reports, mailer, app.extensions["db_engine"]),
-                                  name="notify", daemon=True)
-        thread.start()
-        threads = app.extensions["notify_threads"]
-        threads[:] = [t for t in threads if t.is_alive()] + [thread]
+def announcer(app: Flask) -> Callable[[int, str | None, dt.datetime], None] | None:
+    """What intake calls once a new report is committed; None when no email is set up."""
+    mailer = mailer_from(app.config)
+    if mailer is None:
+        return None
+    app = getattr(app, "_get_current_object", lambda: app)()  # not the proxy: a thread uses it
+    return functools.partial(_announce, app, mailer)
 
 
-def remember_report(session: Session, report_id: int, category: str | None,
-                    received: dt.datetime) -> None:
-    """Email about this new report once the session commits; nothing if it rolls back.
-
-    Reports added as ORM objects are remembered by themselves; intake inserts without
-    the ORM and calls this.
-    """
-    session.info.setdefault("new_reports", []).append(
-        NewReport(report_id, category, received.strftime("%Y-%m-%d %H:%M UTC")))
+def _announce(app: Flask, mailer: Mailer, report_id: int, category: str | None,
+              received: dt.datetime) -> None:
+    """Email about a committed report from a background thread: the resident never waits."""
+    report = NewReport(report_id, category, received.strftime("%Y-%m-%d %H:%M UTC"))
+    thread = threading.Thread(target=_send_all,
+                              args=([report], mailer, app.extensions["db_engine"]),
+                              name="notify", daemon=True)
+    thread.start()
+    threads = app.extensions["notify_threads"]
+    threads[:] = [t for t in threads if t.is_alive()] + [thread]
 
 
 def _send_all(reports: list[NewReport], mailer: Mailer, engine: Engine) -> int:

@@ -158,7 +158,7 @@ def _record(form: SubmissionForm, kind: str, values: dict, page):
             db.engine(), db.session, kind, values, source="form",
             client=intake.client_hash(client_address(), current_app.secret_key),
             duplicate_window=current_app.config["DUPLICATE_WINDOW_SECONDS"],
-            email_staff=notify.mailer_from(current_app.config) is not None,
+            announce=notify.announcer(current_app),
             spam_reason=spam_reason(form),
         )
     except db.DatabaseUnavailable:
