@@ -20,7 +20,8 @@ _SEPARATORS = re.compile(r"[\s\-_.]+")
 
 
 def new_tracking_code() -> str:
-    return _format("".join(secrets.choice(ALPHABET) for _ in range(LENGTH)))
+    bits = secrets.randbits(5 * LENGTH)  # one draw of 80 bits, five to a character
+    return _format("".join(ALPHABET[(bits >> shift) & 31] for shift in range(0, 5 * LENGTH, 5)))
 
 
 def normalise_tracking_code(text: str) -> str | None:
