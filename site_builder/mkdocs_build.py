@@ -12,6 +12,7 @@ with the same configuration, environment and checks, a small navigation and a ca
 from __future__ import annotations
 
 import copy
+import importlib.metadata
 import json
 import logging
 import posixpath
@@ -174,6 +175,60 @@ class _RenderCache(BasePlugin):
         return html
 
 
+SEARCH_VERSION = "search-1"  # bump when what a page's search entries depend on changes
+
+
+class _SearchCache(BasePlugin):
+    """Keeps the entries Material's search plugin makes of each page between builds.
+
+    The plugin parses every page's HTML (`SearchIndex.add_entry_from_context`) on every
+    build; on a rebuild most pages' HTML is unchanged (`_RenderCache`). The entries are
+    kept keyed by all they are made from: the page's address, title, front matter, HTML
+    and table of contents, the plugin's settings (with the separator it worked out), the
+    Material and jieba versions and SEARCH_VERSION. An unchanged page's entries are
+    appended to the index as the plugin would have appended them; the others are made by
+    the plugin and kept.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.cache = Cache(folder)
+        self.hits = 0
+
+    def on_pre_build(self, *, config):  # noqa: D102 (MkDocs event)
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        index = getattr(search, "search_index", None)
+        if index is None or not search.config.enabled:
+            return
+        common = json.dumps([SEARCH_VERSION, _version("mkdocs-material"), _version("jieba"),
+                             dict(search.config)], sort_keys=True, default=str)
+        add = index.add_entry_from_context
+
+        def add_entries(page) -> None:
+            key = Cache.key("mkdocs-search", common, page.url, str(page.title),
+                            json.dumps(page.meta, sort_keys=True, default=str),
+                            json.dumps([_toc_token(item) for item in page.toc]),
+                            page.content)
+            raw = self.cache.get(key)
+            if raw is not None:
+                index.entries.extend(json.loads(raw))
+                self.hits += 1
+                return
+            start = len(index.entries)
+            add(page)
+            self.cache.put(key, json.dumps(index.entries[start:], ensure_ascii=False,
+                                           default=str))
+
+        index.add_entry_from_context = add_entries  # this build's index only
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
+
+
 class _Counter(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -243,9 +298,10 @@ def build_html(
 
     `cache_dir` keeps the archive pages' HTML between builds (none: no cache); `used`
     receives the cache key of every archive page. `render_cache_dir` keeps the HTML of
-    the other pages' Markdown (`_RenderCache`; none: no cache), and `used` receives its
-    keys too. `archive_pages` (docs-relative path → Markdown) are archive pages kept in
-    memory instead of docs_dir. Returns what the archive step did and how long it took.
+    the other pages' Markdown (`_RenderCache`; none: no cache) and their search entries
+    (`_SearchCache`), and `used` receives their keys too. `archive_pages` (docs-relative
+    path → Markdown) are archive pages kept in memory instead of docs_dir. Returns what
+    the archive step did and how long it took.
     """
     collector = _Collector()
     logger = logging.getLogger("mkdocs")
@@ -267,10 +323,12 @@ def build_html(
                              for page in item.values())
         archive = _Archive(unlisted, archive_pages)
         config.plugins["transparency/archive"] = archive
-        render_cache = None
+        render_cache = search_cache = None
         if render_cache_dir is not None:
             render_cache = _RenderCache(render_cache_dir, Path(config_file))
             config.plugins["transparency/render-cache"] = render_cache
+            search_cache = _SearchCache(render_cache_dir)
+            config.plugins["transparency/search-cache"] = search_cache
         if tick:
             config.plugins["transparency/progress"] = _Progress(tick)
         config.plugins.on_startup(command="build", dirty=False)
@@ -287,6 +345,7 @@ def build_html(
                 result.pass_cached = render_cache.hits
                 if used is not None:
                     used.update(render_cache.cache.used)
+                    used.update(search_cache.cache.used)
             if strict and len(collector.messages) > before:
                 count = len(collector.messages) - before
                 raise MkDocsFailed(f"Aborted with {count} warnings in strict mode!",
