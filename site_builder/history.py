@@ -11,7 +11,9 @@ What makes a version (documented for staff in docs/publishing.md):
 
 The whole history is read in one pass: one `git log` over the policies folder (renames as
 `R100 old new`, followed here in Python) and one long-lived `git cat-file --batch` for the
-file contents. The cost grows with the number of commits, not commits × files.
+file contents. The cost grows with the number of commits, not commits × files. With a
+cache folder, what that pass produced is kept, and the next build reads only the commits
+after the HEAD it ended at when HEAD still descends from it.
 """
 
 from __future__ import annotations
@@ -256,13 +258,17 @@ _LOG_FORMAT = (
 _ZERO = "0" * 40
 
 
-def read_log(repo: Repository) -> list[Commit]:
-    """Every commit that touched the policies folder, oldest first, in one git log."""
+def read_log(repo: Repository, since: str | None = None) -> list[Commit]:
+    """Every commit that touched the policies folder, oldest first, in one git log.
+
+    With `since`, only the commits after it (`since..HEAD`)."""
     folder = f"{repo.prefix}{POLICY_DIR}"
+    head = repo.head or "HEAD"
     out = git(
         repo.top,
         "log", "-z", "-M", "--raw", "--no-abbrev", "--topo-order", "--reverse",
-        "--diff-merges=first-parent", f"--format={_LOG_FORMAT}", "HEAD",
+        "--diff-merges=first-parent", f"--format={_LOG_FORMAT}",
+        f"{since}..{head}" if since else head,
         "--", f":(literal){folder}",
     )
     return parse_log(out)
@@ -362,8 +368,8 @@ class _State:
     blob: str
     text: str | None  # None when the blob is not UTF-8
     front: str
-    body: str
     data: dict
+    norm: bytes  # a digest of the body as a reader sees it (`_norm_body`)
 
     @property
     def policy_id(self) -> str | None:
@@ -442,7 +448,11 @@ def _lineages(
     return lineages, by_path, pending
 
 
-def _state(commit: Commit, path: str, blob: str, raw: bytes | None) -> _State:
+_File = tuple[str | None, str, dict, bytes]  # a blob's text, front, data, norm
+
+
+def _file(raw: bytes | None, path: str) -> _File:
+    """What a policy file's contents say, whichever commit and path it is found at."""
     text = None
     if raw is not None:
         text, _ = decode(raw, path)
@@ -456,12 +466,17 @@ def _state(commit: Commit, path: str, blob: str, raw: bytes | None) -> _State:
                 data = loaded
         except yaml.YAMLError:
             data = {}
-    return _State(commit, path, blob, text, front, body, data)
+    return text, front, data, _norm_digest(body)
 
 
 def _norm_body(body: str) -> str:
     """The text as a reader sees it: trailing spaces and blank edges do not count."""
     return "\n".join(line.rstrip() for line in body.strip("\n").split("\n")).strip()
+
+
+def _norm_digest(body: str) -> bytes:
+    """What tells two bodies apart as a reader sees them, in 32 bytes."""
+    return hashlib.sha256(_norm_body(body).encode("utf-8", "surrogateescape")).digest()
 
 
 FIRST_VERSION_NOTE = "First published on this site."
@@ -543,7 +558,7 @@ def _walk(lineage: _Lineage) -> tuple[list[_Draft], list[ChangeEntry]]:
             drafts.append(_Draft(state, state, _note(state, None), role))
             entries.append(ChangeEntry(commit.published, "version", drafts[-1].note, 1,
                                        commit.sha, role))
-        elif _norm_body(state.body) != _norm_body(previous.body):
+        elif state.norm != previous.norm:
             if commit.editorial:
                 note = _note(state, previous)
                 drafts[-1].corrections.append(Correction(commit.published, note, commit.sha, role))
@@ -701,6 +716,81 @@ def _cached_versions(
     return versions
 
 
+# What the last build's log pass produced: kept so that the next build reads only the
+# commits after it. Change the number when what is kept changes.
+_LOG_CACHE_FORMAT = 1
+
+
+@dataclass
+class _Log:
+    """The commits up to `head` that touched the policies folder, and each file they left."""
+
+    head: str
+    commits: list[Commit]
+    files: dict[str, _File]  # by blob
+
+
+def _log_key(repo: Repository) -> str:
+    digest = hashlib.sha256(f"log\0{_LOG_CACHE_FORMAT}\0{_code_hash()}\0{repo.top}\0"
+                            f"{repo.prefix}".encode())
+    return digest.hexdigest()
+
+
+def _load_log(path: Path) -> _Log | None:
+    try:
+        kept = pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 (missing or unreadable: read the whole log)
+        return None
+    if not (isinstance(kept, tuple) and len(kept) == 2 and kept[0] == _LOG_CACHE_FORMAT
+            and isinstance(kept[1], _Log)):
+        return None
+    return kept[1]
+
+
+def _save_log(path: Path, log: _Log) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps((_LOG_CACHE_FORMAT, log), pickle.HIGHEST_PROTOCOL))
+        tmp.replace(path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def _git_true(top: Path, *args: str) -> bool:
+    """Whether a git command that answers by its exit status says yes (0)."""
+    try:
+        result = subprocess.run(["git", *args], cwd=top, capture_output=True,
+                                env=_git_env(), check=False)
+    except OSError:
+        return False
+    return result.returncode == 0
+
+
+def _commits_since(repo: Repository, kept: _Log | None) -> list[Commit]:
+    """Every commit of the log, reading only the ones after `kept.head` when that is safe.
+
+    The commits after the kept head are read alone only when the kept head is an ancestor
+    of HEAD and the commits after it form one line (no merge): then a full `git log`
+    would list the kept commits first, in the same order, and the new ones after them.
+    Otherwise (rewritten history, another branch, merges) the whole log is read.
+    """
+    assert repo.head is not None
+    if kept is None:
+        return read_log(repo)
+    if kept.head == repo.head:
+        return list(kept.commits)
+    if _git_true(repo.top, "merge-base", "--is-ancestor", kept.head, repo.head):
+        try:
+            merge = git(repo.top, "rev-list", "--merges", "--max-count=1",
+                        f"{kept.head}..{repo.head}").strip()
+        except GitError:
+            merge = "unknown"
+        if not merge:
+            return [*kept.commits, *read_log(repo, since=kept.head)]
+    return read_log(repo)
+
+
 def _one_version(policy: Policy, *, unpublished: bool, complete: bool,
                  warnings: tuple[str, ...] = ()) -> PolicyHistory:
     version = Version(1, policy, None, None, policy.meta.change_note or "", DEFAULT_ROLE)
@@ -716,7 +806,9 @@ def read_history(
 
     With a `cache` folder, each policy's parsed versions are kept between builds, keyed
     by the commits and file versions of its history and its current file (`used`
-    receives the keys this build needed).
+    receives the keys this build needed). So is the log pass: the commits up to HEAD
+    and what each file version says, so that the next build reads only the commits
+    after that HEAD (`_commits_since`).
     """
     repo, reason = locate(content_dir)
     if repo is None or repo.shallow or repo.head is None:
@@ -738,17 +830,38 @@ def read_history(
         return histories, [f"history: {why}"]
 
     folder = f"{repo.prefix}{POLICY_DIR}/"
+    log_path = None
+    kept: _Log | None = None
+    if cache is not None:
+        key = _log_key(repo)
+        if used is not None:
+            used.add(key)
+        log_path = Path(cache) / key[:2] / key
+        kept = _load_log(log_path)
+    known = kept.files if kept is not None else {}
     try:
-        commits = read_log(repo)
+        commits = _commits_since(repo, kept)
         lineages, at_head, pending = _lineages(commits, folder)
-        blobs = read_blobs(repo.top, (blob for _, _, _, blob in pending))
+        blobs = read_blobs(repo.top, (blob for _, _, _, blob in pending if blob not in known))
     except GitError as error:
         histories = {pid: _one_version(p, unpublished=False, complete=False)
                      for pid, p in library.policies.items()}
         return histories, [f"history: reading git failed ({error}); each policy is built "
                            "with one version and no history"]
+    files: dict[str, _File] = {}
     for lineage, commit, path, blob in pending:
-        lineage.states.append(_state(commit, path, blob, blobs.get(blob)))
+        parsed = files.get(blob) or known.get(blob)
+        if parsed is None:
+            raw = blobs.get(blob)
+            parsed = _file(raw, path)
+            if raw is None:  # not in the repository: not kept, read again next time
+                lineage.states.append(_State(commit, path, blob, *parsed))
+                continue
+        files[blob] = parsed
+        lineage.states.append(_State(commit, path, blob, *parsed))
+    if log_path is not None and (kept is None or kept.head != repo.head
+                                 or files.keys() != known.keys()):
+        _save_log(log_path, _Log(repo.head, commits, files))
     position = {commit.sha: i for i, commit in enumerate(commits)}
     lineages = _join_by_id(lineages, position)
     at_head = {path: lineage.resolved() for path, lineage in at_head.items()}
@@ -779,8 +892,7 @@ def read_history(
         unpublished = (
             lineage.ended is not None
             or at_head.get(repo_path) is not lineage
-            or (last.front, _norm_body(last.body)) != (policy.front_matter,
-                                                       _norm_body(policy.body))
+            or (last.front, last.norm) != (policy.front_matter, _norm_digest(policy.body))
         )
         entries.sort(key=lambda e: e.published)
         histories[pid] = PolicyHistory(
