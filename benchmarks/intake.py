@@ -627,25 +627,23 @@ on this shared 2-core machine the fsync behind each commit makes the SQLite rows
 from round to round.
 
 What is left is CPU in Python, on two cores shared with wrk, Redis, the database and other
-work. Per report the app used 2.40 ms of CPU on PostgreSQL against the driver baseline's
-1.51 ms and the constant answer's 0.57 ms, and 2.34 ms with its limits off: the limit is no
-longer what separates the app from the baseline (it cost about 1.8 ms before). In the last
-py-spy profile (GIL-holding samples, taken before the insert moved from a SQLAlchemy
-`Connection` to the pool's DBAPI connection), gunicorn's request handling and access log and
-Flask's request context, routing and response, all shared with the baselines, took about
-half; the insert about a fifth; the Redis script about a twentieth (75 µs of CPU a call in
-one process, against 146 µs through redis-py's `Script`); the checks, the two hashes, the
-tracking code and the JSON in and out a few percent each; and Flask-Limiter, still set up
-for the staff sign-in throttle, a few percent for its hooks on every request although it
-skips the submission endpoints. On PostgreSQL that leaves the app at 0.68× the baseline's
-throughput, just short of the 0.7× target (0.71× with the limits off), and its p99 at 1.78×
-(1.53× with the limits off): with four threads to a worker, a request that needs more
-Python waits longer for the GIL behind the others. The SQLite rows met both targets in this
-run, but they moved by a fifth from round to round.
+work: compare *CPU/request* in the table. The submission limit now costs about 0.1 to 0.5 ms
+of CPU per report (the app's row against *rate limits off*; it cost about 1.8 ms with
+Flask-Limiter), the blocking Redis round trip included. In the last py-spy profile
+(GIL-holding samples, taken before the insert moved from a SQLAlchemy `Connection` to the
+pool's DBAPI connection), gunicorn's request handling and access log and Flask's request
+context, routing and response, all shared with the baselines, took about half; the insert
+about a fifth; the Redis script about a twentieth (75 µs of CPU a call in one process,
+against 146 µs through redis-py's `Script`); the checks, the two hashes, the tracking code
+and the JSON in and out a few percent each; and Flask-Limiter, still set up for the staff
+sign-in throttle, a few percent for its hooks on every request although it skips the
+submission endpoints. With four threads to a worker, a request that needs more Python waits
+longer for the GIL behind the others, which is what lifts the app's p99 on PostgreSQL. The
+throughput ratios sit at the 0.7× target on both databases (0.67× to 0.72× over the runs of
+2026-11-22), so whether a run meets it depends on the machine's other work.
 
 What would narrow the gap further: the staff sign-in throttle on the app's own limiter, so
-that Flask-Limiter's per-request hooks go; the tracking code drawn from one random read
-instead of sixteen (`feedback_api/tracking.py`); Flask's cookie-session serializer made once
+that Flask-Limiter's per-request hooks go; Flask's cookie-session serializer made once
 rather than per request. Beyond that the *rate limits off* row is the floor for this route
 in Flask; only a much plainer intake endpoint would go lower.
 """
