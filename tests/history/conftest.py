@@ -109,6 +109,16 @@ class Repo:
 
 
 @pytest.fixture
+def published(tmp_path) -> Repo:
+    """A content repository with the shipped policies and three versions of one."""
+    repo = Repo(tmp_path / "repo")
+    for file in (CONTENT / "policies").iterdir():
+        repo.write(f"policies/{file.name}", file.read_text())
+    three_versions(repo)
+    return repo
+
+
+@pytest.fixture
 def repo(tmp_path) -> Repo:
     return Repo(tmp_path / "repo")
 

@@ -9,19 +9,9 @@ import pytest
 
 from site_builder.archive import PLACEHOLDER, is_archive
 from site_builder.build import BuildFailed, build_site
-from tests.conftest import CONTENT
-from tests.history.conftest import POLICY, V3_BODY, Repo, policy_text, three_versions
+from tests.history.conftest import POLICY, V3_BODY, policy_text
 
 VERSIONS = "policies/social-media/versions"
-
-
-@pytest.fixture
-def published(tmp_path) -> Repo:
-    repo = Repo(tmp_path / "repo")
-    for file in (CONTENT / "policies").iterdir():
-        repo.write(f"policies/{file.name}", file.read_text())
-    three_versions(repo)
-    return repo
 
 
 def footer(page: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
 from mkdocs.structure.files import File, Files
 
 import site_builder.archive as archive
@@ -13,19 +12,9 @@ import site_builder.history as history
 import site_builder.versions as versions
 from site_builder.build import build_site
 from site_builder.mkdocs_build import _links_resolve
-from tests.conftest import CONTENT
-from tests.history.conftest import POLICY, V3_BODY, Repo, policy_text, three_versions
+from tests.history.conftest import POLICY, V3_BODY, Repo, policy_text
 
 NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def published(tmp_path) -> Repo:
-    repo = Repo(tmp_path / "repo")
-    for file in (CONTENT / "policies").iterdir():
-        repo.write(f"policies/{file.name}", file.read_text())
-    three_versions(repo)
-    return repo
 
 
 def revise(repo: Repo) -> None:

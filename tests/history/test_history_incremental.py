@@ -9,20 +9,10 @@ import pytest
 import site_builder.history as history
 from site_builder.build import build_site
 from site_builder.content import load_library
-from tests.conftest import CONTENT
-from tests.history.conftest import POLICY, V3_BODY, Repo, body_with, policy_text, three_versions
+from tests.history.conftest import POLICY, V3_BODY, Repo, body_with, policy_text
 
 NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
 RENAMED = "policies/social-media-rules.md"
-
-
-@pytest.fixture
-def published(tmp_path) -> Repo:
-    repo = Repo(tmp_path / "repo")
-    for file in (CONTENT / "policies").iterdir():
-        repo.write(f"policies/{file.name}", file.read_text())
-    three_versions(repo)
-    return repo
 
 
 @pytest.fixture

@@ -9,20 +9,10 @@ import material.plugins.search.plugin as search
 import pytest
 
 from site_builder.build import build_site
-from tests.conftest import CONTENT
-from tests.history.conftest import POLICY, V3_BODY, Repo, policy_text, three_versions
+from tests.history.conftest import POLICY, V3_BODY, Repo, policy_text
 
 NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
 WORD = "Zanzibarite"
-
-
-@pytest.fixture
-def published(tmp_path) -> Repo:
-    repo = Repo(tmp_path / "repo")
-    for file in (CONTENT / "policies").iterdir():
-        repo.write(f"policies/{file.name}", file.read_text())
-    three_versions(repo)
-    return repo
 
 
 @pytest.fixture
