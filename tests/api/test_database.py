@@ -3,19 +3,36 @@ command, and SQLite's durability settings."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from feedback_api.db import MIGRATIONS, current_revision, make_engine, upgrade
+from feedback_api.db import (
+    IDLE_PING_SECONDS,
+    MIGRATIONS,
+    current_revision,
+    make_engine,
+    upgrade,
+)
 from feedback_api.models import Base
-from tests.api.conftest import FEEDBACK, REPORT, ROOT, rows
+from tests.api.conftest import (
+    FEEDBACK,
+    REPORT,
+    ROOT,
+    app_config,
+    app_maker,
+    empty,
+    rows,
+)
 
 FLASK = Path(sys.executable).with_name("flask")
 
@@ -168,15 +185,17 @@ def _drop_app_connections(database_url: str) -> int:
         engine.dispose()
 
 
-def test_a_connection_the_database_dropped_while_idle_is_replaced_unseen(make_app,
-                                                                         database_url):
-    import time
+@pytest.fixture
+def postgres_app(postgres_database, catalog):
+    """Apps on the PostgreSQL test database only: SQLite has no server to drop connections."""
+    empty(postgres_database)
+    yield from app_maker(functools.partial(app_config, postgres_database, catalog))
 
-    from feedback_api.db import IDLE_PING_SECONDS
 
-    if not database_url.startswith("postgresql"):
-        return  # SQLite has no server to drop connections
-    client = make_app().test_client()
+def test_a_connection_the_database_dropped_while_idle_is_replaced_unseen(postgres_app,
+                                                                         postgres_database):
+    database_url = postgres_database
+    client = postgres_app().test_client()
     assert client.post("/api/v1/feedback", json=FEEDBACK).status_code == 201
     time.sleep(IDLE_PING_SECONDS + 0.2)
     assert _drop_app_connections(database_url) >= 1
@@ -186,11 +205,10 @@ def test_a_connection_the_database_dropped_while_idle_is_replaced_unseen(make_ap
     assert len(rows(database_url)) == 2
 
 
-def test_a_connection_dropped_while_in_use_costs_one_503_and_is_replaced(make_app,
-                                                                           database_url):
-    if not database_url.startswith("postgresql"):
-        return  # SQLite has no server to drop connections
-    client = make_app().test_client()
+def test_a_connection_dropped_while_in_use_costs_one_503_and_is_replaced(postgres_app,
+                                                                           postgres_database):
+    database_url = postgres_database
+    client = postgres_app().test_client()
     assert client.post("/api/v1/feedback", json=FEEDBACK).status_code == 201
     assert _drop_app_connections(database_url) >= 1  # at once: no idle check catches it
     lost = client.post("/api/v1/reports", json=REPORT)

@@ -108,6 +108,17 @@ class Repo:
         return library, histories, warnings
 
 
+def assert_same_site(built: Path, fresh: Path) -> None:
+    """The same files with the same bytes (compressed copies aside) in both sites."""
+    def files_of(site: Path) -> dict[str, bytes]:
+        return {p.relative_to(site).as_posix(): p.read_bytes()
+                for p in sorted(site.rglob("*")) if p.is_file() and p.suffix != ".gz"}
+
+    again, new = files_of(built), files_of(fresh)
+    assert again.keys() == new.keys()
+    assert [rel for rel in again if again[rel] != new[rel]] == []
+
+
 @pytest.fixture
 def published(tmp_path) -> Repo:
     """A content repository with the shipped policies and three versions of one."""

@@ -12,7 +12,7 @@ import site_builder.history as history
 import site_builder.versions as versions
 from site_builder.build import build_site
 from site_builder.mkdocs_build import _links_resolve
-from tests.history.conftest import POLICY, V3_BODY, Repo, policy_text
+from tests.history.conftest import POLICY, V3_BODY, Repo, assert_same_site, policy_text
 
 NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
 
@@ -27,11 +27,6 @@ def archive_counts(lines: list[str]) -> tuple[int, int]:
     match = next(re.search(r"(\d+) rendered, (\d+) from the cache", x) for x in lines
                  if "archive pages" in x)
     return int(match[1]), int(match[2])
-
-
-def files_of(site) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes()
-            for p in sorted(site.rglob("*")) if p.is_file() and p.suffix != ".gz"}
 
 
 def test_a_rebuild_after_a_revision_makes_only_that_policys_pages(
@@ -72,9 +67,7 @@ def test_a_rebuild_after_a_revision_makes_only_that_policys_pages(
     # The same site as a build from nothing.
     monkeypatch.setenv("TRANSPARENCY_CACHE", "off")
     build_site(published.content, tmp_path / "fresh", log=lambda _: None, now=NOW)
-    again, fresh = files_of(tmp_path / "site"), files_of(tmp_path / "fresh")
-    assert again.keys() == fresh.keys()
-    assert [rel for rel in again if again[rel] != fresh[rel]] == []
+    assert_same_site(tmp_path / "site", tmp_path / "fresh")
 
 
 def test_a_policy_is_made_again_when_a_policy_it_links_to_loses_an_anchor(
