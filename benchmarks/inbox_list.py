@@ -29,11 +29,11 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.databases import throwaway_postgres
 from benchmarks.report import DOC, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / ".work" / "inbox_list"
-POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "benchmark passphrase"
 
 WORDS = ("account post comment reply resident city department policy removed rude "
@@ -168,24 +168,11 @@ def measure(setup: dict, runs: int) -> dict[str, float]:
 
 
 def postgres_database() -> tuple[str, callable] | None:
-    import psycopg
-    from sqlalchemy import make_url
-
-    server = make_url(POSTGRES)
-    plain = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"inbox_bench_{secrets.token_hex(4)}"
-    try:
-        with psycopg.connect(plain, autocommit=True, connect_timeout=3) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as error:
-        print(f"PostgreSQL not available ({error}); SQLite only", file=sys.stderr)
+    made = throwaway_postgres({"inbox": f"inbox_bench_{secrets.token_hex(4)}"})
+    if made is None:
         return None
-
-    def drop() -> None:
-        with psycopg.connect(plain, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return server.set(database=name).render_as_string(hide_password=False), drop
+    urls, drop = made
+    return urls["inbox"].render_as_string(hide_password=False), drop
 
 
 def report(n: int, runs: int, results: dict[str, dict[str, float]], seeds: dict) -> str:

@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from benchmarks.databases import throwaway_postgres
 from benchmarks.report import DOC, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +61,6 @@ WORK = ROOT / "benchmarks" / ".work" / "intake"
 LUA = ROOT / "benchmarks" / "intake.lua"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
-POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("BENCHMARK_REDIS_URL", "redis://127.0.0.1:6379/14")
 PATH = "/api/v1/reports"
 WRK_THREADS = 2
@@ -278,28 +278,14 @@ def _sqlite_count(path: Path) -> int:
 
 def postgres_databases(roles: list[str]) -> tuple[dict, callable] | None:
     import psycopg
-    from sqlalchemy import make_url
 
     from feedback_api import db as feedback_db
 
-    server = make_url(POSTGRES)
-    plain = server.set(drivername="postgresql").render_as_string(hide_password=False)
     run = secrets.token_hex(4)
-    names = {role: f"intake_bench_{run}_{role}" for role in roles}
-    try:
-        with psycopg.connect(plain, autocommit=True, connect_timeout=3) as admin:
-            for name in names.values():
-                admin.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as error:
-        print(f"PostgreSQL not available ({error}); SQLite only", file=sys.stderr)
+    made = throwaway_postgres({role: f"intake_bench_{run}_{role}" for role in roles})
+    if made is None:
         return None
-
-    def drop() -> None:
-        with psycopg.connect(plain, autocommit=True) as admin:
-            for name in names.values():
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    urls = {role: server.set(database=name) for role, name in names.items()}
+    urls, drop = made
     try:
         for url in urls.values():
             engine = feedback_db.make_engine(url.render_as_string(hide_password=False))
