@@ -45,6 +45,7 @@ from mkdocs.structure.nav import Navigation, Section, get_navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
 
+from .cachefile import write_cache_file
 from .versions import ARCHIVE_PAGE, HTML_END, HTML_START
 
 ARCHIVE_VERSION = "archive-2"  # bump when this module's output changes
@@ -92,24 +93,22 @@ class PageCache:
     def put(self, key: str, html: str) -> None:
         if self.folder is None:
             return
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(html, encoding="utf-8")
-            tmp.replace(path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        write_cache_file(self._path(key), html.encode("utf-8"))
+
+
+def package_version(package: str) -> str:
+    """The installed version of a package, or "?" when it is not installed."""
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
 
 
 def theme_hash(config_file: Path) -> str:
     """What the archive's HTML depends on besides each page: config, theme and versions."""
     digest = hashlib.sha256(ARCHIVE_VERSION.encode())
     for package in ("mkdocs", "mkdocs-material", "markdown"):
-        try:
-            digest.update(f"{package}={importlib.metadata.version(package)}\0".encode())
-        except importlib.metadata.PackageNotFoundError:
-            digest.update(f"{package}=?\0".encode())
+        digest.update(f"{package}={package_version(package)}\0".encode())
     digest.update(Path(config_file).read_bytes())
     for path in sorted(THEME.rglob("*")):
         if path.is_file():

@@ -33,6 +33,7 @@ import yaml
 from pydantic import ValidationError
 
 from . import schema
+from .cachefile import write_cache_file
 from .content import POLICY_DIR, Library, Policy, decode, parse_policy, split_front_matter
 from .outline import parse_outline
 
@@ -706,13 +707,7 @@ def _cached_versions(
         return versions
     before = len(warn)
     versions = _versions(drafts, fallback, prefix, warn)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps((versions, warn[before:]), pickle.HIGHEST_PROTOCOL))
-        tmp.replace(path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    write_cache_file(path, pickle.dumps((versions, warn[before:]), pickle.HIGHEST_PROTOCOL))
     return versions
 
 
@@ -748,13 +743,7 @@ def _load_log(path: Path) -> _Log | None:
 
 
 def _save_log(path: Path, log: _Log) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps((_LOG_CACHE_FORMAT, log), pickle.HIGHEST_PROTOCOL))
-        tmp.replace(path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    write_cache_file(path, pickle.dumps((_LOG_CACHE_FORMAT, log), pickle.HIGHEST_PROTOCOL))
 
 
 def _git_true(top: Path, *args: str) -> bool:

@@ -12,7 +12,6 @@ with the same configuration, environment and checks, a small navigation and a ca
 from __future__ import annotations
 
 import copy
-import importlib.metadata
 import json
 import logging
 import posixpath
@@ -28,7 +27,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 
-from .archive import ArchiveResult, is_archive, render_archive, theme_hash
+from .archive import ArchiveResult, is_archive, package_version, render_archive, theme_hash
 from .versions import Cache
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,8 +199,9 @@ class _SearchCache(BasePlugin):
         index = getattr(search, "search_index", None)
         if index is None or not search.config.enabled:
             return
-        common = json.dumps([SEARCH_VERSION, _version("mkdocs-material"), _version("jieba"),
-                             dict(search.config)], sort_keys=True, default=str)
+        common = json.dumps([SEARCH_VERSION, package_version("mkdocs-material"),
+                             package_version("jieba"), dict(search.config)],
+                            sort_keys=True, default=str)
         add = index.add_entry_from_context
 
         def add_entries(page) -> None:
@@ -220,13 +220,6 @@ class _SearchCache(BasePlugin):
                                            default=str))
 
         index.add_entry_from_context = add_entries  # this build's index only
-
-
-def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "?"
 
 
 class _Counter(logging.Handler):

@@ -36,6 +36,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import feeds
+from .cachefile import write_cache_file
 from .content import Library, Policy
 from .history import PolicyHistory, Span, Version, spans
 from .outline import parse_outline
@@ -245,14 +246,7 @@ class Cache:
         if self.folder is None:
             return
         self.used.add(key)
-        path = self.folder / key[:2] / key
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # builds may run at once
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        write_cache_file(self.folder / key[:2] / key, text.encode("utf-8"))
 
 
 def _cache_folder(site: dict) -> Path | None:
