@@ -272,6 +272,12 @@ def parse_outline(body: str, first_line: int = 1) -> Outline:
     )
 
 
+def may_link(text: str) -> bool:
+    """Whether Markdown text can hold a link at all: inline and reference links need a
+    "[", autolinks a "<". Most clauses have neither and need no Markdown parse."""
+    return "[" in text or "<" in text
+
+
 def _links(outline: Outline):
     texts: list[tuple[str, int]] = []
     for blocks in [outline.preamble, *(s.blocks for s in outline.sections)]:
@@ -280,8 +286,8 @@ def _links(outline: Outline):
                 texts.append((block.prose, block.line))
             texts.extend((c.text, c.line) for c in _walk(block.clauses))
     for text, line in texts:
-        if "[" not in text and "<" not in text:
-            continue  # no link without one (inline and reference links, autolinks)
+        if not may_link(text):
+            continue
         for token in _markdown.parse(text):
             for child in token.children or ():
                 if child.type == "link_open":

@@ -23,7 +23,7 @@ from urllib.parse import urlencode, urlsplit
 from markdown_it import MarkdownIt
 
 from .content import Library, Policy
-from .outline import Block, Clause, Section
+from .outline import Block, Clause, Section, may_link
 
 FEEDBACK_PATH = "/feedback/"
 REPORT_PATH = "/report/"
@@ -100,6 +100,8 @@ def link_rewriter(
 
 def rewrite_links(text: str, rewrite: Callable[[str], str | None]) -> str:
     """Rewrite the targets of inline links and link definitions in Markdown text."""
+    if not may_link(text):
+        return text
     targets: set[str] = set()
     for token in _markdown.parse(text):
         for child in token.children or ():
