@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings_module
@@ -58,6 +59,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         # Staff sign in on this cookie: Secure unless set otherwise, or in development/tests.
         values["SESSION_COOKIE_SECURE"] = not (development or values.get("TESTING"))
     app.config.update(values)
+    app.session_interface = PagesOnlySessions()
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
@@ -92,6 +94,17 @@ def create_app(config: Mapping | None = None) -> Flask:
         return response
 
     return app
+
+
+class PagesOnlySessions(SecureCookieSessionInterface):
+    """Flask's signed session cookie, for the pages (the forms' CSRF token, the inbox's
+    sign-in). The JSON API has no use for it: under /api/ no cookie is read, verified or
+    written, and `session` is Flask's null session, which refuses writes."""
+
+    def open_session(self, app, request):
+        if request.path.startswith("/api/"):
+            return self.null_session_class()
+        return super().open_session(app, request)
 
 
 def _development_by_environment() -> bool:
