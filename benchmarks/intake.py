@@ -452,8 +452,8 @@ def machine() -> dict:
 
 def versions(postgres_url: str | None, redis_url: str | None, client: str) -> str:
     parts = [f"Python {platform.python_version()}"]
-    for package in ("Flask", "Werkzeug", "gunicorn", "SQLAlchemy", "psycopg", "Flask-Limiter",
-                    "limits", "redis"):
+    for package in ("Flask", "Werkzeug", "gunicorn", "SQLAlchemy", "psycopg", "limits",
+                    "redis"):
         try:
             parts.append(f"{package} {metadata.version(package)}")
         except metadata.PackageNotFoundError:

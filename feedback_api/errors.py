@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 
 from flask import Flask, Response, jsonify, render_template, request
-from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .db import DatabaseUnavailable
@@ -65,7 +64,7 @@ def init_app(app: Flask) -> None:
 
 def _http_error(error: HTTPException):
     status = error.code or 500
-    if isinstance(error, RateLimitExceeded | SubmissionLimitExceeded):
+    if isinstance(error, SubmissionLimitExceeded):
         return rate_limited(error)
     if wants_json():
         response = api_error(status, _api_message(error))
@@ -89,14 +88,12 @@ def _api_message(error: HTTPException) -> str:
     return MESSAGES.get(status, error.description or "Error.")
 
 
-def rate_limited(error: RateLimitExceeded | SubmissionLimitExceeded):
+def rate_limited(error: SubmissionLimitExceeded):
     from . import public
 
-    limit = str(error.limit.limit).replace(" per 1 ", " per ") \
-        if getattr(error, "limit", None) else None
-    message = ("You have sent several submissions in a short time"
-               + (f" (the limit is {limit})" if limit else "")
-               + f". Please wait {_wait(error)} and send it again.")
+    limit = str(error.limit.limit).replace(" per 1 ", " per ")
+    message = (f"You have sent several submissions in a short time (the limit is {limit}). "
+               f"Please wait {_wait(error.limit.reset_at)} and send it again.")
     if wants_json():
         return api_error(429, message)
     page = public.rate_limited_page(message)
@@ -106,16 +103,9 @@ def rate_limited(error: RateLimitExceeded | SubmissionLimitExceeded):
                            message=message), 429
 
 
-def _wait(error: RateLimitExceeded | SubmissionLimitExceeded) -> str:
+def _wait(reset_at: float) -> str:
     """How long until the client may send again, in words."""
-    from flask import current_app
-
-    try:
-        reset_at = getattr(error.limit, "reset_at", None) or \
-            current_app.extensions["submit_limiter"].current_limit.reset_at
-        seconds = reset_at - time.time()
-    except Exception:  # the limiter's storage may be the thing that failed
-        return "a few minutes"
+    seconds = reset_at - time.time()
     if seconds <= 90:
         return "a minute"
     if seconds <= 90 * 60:

@@ -15,7 +15,9 @@ moment cannot both take the last place. If Redis goes away, the limits are count
 memory (per worker process) and intake keeps accepting; Redis is tried again after 1, 2
 and 4 seconds and then every 8 seconds.
 
-Flask-Limiter, set up here too, is kept for the staff sign-in throttle (inbox/access.py).
+The staff sign-in throttle (inbox/access.py) counts failed sign-ins in the same storage
+(`SignInLimits`). Both limits live on their own views: no other request does any work for
+them, and nothing here runs before or after every request.
 """
 
 from __future__ import annotations
@@ -30,10 +32,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import redis
-from flask import Flask, g, request
+from flask import Flask, g, make_response, request
 from flask.logging import default_handler
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -49,35 +49,22 @@ RETRY_SECONDS = (1, 2, 4, 8)  # after each failure in a row; then every 8 second
 SWEEP_SECONDS = 60
 
 
-def init_app(app: Flask) -> Limiter:
-    config = app.config
-    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
-    if str(config["RATELIMIT_STORAGE_URI"]).startswith(("redis://", "rediss://")):
-        config.setdefault("RATELIMIT_STORAGE_OPTIONS",
-                          {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
-                           "socket_timeout": REDIS_TIMEOUT_SECONDS})
-    @app.after_request
-    def retry_after_only_when_refused(response):
-        # Registered before the limiters, so it runs after they add their headers.
-        if response.status_code not in (429, 503):
-            response.headers.pop("Retry-After", None)
-        return response
-
-    limiter = Limiter(key_func=get_remote_address, app=app)
-    app.extensions["submit_limiter"] = limiter
-    _log_storage_warnings(limiter.logger)
+def init_app(app: Flask) -> None:
+    """Open the limits' storage (RATELIMIT_STORAGE_URI), shared by every limit of the app."""
+    app.extensions["limit_counts"] = Counts(app.config["RATELIMIT_STORAGE_URI"])
     _log_storage_warnings(log)
-    return limiter
+
+
+def enabled(app: Flask) -> bool:
+    return bool(app.config.get("RATELIMIT_ENABLED", True))
 
 
 def _log_storage_warnings(limiter_log: logging.Logger) -> None:
     """Let "Rate limit storage unreachable" reach the server's log.
 
-    Flask-Limiter gives its logger a NullHandler, and under gunicorn, which configures no
-    root handler, warnings with no real handler up the chain were dropped. Those go where
-    the app's own warnings go (Flask's handler: stderr, gunicorn's error log).
+    Under gunicorn, which configures no root handler, warnings with no real handler up the
+    chain were dropped. Those go where the app's own warnings go (Flask's handler: stderr,
+    gunicorn's error log).
     """
     logger: logging.Logger | None = limiter_log
     while logger is not None:
@@ -89,16 +76,13 @@ def _log_storage_warnings(limiter_log: logging.Logger) -> None:
 
 def limit_submissions(app: Flask, endpoints: list[str]) -> None:
     """Put the shared submission limit on these view endpoints (POST views only)."""
-    limits = SubmissionLimits.from_config(app.config)
+    limits = SubmissionLimits.from_config(app.config, app.extensions["limit_counts"])
     app.extensions["submission_limits"] = limits
     if not limits.enabled:
         return
     for endpoint in endpoints:
         app.view_functions[endpoint] = limits.limited(app.view_functions[endpoint])
     app.after_request(limits.after_request)
-    # Flask-Limiter has nothing to do on these endpoints: let it skip them at once.
-    limited = frozenset(endpoints)
-    app.extensions["submit_limiter"].request_filter(lambda: request.endpoint in limited)
 
 
 def count_submission() -> None:
@@ -118,7 +102,7 @@ def memory_storage_warning(storage_uri: str, workers: int) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------
-# The submission limit
+# Windows and limits
 
 
 @dataclass(frozen=True)
@@ -138,7 +122,7 @@ class Window:
         return self.count >= self.limit.amount
 
 
-class SubmissionLimitExceeded(TooManyRequests):
+class LimitExceeded(TooManyRequests):
     """A client over one of its limits; `limit` is the window that is full."""
 
     def __init__(self, window: Window):
@@ -146,23 +130,176 @@ class SubmissionLimitExceeded(TooManyRequests):
         self.limit = window
 
 
+class SubmissionLimitExceeded(LimitExceeded):
+    """A client over RATELIMIT_SUBMIT: answered by errors.rate_limited."""
+
+
+class SignInLimitExceeded(LimitExceeded):
+    """Sign-in paused for an address or an account: answered by the inbox's sign-in page."""
+
+
 def seconds_until(moment: float) -> int:
     return max(1, math.ceil(moment - time.time()))
 
 
-class SubmissionLimits:
-    """RATELIMIT_SUBMIT for every client, in Redis (memory while it is away) or memory."""
+def rate_limit_headers(response, shown: Window) -> None:
+    """X-RateLimit-* for one window, and Retry-After when the answer is a refusal."""
+    if response.status_code == 429:
+        response.headers["Retry-After"] = str(seconds_until(shown.reset_at))
+    response.headers["X-RateLimit-Limit"] = str(shown.limit.amount)
+    response.headers["X-RateLimit-Remaining"] = str(shown.remaining)
+    response.headers["X-RateLimit-Reset"] = str(math.ceil(shown.reset_at))
 
-    def __init__(self, limits: Sequence[RateLimitItem], storage_uri: str, prefix: str,
-                 enabled: bool = True):
+
+class ClientLimits:
+    """Some limits (RateLimitItems) per client, in one scope, counted in `counts`.
+
+    A client's count for one limit is kept under the key Flask-Limiter gave it, which this
+    app used before: LIMITS:LIMITER/<prefix>/<client>/<scope>/<amount>/<multiples>/<unit>.
+    """
+
+    def __init__(self, limits: Sequence[RateLimitItem], counts: Counts, prefix: str,
+                 scope: str):
         self.limits = sorted(limits)  # the shortest window first: it heads the answers
         self.seconds = [limit.get_expiry() for limit in self.limits]
         self.amounts = [limit.amount for limit in self.limits]
+        self.counts = counts
         self._key_start = f"LIMITS:LIMITER/{prefix}/"
-        self._key_ends = [f"/{SCOPE}/{limit.amount}/{limit.multiples}/{limit.GRANULARITY.name}"
+        self._key_ends = [f"/{scope}/{limit.amount}/{limit.multiples}/{limit.GRANULARITY.name}"
                           for limit in self.limits]
-        self.prefix = prefix
+
+    def keys(self, client: str) -> list[str]:
+        return [f"{self._key_start}{client}{end}" for end in self._key_ends]
+
+    def take(self, keys: list[str]) -> tuple[bool, list[Window]]:
+        """Count one in each of these windows unless one of them is full (one trip)."""
+        taken, counts = self.counts.use(
+            lambda store: store.take(keys, self.amounts, self.seconds))
+        return taken, self.windows(counts)
+
+    def give_back(self, keys: list[str]) -> None:
+        self.counts.use(lambda store: store.give_back(keys))
+
+    def windows(self, counts: list[tuple[int, int]]) -> list[Window]:
+        now = time.time()
+        return [
+            Window(limit, count, now + (left_ms / 1000 if left_ms > 0 else seconds))
+            for limit, seconds, (count, left_ms) in zip(self.limits, self.seconds, counts,
+                                                        strict=True)
+        ]
+
+
+# ---------------------------------------------------------------------------------------
+# The submission limit
+
+
+class SubmissionLimits(ClientLimits):
+    """RATELIMIT_SUBMIT for every client, shared by the forms and the API."""
+
+    def __init__(self, limits: Sequence[RateLimitItem], counts: Counts, prefix: str,
+                 enabled: bool = True):
+        super().__init__(limits, counts, prefix, SCOPE)
         self.enabled = enabled
+
+    @classmethod
+    def from_config(cls, config, counts: Counts) -> SubmissionLimits:
+        return cls(parse_many(str(config["RATELIMIT_SUBMIT"])), counts,
+                   str(config["RATELIMIT_KEY_PREFIX"]),
+                   enabled=bool(config.get("RATELIMIT_ENABLED", True)))
+
+    def limited(self, view: Callable) -> Callable:
+        @functools.wraps(view)
+        def limited_view(*args, **kwargs):
+            self.check()
+            return view(*args, **kwargs)
+
+        return limited_view
+
+    def check(self) -> None:
+        """Before the view: refuse a client whose windows are full, or else count this
+        submission in each of them (one trip to storage)."""
+        keys = self.keys(request.remote_addr or "127.0.0.1")
+        taken, windows = self.take(keys)
+        g.submission_limits = (keys, windows, taken)
+        if not taken:
+            raise SubmissionLimitExceeded(next(w for w in windows if w.full))
+
+    def after_request(self, response):
+        """After the view: give back the count of a submission that was not recorded, and
+        say in headers what is left."""
+        state = g.pop("submission_limits", None)
+        if state is None:
+            return response
+        keys, windows, taken = state
+        if taken and not g.get("submission_recorded"):
+            self.give_back(keys)
+            windows = [Window(w.limit, w.count - 1, w.reset_at) for w in windows]
+        shown = windows[0]
+        if response.status_code == 429:
+            shown = next((w for w in windows if w.full), shown)
+        rate_limit_headers(response, shown)
+        return response
+
+
+# ---------------------------------------------------------------------------------------
+# The sign-in limit
+
+
+class SignInLimits:
+    """INBOX_SIGN_IN_LIMIT on failed sign-ins, per address and per account.
+
+    Before the sign-in view, one look at the windows of the client's address and of the
+    account it names: if one is full, the attempt is refused without trying the password.
+    After the view, an attempt that failed is counted in all of them. Successful sign-ins
+    count nothing. Keys as Flask-Limiter named them for this throttle
+    (LIMITS:LIMITER/<prefix>/address:<ip>/sign-in-by_address/5/1/minute, and
+    account:<email> with sign-in-by_account).
+    """
+
+    def __init__(self, limits: Sequence[RateLimitItem], counts: Counts, prefix: str):
+        self.by_address = ClientLimits(limits, counts, prefix, "sign-in-by_address")
+        self.by_account = ClientLimits(limits, counts, prefix, "sign-in-by_account")
+
+    @classmethod
+    def from_config(cls, config, counts: Counts) -> SignInLimits:
+        return cls(parse_many(str(config["INBOX_SIGN_IN_LIMIT"])), counts,
+                   str(config["RATELIMIT_KEY_PREFIX"]))
+
+    def limited(self, view: Callable, account: Callable[[], str],
+                failed: Callable[[], bool]) -> Callable:
+        """Wrap the sign-in view. `account()` names the account tried (the request's form),
+        `failed()` says, after the view, whether the attempt failed."""
+
+        @functools.wraps(view)
+        def limited_view(*args, **kwargs):
+            if request.method != "POST":
+                return view(*args, **kwargs)
+            address = self.by_address.keys(f"address:{request.remote_addr or 'unknown'}")
+            named = self.by_account.keys(f"account:{account()}")
+            counts = self.by_address.counts.use(lambda store: store.look(address + named))
+            windows = self.by_address.windows(counts[:len(address)]) + \
+                self.by_account.windows(counts[len(address):])
+            full = [w for w in windows if w.full]
+            if full:
+                raise SignInLimitExceeded(max(full, key=lambda w: w.reset_at))
+            response = make_response(view(*args, **kwargs))
+            if failed():
+                windows = self.by_address.take(address)[1] + self.by_account.take(named)[1]
+            rate_limit_headers(response, min(windows, key=lambda w: w.remaining))
+            return response
+
+        return limited_view
+
+
+# ---------------------------------------------------------------------------------------
+# Counts: in Redis, or in memory while it is away
+
+
+class Counts:
+    """Where the limits are counted: RATELIMIT_STORAGE_URI, with memory standing in for
+    Redis while it does not answer."""
+
+    def __init__(self, storage_uri: str):
         uri = str(storage_uri)
         if uri.startswith("redis+unix://"):  # Flask-Limiter's spelling of a socket path
             uri = "unix://" + uri.removeprefix("redis+unix://")
@@ -180,67 +317,8 @@ class SubmissionLimits:
         self._failures = 0  # failed tries of the storage in a row; 0 while it answers
         self._retry_at = 0.0
 
-    @classmethod
-    def from_config(cls, config) -> SubmissionLimits:
-        return cls(parse_many(str(config["RATELIMIT_SUBMIT"])),
-                   config["RATELIMIT_STORAGE_URI"], str(config["RATELIMIT_KEY_PREFIX"]),
-                   enabled=bool(config.get("RATELIMIT_ENABLED", True)))
-
-    def keys(self, client: str) -> list[str]:
-        # The names Flask-Limiter gave the same counts (LIMITS:LIMITER/prefix/client/submit/
-        # 5/1/minute), so an upgrade keeps them.
-        return [f"{self._key_start}{client}{end}" for end in self._key_ends]
-
-    # Per request ------------------------------------------------------------------------
-
-    def limited(self, view: Callable) -> Callable:
-        @functools.wraps(view)
-        def limited_view(*args, **kwargs):
-            self.check()
-            return view(*args, **kwargs)
-
-        return limited_view
-
-    def check(self) -> None:
-        """Before the view: refuse a client whose windows are full, or else count this
-        submission in each of them (one trip to storage)."""
-        keys = self.keys(get_remote_address())
-        taken, counts = self._use(lambda store: store.take(keys, self.amounts, self.seconds))
-        windows = self._windows(counts)
-        g.submission_limits = (keys, windows, taken)
-        if not taken:
-            raise SubmissionLimitExceeded(next(w for w in windows if w.full))
-
-    def after_request(self, response):
-        """After the view: give back the count of a submission that was not recorded, and
-        say in headers what is left."""
-        state = g.pop("submission_limits", None)
-        if state is None:
-            return response
-        keys, windows, taken = state
-        if taken and not g.get("submission_recorded"):
-            self._use(lambda store: store.give_back(keys))
-            windows = [Window(w.limit, w.count - 1, w.reset_at) for w in windows]
-        shown = windows[0]
-        if response.status_code == 429:
-            shown = next((w for w in windows if w.full), shown)
-            response.headers["Retry-After"] = str(seconds_until(shown.reset_at))
-        response.headers["X-RateLimit-Limit"] = str(shown.limit.amount)
-        response.headers["X-RateLimit-Remaining"] = str(shown.remaining)
-        response.headers["X-RateLimit-Reset"] = str(math.ceil(shown.reset_at))
-        return response
-
-    def _windows(self, counts: list[tuple[int, int]]) -> list[Window]:
-        now = time.time()
-        return [
-            Window(limit, count, now + (left_ms / 1000 if left_ms > 0 else seconds))
-            for limit, seconds, (count, left_ms) in zip(self.limits, self.seconds, counts,
-                                                        strict=True)
-        ]
-
-    # Redis, or memory while it is away ----------------------------------------------------
-
-    def _use(self, operation: Callable):
+    def use(self, operation: Callable):
+        """operation(storage): on Redis, or in memory while Redis is away."""
         if self.fallback is None:
             return operation(self.storage)
         if self._failures and not self._time_to_try_again():
@@ -281,7 +359,7 @@ class SubmissionLimits:
 
 class RedisCounts:
     """Counts in Redis: one script takes a place in each of a client's windows (or says
-    which is full), another gives a place back."""
+    which is full), another gives a place back, a third only reads them."""
 
     # KEYS: the client's windows; ARGV: each window's limit, then each window's length in
     # seconds. Answers 1 (taken) or 0 (a window is full), then each window's count and the
@@ -322,6 +400,15 @@ for i, key in ipairs(KEYS) do
 end
 return 0
 """
+    # Each window's count and the milliseconds until it ends, as TAKE answers them.
+    LOOK = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  out[2 * i - 1] = tonumber(redis.call('get', key) or '0')
+  out[2 * i] = redis.call('pttl', key)
+end
+return out
+"""
     ERRORS = (redis.RedisError, OSError)
 
     def __init__(self, uri: str):
@@ -333,7 +420,7 @@ return 0
             socket_connect_timeout=REDIS_TIMEOUT_SECONDS, retry=Retry(NoBackoff(), 0))
         self._local = threading.local()
         self._shas = {script: hashlib.sha1(script.encode()).hexdigest()
-                      for script in (self.TAKE, self.GIVE_BACK)}
+                      for script in (self.TAKE, self.GIVE_BACK, self.LOOK)}
 
     def take(self, keys: list[str], amounts: list[int],
              seconds: list[int]) -> tuple[bool, list[tuple[int, int]]]:
@@ -342,6 +429,9 @@ return 0
 
     def give_back(self, keys: list[str]) -> None:
         self._run(self.GIVE_BACK, keys, [])
+
+    def look(self, keys: list[str]) -> list[tuple[int, int]]:
+        return _pairs(self._run(self.LOOK, keys, []))
 
     def _run(self, script: str, keys: list[str], args: list):
         connection = getattr(self._local, "connection", None)
@@ -390,6 +480,13 @@ class MemoryCounts:
                 else:
                     answers.append((entry[0], round((entry[1] - now) * 1000)))
         return taken, answers
+
+    def look(self, keys: list[str]) -> list[tuple[int, int]]:
+        now = time.monotonic()
+        with self._lock:
+            found = [self._counts.get(key) for key in keys]
+            return [(entry[0], round((entry[1] - now) * 1000)) if entry and entry[1] > now
+                    else (0, -2) for entry in found]
 
     def give_back(self, keys: list[str]) -> None:
         now = time.monotonic()

@@ -26,11 +26,10 @@ from flask import (
     session,
     url_for,
 )
-from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms import ValidationError
 
-from .. import audit, db, staff
+from .. import audit, db, limits, staff
 from ..staff import Member
 from . import bp
 
@@ -204,31 +203,27 @@ def sign_out():
     return redirect(url_for("inbox.sign_in"), 303)
 
 
-@bp.errorhandler(RateLimitExceeded)
-def sign_in_paused(_error):
-    return _sign_in_page({"email": (request.form.get("email") or "")[:300]}, {},
-                         notice=SIGN_IN_PAUSED, status=429)
+@bp.errorhandler(limits.SignInLimitExceeded)
+def sign_in_paused(error: limits.SignInLimitExceeded):
+    page, status = _sign_in_page({"email": (request.form.get("email") or "")[:300]}, {},
+                                 notice=SIGN_IN_PAUSED, status=429)
+    response = current_app.make_response((page, status))
+    limits.rate_limit_headers(response, error.limit)
+    return response
 
 
 def limit_sign_in(app: Flask) -> None:
-    """INBOX_SIGN_IN_LIMIT on failed sign-ins, per address and per account (Flask-Limiter)."""
-    limiter = app.extensions["submit_limiter"]
+    """INBOX_SIGN_IN_LIMIT on failed sign-ins, per address and per account."""
+    if not limits.enabled(app):
+        return
 
-    def limit() -> str:
-        return current_app.config["INBOX_SIGN_IN_LIMIT"]
+    def account() -> str:
+        return staff.normalise_email(request.form.get("email") or "")[:254]
 
-    def failed(_response) -> bool:
+    def failed() -> bool:
         return bool(g.get("sign_in_failed"))
 
-    def by_address() -> str:
-        return f"address:{request.remote_addr or 'unknown'}"
-
-    def by_account() -> str:
-        return f"account:{staff.normalise_email(request.form.get('email') or '')[:254]}"
-
+    throttle = limits.SignInLimits.from_config(app.config, app.extensions["limit_counts"])
     endpoint = "inbox.sign_in"
-    view = app.view_functions[endpoint]
-    for key in (by_address, by_account):
-        view = limiter.limit(limit, key_func=key, methods=["POST"], deduct_when=failed,
-                             scope=f"sign-in-{key.__name__}")(view)
-    app.view_functions[endpoint] = view
+    app.view_functions[endpoint] = throttle.limited(app.view_functions[endpoint], account,
+                                                    failed)

@@ -295,3 +295,48 @@ def test_a_submission_the_database_could_not_take_uses_up_nothing(catalog, tmp_p
     if storage["RATELIMIT_STORAGE_URI"].startswith("redis"):
         assert counted_in_redis(storage) == {}
     app.extensions["db_engine"].dispose()
+
+
+# ---------------------------------------------------------------------------------------
+# What the limits cost the requests they do not limit
+
+
+def test_only_the_limited_views_use_the_limit_storage(make_app):
+    app = make_app()
+    counts = app.extensions["limit_counts"]
+    trips = []
+    use = counts.use
+    counts.use = lambda operation: trips.append(operation) or use(operation)
+    client = app.test_client()
+    for url in ("/api/v1/health", "/api/v1/report-categories", "/feedback/", "/report/",
+                "/inbox/login", "/api/v1/status/SMR-7K3Q-9XWD-2F4M-8HJN"):
+        assert client.get(url).status_code in (200, 404), url
+    assert trips == []
+    assert client.post("/api/v1/reports", json=REPORT).status_code == 201
+    assert len(trips) == 1  # one trip: the client's windows checked and counted at once
+
+
+def test_nothing_runs_before_every_request_for_the_limits(app):
+    # The limits wrap their own views; no hook of theirs runs before other requests.
+    assert app.before_request_funcs.get(None, []) == []
+    assert "limiter" not in app.extensions
+
+
+def test_the_api_neither_reads_nor_writes_the_session_cookie(app):
+    from flask import request
+    from flask.sessions import SecureCookieSession
+
+    client = app.test_client()
+    assert client.get("/feedback/").status_code == 200
+    assert client.get_cookie("feedback_session") is not None  # the form's CSRF token
+    interface = app.session_interface
+    with app.test_request_context("/api/v1/reports", method="POST"):
+        assert interface.is_null_session(interface.open_session(app, request))
+    with app.test_request_context("/feedback/", method="POST"):
+        opened = interface.open_session(app, request)
+        assert isinstance(opened, SecureCookieSession)
+        assert not interface.is_null_session(opened)
+
+    answer = client.post("/api/v1/reports", json=REPORT)
+    assert answer.status_code == 201
+    assert "Set-Cookie" not in answer.headers and "Cookie" not in answer.vary

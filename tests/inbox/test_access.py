@@ -195,6 +195,79 @@ def test_successful_sign_ins_do_not_use_up_the_limit(app):
     assert sign_in(app.test_client(), EMAILS["viewer"]).status_code == 429
 
 
+def test_failed_sign_ins_say_how_many_tries_are_left_and_when_to_try_again(app):
+    add_staff(app, "admin")
+    client = client_at(app, "192.0.2.30")
+    left = []
+    for n in range(5):
+        failed = sign_in(client, f"guess{n}@cabq.gov", "wrong password!")
+        assert failed.status_code == 401 and "Retry-After" not in failed.headers
+        assert failed.headers["X-RateLimit-Limit"] == "5"
+        left.append(failed.headers["X-RateLimit-Remaining"])
+    assert left == ["4", "3", "2", "1", "0"]  # the address's window: the one nearest full
+    paused = sign_in(client, EMAILS["admin"])
+    assert paused.status_code == 429
+    assert 0 < int(paused.headers["Retry-After"]) <= 60
+    assert paused.headers["X-RateLimit-Remaining"] == "0"
+    assert client.get("/inbox/login").status_code == 200  # the page itself is not limited
+
+
+@pytest.fixture
+def sign_in_prefix(redis_url):
+    import secrets
+
+    import redis
+
+    prefix = f"sign-in-test-{secrets.token_hex(4)}"
+    yield prefix
+    connection = redis.Redis.from_url(redis_url)
+    for key in connection.scan_iter(match=f"*{prefix}*"):
+        connection.delete(key)
+    connection.close()
+
+
+def test_sign_in_limits_are_shared_through_redis_under_their_old_key_names(
+        make_app, redis_url, sign_in_prefix):
+    import redis
+
+    storage = {"RATELIMIT_STORAGE_URI": redis_url, "RATELIMIT_KEY_PREFIX": sign_in_prefix}
+    one, two = make_app(**storage), make_app(**storage)  # two workers
+    add_staff(one, "admin")
+    for n in range(5):
+        worker = one if n % 2 else two
+        assert sign_in(client_at(worker, "192.0.2.40"), f"guess{n}@cabq.gov",
+                       "wrong password!").status_code == 401
+    assert sign_in(client_at(one, "192.0.2.40"), EMAILS["admin"]).status_code == 429
+    assert sign_in(client_at(two, "192.0.2.40"), EMAILS["admin"]).status_code == 429
+    assert sign_in(client_at(two, "192.0.2.41"), EMAILS["admin"]).status_code == 303
+
+    # The names Flask-Limiter gave these counts, so counts survive an upgrade.
+    connection = redis.Redis.from_url(redis_url)
+    try:
+        start = f"LIMITS:LIMITER/{sign_in_prefix}/"
+        assert connection.get(f"{start}address:192.0.2.40/sign-in-by_address/5/1/minute") \
+            == b"5"
+        assert connection.get(f"{start}account:guess0@cabq.gov/sign-in-by_account/5/1/minute") \
+            == b"1"
+        assert 0 < connection.ttl(f"{start}address:192.0.2.40/sign-in-by_address/5/1/minute") \
+            <= 60
+        assert not connection.keys(f"*{sign_in_prefix}*{EMAILS['admin']}*")  # successes
+    finally:
+        connection.close()
+
+
+def test_sign_in_stays_limited_when_redis_is_down(make_app, caplog):
+    from tests.conftest import free_port
+
+    app = make_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
+    add_staff(app, "admin")
+    client = client_at(app, "192.0.2.60")
+    for n in range(5):
+        assert sign_in(client, f"guess{n}@cabq.gov", "wrong password!").status_code == 401
+    assert sign_in(client, EMAILS["admin"]).status_code == 429  # counted in memory
+    assert "falling back to in-memory storage" in caplog.text
+
+
 def test_a_session_ends_after_the_idle_time(make_app, monkeypatch):
     app = make_app(INBOX_IDLE_MINUTES=1)
     add_staff(app, "viewer")
