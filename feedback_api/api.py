@@ -11,7 +11,7 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import db, intake, notify
+from . import add_missing_headers, db, intake, notify
 from .catalog import REPORT_CATEGORIES
 from .config import API_MAX_BYTES
 from .errors import DATABASE_DOWN, api_error
@@ -19,6 +19,7 @@ from .limits import count_submission
 from .public import catalog, client_address
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+NOT_STORED = {"Cache-Control": "no-store"}
 
 
 @bp.before_request
@@ -35,8 +36,12 @@ def cors(response):
         response.headers["Access-Control-Allow-Headers"] = "Content-Type"
         response.headers["Access-Control-Expose-Headers"] = "Retry-After, Location"
         response.headers["Access-Control-Max-Age"] = "600"
-    response.vary.add("Origin")
-    response.headers.setdefault("Cache-Control", "no-store")
+    vary = response.headers.get("Vary")
+    if vary is None:
+        response.headers.add("Vary", "Origin")
+    elif "origin" not in vary.lower():
+        response.vary.add("Origin")
+    add_missing_headers(response, NOT_STORED)
     return response
 
 
