@@ -6,6 +6,7 @@ as plain data. Report categories live here too, each citing the rules it comes f
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,9 +125,14 @@ class Catalog:
 
     def account_at(self, url: str) -> AccountEntry | None:
         """The directory entry whose address this is, if any."""
-        wanted = _comparable_url(url)
-        return next((a for a in self.accounts.values() if _comparable_url(a.url) == wanted),
-                    None)
+        return self._accounts_by_url.get(_comparable_url(url))
+
+    @functools.cached_property
+    def _accounts_by_url(self) -> dict[str, AccountEntry]:
+        by_url: dict[str, AccountEntry] = {}
+        for account in self.accounts.values():
+            by_url.setdefault(_comparable_url(account.url), account)  # the first one listed
+        return by_url
 
     def policies_in_order(self) -> list[PolicyEntry]:
         return sorted(self.policies.values(), key=lambda p: (p.number is None, p.name.lower()))
