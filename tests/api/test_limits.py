@@ -316,10 +316,15 @@ def test_only_the_limited_views_use_the_limit_storage(make_app):
     assert len(trips) == 1  # one trip: the client's windows checked and counted at once
 
 
-def test_nothing_runs_before_every_request_for_the_limits(app):
-    # The limits wrap their own views; no hook of theirs runs before other requests.
+def test_the_limits_run_nothing_on_requests_they_do_not_limit(app):
+    from feedback_api.limits import SubmissionLimits
+
+    # The limits wrap their own views: nothing of theirs runs before every request, and
+    # the submission limit's after-request step only in the forms' and the API's blueprints.
     assert app.before_request_funcs.get(None, []) == []
-    assert "limiter" not in app.extensions
+    after = {blueprint for blueprint, steps in app.after_request_funcs.items() for step in steps
+             if isinstance(getattr(step, "__self__", None), SubmissionLimits)}
+    assert after == {"public", "api"}
 
 
 def test_the_api_neither_reads_nor_writes_the_session_cookie(app):
