@@ -10,7 +10,8 @@ For each size N, in one run:
 2. builds it with `build_site` from an empty cache (the full build) and reads each stage's
    time from the build log;
 3. publishes one new revision of one policy (one commit) and builds again with the cache
-   the full build left: the rebuild after a typical publication;
+   the full build left, over the site it published: the rebuild after a typical
+   publication;
 4. runs a bare `mkdocs build` (Material, search) of as many plain Markdown pages cut from
    the same texts, N of them in the nav, as `build_history` does.
 
@@ -51,12 +52,16 @@ WORK = ROOT / "benchmarks" / ".work" / "build_scale"
 STAGES = ["load", "history", "pages", "versions", "mkdocs", "archive", "publish"]
 
 
-def build(content: Path, out: Path, cache: Path) -> dict[str, float]:
-    """One `build_site` with the given cache folder; the total and each stage's time."""
+def build(content: Path, out: Path, cache: Path, *, fresh: bool = True) -> dict[str, float]:
+    """One `build_site` with the given cache folder; the total and each stage's time.
+
+    `fresh` removes the output folder first; otherwise the build replaces the site the
+    last one published, as a publication does (and pays for removing the old one)."""
     from site_builder.build import build_site
 
     os.environ["TRANSPARENCY_CACHE"] = str(cache)
-    shutil.rmtree(out, ignore_errors=True)
+    if fresh:
+        shutil.rmtree(out, ignore_errors=True)
     lines: list[str] = []
     start = time.perf_counter()
     result = build_site(content, out, log=lines.append)
@@ -96,7 +101,7 @@ def measure(size: int, versions: int, rebuild: bool) -> dict:
     result = {"size": size, "versions": versions, "commits": commits, "full": full}
     if rebuild:
         revise_one(repo)
-        again = build(repo / "content", WORK / "site", cache)
+        again = build(repo / "content", WORK / "site", cache, fresh=False)
         print(f"{size}: rebuild after one revision {again['total']:.1f} s", file=sys.stderr)
         result["rebuild"] = again
     pages = int(full["page_count"])

@@ -17,11 +17,16 @@ template (`main.html` and the partials in `theme/`):
   does not grow with the number of policies;
 - the resulting HTML is kept in a cache keyed by the page's Markdown, its address, the
   theme (`mkdocs.yml`, `theme/`, MkDocs and Material versions) and the small navigation.
-  An unchanged page on the next build is a read, one string replacement and a write.
+  An unchanged page on the next build is a read, one string replacement and a write;
+- a policy's pages together are its archive, keyed by every page's key and its footer.
+  When the published site holds that archive under the same key, nothing is written:
+  its folders move over into the new site when it is published (`publish.py`).
 
-The footer's site version (content commit and build date) changes with every build, so it
-is not cached: the cached HTML holds a placeholder where the footer shows it, and the
-current site version is put in when the page is written.
+The footer is not cached: the cached HTML holds a placeholder where the footer shows it,
+filled in when the page is written. An archive page's footer names the content version
+of its policy's last change (`SiteStamp.policy_footer`), which stays the same from build
+to build; it is the site's version, which names the build, only while a policy has
+uncommitted edits.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
 
 from .cachefile import write_cache_file
+from .publish import Published
 from .versions import ARCHIVE_PAGE, HTML_END, HTML_START
 
 ARCHIVE_VERSION = "archive-2"  # bump when this module's output changes
@@ -67,9 +73,12 @@ def is_archive(src_uri: str) -> bool:
 class ArchiveResult:
     rendered: int = 0
     cached: int = 0
+    reused: int = 0  # pages the published site holds as they are: their folders move over
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     pass_cached: int = 0  # pages of MkDocs' pass whose Markdown's HTML came from the cache
+    archives: dict[str, str] = field(default_factory=dict)  # policy id → its archive's key
+    moves: list[str] = field(default_factory=list)  # folders to take from the published site
 
 
 class PageCache:
@@ -137,6 +146,17 @@ def small_navigation(files: Files, config, base_nav: list) -> Navigation:
         config.nav = full_nav
 
 
+def policy_of(file: File) -> str:
+    """The policy an archive page belongs to: policies/<id>/…"""
+    return file.src_uri.split("/", 2)[1]
+
+
+def archive_folders(files: list[File]) -> list[str]:
+    """The site folders a policy's archive pages are written into (policies/<id>/versions
+    and so on), each holding nothing else."""
+    return sorted({"/".join(file.dest_uri.split("/")[:3]) for file in files})
+
+
 def render_archive(
     *,
     config,
@@ -150,13 +170,22 @@ def render_archive(
     messages: list[str],
     tick: Callable[[str], None] | None = None,
     used: set[str] | None = None,
+    footers: dict[str, str] | None = None,
+    published: Published | None = None,
 ) -> ArchiveResult:
     """Write each archive page into config.site_dir; problems are MkDocs' warnings.
 
-    `used` receives the cache key of every archive page of this build."""
+    `footers` gives the footer of each policy's archive pages (policy id → text; the
+    site's version for the others). The pages of one policy are one archive, keyed by
+    every page's key and the footer: when the `published` site holds that archive under
+    the same key, its folders are listed in the result's `moves` instead of being
+    written (`publish.publish` moves them). `used` receives the cache key of every
+    archive page of this build.
+    """
     started = time.perf_counter()
     result = ArchiveResult()
     cache = PageCache(cache_dir)
+    footers = footers or {}
     for file in archive:  # from here on they are pages of the site, checked as such
         file.inclusion = InclusionLevel.NOT_IN_NAV
     nav = small_navigation(files, config, base_nav)
@@ -164,11 +193,14 @@ def render_archive(
     common = hashlib.sha256(
         f"{theme_hash(config_file)}\0{_nav_signature(nav.items)}".encode()
     ).hexdigest()
-    footer = str(markupsafe.escape(site_version))
+    site_dir = Path(config.site_dir)
+    by_policy: dict[str, list[File]] = {}
+    for file in archive:
+        by_policy.setdefault(policy_of(file), []).append(file)
 
     folders: set[Path] = set()
 
-    def write(file: File, html: str) -> None:
+    def write(file: File, html: str, footer: str) -> None:
         out = Path(file.abs_dest_path)
         if out.parent not in folders:
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -178,45 +210,75 @@ def render_archive(
         if tick:
             tick(file.src_uri)
 
-    def build_some(todo: list[File]) -> dict:
-        """Write these pages: from the cache when it has them, else rendered (and kept)."""
-        done = {"rendered": 0, "cached": 0, "keys": []}
-        misses: list[tuple[File, str, str]] = []
-        for file in todo:
-            source = file.content_string  # in memory, or read from docs_dir
-            key = hashlib.sha256(f"{common}\0{file.src_uri}\0{source}".encode()).hexdigest()
-            done["keys"].append(key)
-            html = cache.get(key)
-            if html is None:
-                misses.append((file, key, source))
-            else:
-                write(file, html)
-                done["cached"] += 1
+    def reusable(pid: str, key: str, where: list[str]) -> bool:
+        return (published is not None and published.archives.get(pid) == key
+                and all((published.site / folder).is_dir() for folder in where)
+                and not any((site_dir / folder).exists() for folder in where))
+
+    def build_some(todo: list[str]) -> dict:
+        """Build these policies' archives: taken over from the published site, or each
+        page from the cache when it has it, else rendered (and kept)."""
+        done = {"rendered": 0, "cached": 0, "reused": 0, "keys": [], "archives": {},
+                "moves": []}
         anchors_level = config.validation.links.anchors
-        for file, key, source in misses:
+        for pid in todo:
+            pages = by_policy[pid]
+            footer = footers.get(pid, site_version)
+            digest = hashlib.sha256(f"{common}\0{footer}".encode())
+            keyed = []
+            for file in pages:
+                source = file.content_string  # in memory, or read from docs_dir
+                key = hashlib.sha256(f"{common}\0{file.src_uri}\0{source}".encode()).hexdigest()
+                digest.update(f"\0{file.src_uri}\0{key}".encode())
+                keyed.append((file, key, source))
+            archive_key = digest.hexdigest()
+            done["keys"].extend(key for _, key, _ in keyed)
+            where = archive_folders(pages)
+            if reusable(pid, archive_key, where):
+                done["reused"] += len(pages)
+                done["moves"].extend(where)
+                done["archives"][pid] = archive_key
+                if tick:
+                    for file in pages:
+                        tick(file.src_uri)
+                continue
+            shown = str(markupsafe.escape(footer))
             before = len(messages)
-            html = _render(file, source, config, files, doc_files, nav, env)
-            assert file.page is not None
-            file.page.validate_anchor_links(files=files, log_level=anchors_level)
-            if len(messages) == before:  # only a page without a warning is kept
-                cache.put(key, html)
-            write(file, html)
-            done["rendered"] += 1
+            for file, key, source in keyed:
+                html = cache.get(key)
+                if html is not None:
+                    write(file, html, shown)
+                    done["cached"] += 1
+                    continue
+                warned = len(messages)
+                html = _render(file, source, config, files, doc_files, nav, env)
+                assert file.page is not None
+                file.page.validate_anchor_links(files=files, log_level=anchors_level)
+                if len(messages) == warned:  # only a page without a warning is kept
+                    cache.put(key, html)
+                write(file, html, shown)
+                done["rendered"] += 1
+            if len(messages) == before:  # only an archive without a warning is recorded
+                done["archives"][pid] = archive_key
         return done
 
     real_version = config.extra.get("site_version", "")
     config.extra["site_version"] = PLACEHOLDER
+    todo = sorted(by_policy)
     try:
         jobs = workers() if len(archive) >= PARALLEL_MIN else 1
         if jobs > 1 and hasattr(os, "fork"):
-            reports = _in_processes(build_some, archive, jobs, messages)
+            reports = _in_processes(build_some, todo, jobs, messages)
         else:
-            reports = [build_some(archive)]
+            reports = [build_some(todo)]
     finally:
         config.extra["site_version"] = real_version
     for report in reports:
         result.rendered += report["rendered"]
         result.cached += report["cached"]
+        result.reused += report["reused"]
+        result.archives.update(report["archives"])
+        result.moves.extend(report["moves"])
         if used is not None:
             used.update(report["keys"])
     result.seconds = time.perf_counter() - started

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from . import history, opendata, pages, versions
+from . import history, opendata, pages, publish, versions
 from .archive import prune_cache
 from .content import Library, load_library
 from .mkdocs_build import CONFIG, MkDocsFailed, build_html
@@ -148,6 +148,9 @@ def build_site(
                 cache_dir=cache / "pages" if cache else None,
                 render_cache_dir=cache / "mkdocs" if cache else None,
                 archive_pages=archive_pages,
+                archive_footers={pid: versions.archive_footer(h, stamp)
+                                 for pid, h in histories.items()},
+                published=publish.published_site(out, cache),
                 used=used_pages,
             )
         except MkDocsFailed as failure:
@@ -158,11 +161,19 @@ def build_site(
         if archive.pass_cached:
             log(f"{'':<10} {archive.pass_cached} of its pages' HTML from the cache")
         log(f"{'archive':<10} {archive.seconds:6.2f} s")
-        log(f"{'':<10} {archive.rendered + archive.cached} archive pages: "
-            f"{archive.rendered} rendered, {archive.cached} from the cache")
+        log(f"{'':<10} {archive.rendered + archive.cached + archive.reused} archive pages: "
+            f"{archive.rendered} rendered, {archive.cached} from the cache, "
+            f"{archive.reused} kept from the published site")
 
         with stage(log, "publish"):
-            swap_into_place(site_dir, out)
+            try:
+                publish.publish(site_dir, out, cache=cache, moves=archive.moves,
+                                archives=archive.archives)
+            except OSError as error:
+                raise BuildFailed(f"the new site could not be put in place of {out} "
+                                  f"({error.strerror or error}); the published site is as "
+                                  "it was: free some space or fix the folder's "
+                                  "permissions and build again") from error
         if cache is not None:  # what this build did not use, a later one will not either
             removed = (prune_cache(cache / "versions", used_versions)
                        + prune_cache(cache / "pages", used_pages)
@@ -231,17 +242,3 @@ def check_output(out: Path, content: Path) -> None:
     if problem:
         raise BuildFailed(f"{problem}; the build replaces the whole output folder, so "
                           "choose another --out (for example site)")
-
-
-def swap_into_place(new: Path, out: Path) -> None:
-    """Replace `out` by `new` with two renames; put the old one back if the second fails."""
-    old = None
-    if out.exists():
-        old = new.parent / "previous"
-        out.rename(old)
-    try:
-        new.rename(out)
-    except OSError:
-        if old is not None:
-            old.rename(out)
-        raise

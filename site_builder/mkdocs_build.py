@@ -28,6 +28,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 
 from .archive import ArchiveResult, is_archive, package_version, render_archive, theme_hash
+from .publish import Published
 from .versions import Cache
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -286,6 +287,8 @@ def build_html(
     used: set[str] | None = None,
     render_cache_dir: Path | None = None,
     archive_pages: dict[str, str] | None = None,
+    archive_footers: dict[str, str] | None = None,
+    published: Published | None = None,
 ) -> ArchiveResult:
     """Build docs_dir into site_dir with the site's mkdocs.yml; raise MkDocsFailed.
 
@@ -293,8 +296,10 @@ def build_html(
     receives the cache key of every archive page. `render_cache_dir` keeps the HTML of
     the other pages' Markdown (`_RenderCache`; none: no cache) and their search entries
     (`_SearchCache`), and `used` receives their keys too. `archive_pages` (docs-relative
-    path → Markdown) are archive pages kept in memory instead of docs_dir. Returns what
-    the archive step did and how long it took.
+    path → Markdown) are archive pages kept in memory instead of docs_dir;
+    `archive_footers` (policy id → text) their footers, and `published` the site they
+    may be taken over from (`archive.render_archive`). Returns what the archive step did
+    and how long it took.
     """
     collector = _Collector()
     logger = logging.getLogger("mkdocs")
@@ -333,6 +338,7 @@ def build_html(
                 base_nav=base_nav, site_version=str(config.extra.get("site_version", "")),
                 cache_dir=cache_dir, config_file=Path(config_file),
                 messages=collector.messages, tick=tick, used=used,
+                footers=archive_footers, published=published,
             )
             if render_cache is not None:
                 result.pass_cached = render_cache.hits

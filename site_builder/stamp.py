@@ -1,7 +1,8 @@
 """The site's version: which content commit it was built from, and when.
 
 Shown in the footer of every page and in the open data, so a printed page or a downloaded
-file can be traced back to the exact text it was built from.
+file can be traced back to the exact text it was built from. A policy's archive pages
+show the commit of that policy's last change instead (`SiteStamp.policy_footer`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,17 @@ class SiteStamp:
             return f"Content version: {NO_HISTORY}. Built {built}."
         note = " (uncommitted changes)" if self.dirty else ""
         return f"Content version {self.commit}{note}. Built {built}."
+
+    def policy_footer(self, commit: str, changed: dt.datetime) -> str:
+        """The footer of one policy's archive pages (its versions, redlines, comparisons
+        and changelog): the content version of the last change to that policy.
+
+        Its text is the same at every later commit, so these pages, which never change
+        once published, need not be written again by every build; the current pages
+        carry `footer`, which names this build."""
+        short = commit[:max(7, len(self.commit or ""))]
+        day = changed.astimezone(dt.UTC).strftime("%Y-%m-%d")
+        return f"Content version {short}, the last change to this policy ({day})."
 
     @property
     def today(self) -> dt.date:

@@ -42,6 +42,7 @@ from .history import PolicyHistory, Span, Version, spans
 from .outline import parse_outline
 from .redline import LEGEND, RENDERER_VERSION, Redline, SectionChange, parts, redline
 from .render import escape_md, render_policy_body, rewrite_links
+from .stamp import SiteStamp
 
 PAGE_VERSION = "versions-1"  # bump when the page layout changes, to refresh the cache
 SITE_CHANGES = "changes/index.md"
@@ -786,6 +787,17 @@ def _policy_files(ctx: _Context, policy: Policy, history: PolicyHistory) -> dict
     files[f"data/versions/{pid}.text.json"] = json.dumps(
         versions_text(history), separators=(",", ":"), ensure_ascii=False)
     return files
+
+
+def archive_footer(history: PolicyHistory, stamp: SiteStamp) -> str:
+    """What the footer of a policy's archive pages says (`SiteStamp.policy_footer`).
+
+    The site's own footer when the policy has uncommitted edits or an incomplete history:
+    then no single commit holds the text the pages show."""
+    if stamp.commit is None or history.unpublished or not history.complete or not history.changes:
+        return stamp.footer
+    last = history.changes[0]
+    return stamp.policy_footer(last.commit, last.published)
 
 
 def _code_hash() -> str:

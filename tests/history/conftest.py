@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -117,6 +118,14 @@ def assert_same_site(built: Path, fresh: Path) -> None:
     again, new = files_of(built), files_of(fresh)
     assert again.keys() == new.keys()
     assert [rel for rel in again if again[rel] != new[rel]] == []
+
+
+def archive_counts(lines: list[str]) -> tuple[int, int, int]:
+    """From a build's log: archive pages rendered, from the cache, kept from the site."""
+    line = next(x for x in lines if "archive pages:" in x)
+    found = re.search(r"(\d+) rendered, (\d+) from the cache, (\d+) kept", line)
+    assert found, line
+    return int(found[1]), int(found[2]), int(found[3])
 
 
 @pytest.fixture

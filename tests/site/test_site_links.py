@@ -190,13 +190,19 @@ def test_nothing_is_loaded_from_another_site(pages):
 
 
 def test_every_page_shows_the_site_version(built_site):
+    """The build's version on every page; on a policy's archive pages (versions,
+    redlines, comparisons, changelog), the content version of the policy's last change."""
     missing = []
+    archive = re.compile(r"^policies/[^/]+/(versions|compare|changelog)/")
     for path in sorted(built_site.rglob("*.html")):
+        rel = path.relative_to(built_site).as_posix()
         text = path.read_text(encoding="utf-8")
         match = re.search(r'<p class="site-version">(.*?)</p>', text, re.S)
-        if not match or not re.search(r"Content version:? \w+.*Built \d{4}-\d\d-\d\d \d\d:\d\d UTC",
-                                      " ".join(match.group(1).split())):
-            missing.append(path.relative_to(built_site).as_posix())
+        wanted = (r"Content version \w{7,}, the last change to this policy \(\d{4}-\d\d-\d\d\)\.$"
+                  if archive.match(rel) else
+                  r"Content version:? \w+.*Built \d{4}-\d\d-\d\d \d\d:\d\d UTC")
+        if not match or not re.search(wanted, " ".join(match.group(1).split())):
+            missing.append(rel)
     assert missing == []
 
 

@@ -1,0 +1,122 @@
+"""The publish stage: put the built site in the place of the published one.
+
+The build makes the new site in a temporary folder next to the output, and only a build
+in which every stage succeeded gets here: bad content never leaves a half-built site.
+Publishing is two renames (`swap_into_place`), so the output folder holds either the old
+site or the new one.
+
+A policy's archive pages (every version, redline, comparison and changelog) never change
+once published, and their footer names the policy's last change rather than the build
+(`SiteStamp.policy_footer`). So when the published site already holds a policy's archive
+exactly as this build would write it, its folders are moved into the new site instead of
+being written again: at 800 policies that spares writing some 24,000 pages (about 900 MB)
+on every build and deleting as many with the old site. What the published site holds is
+recorded in the build cache after each publish, with the output folder's identity (its
+inode, and the inode and modification time of its `index.html`), so a site replaced or
+rebuilt by other means is never taken for the one recorded. The record is removed before
+anything moves and written again only once the new site is in place, so a build stopped
+halfway leaves no record and the next build writes every page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cachefile import write_cache_file
+
+RECORD_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Published:
+    """The site now at the output folder, as the build that published it recorded it."""
+
+    site: Path
+    archives: dict[str, str] = field(default_factory=dict)  # policy id → archive key
+
+
+def _record_path(cache: Path, out: Path) -> Path:
+    name = hashlib.sha256(str(out).encode("utf-8")).hexdigest()[:24]
+    return Path(cache) / "published" / f"{name}.json"
+
+
+def _identity(out: Path) -> list[int] | None:
+    try:
+        folder = out.stat()
+        index = (out / "index.html").stat()
+    except OSError:
+        return None
+    return [folder.st_dev, folder.st_ino, index.st_ino, index.st_mtime_ns]
+
+
+def published_site(out: Path, cache: Path | None) -> Published | None:
+    """What the site at `out` holds of each policy's archive; None when that is not known
+    (no cache, no record, or the folder was replaced or rebuilt since it was recorded)."""
+    if cache is None:
+        return None
+    out = Path(out).resolve()
+    try:
+        data = json.loads(_record_path(cache, out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if (not isinstance(data, dict) or data.get("version") != RECORD_VERSION
+            or data.get("out") != str(out) or data.get("site") != _identity(out)
+            or not isinstance(data.get("archives"), dict)):
+        return None
+    return Published(out, {str(pid): str(key) for pid, key in data["archives"].items()})
+
+
+def publish(new: Path, out: Path, *, cache: Path | None = None, moves: list[str] = (),
+            archives: dict[str, str] | None = None) -> None:
+    """Put the site built in `new` at `out`.
+
+    `moves` are folders (site-relative) that the published site holds as the new one
+    would: they move over instead of being copied. `archives` (policy id → key) is what
+    the new site holds, recorded for the next build when `cache` is given. If a move or
+    the swap fails, what moved goes back and the published site is as it was.
+    """
+    out = Path(out).resolve()
+    record = _record_path(cache, out) if cache is not None else None
+    if record is not None:
+        try:
+            record.unlink(missing_ok=True)
+        except OSError:
+            pass
+    moved: list[str] = []
+    try:
+        for folder in moves:
+            target = new / folder
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(out / folder, target)
+            moved.append(folder)
+        swap_into_place(new, out)
+    except OSError:
+        for folder in reversed(moved):
+            try:
+                os.rename(new / folder, out / folder)
+            except OSError:
+                pass  # nothing more can be done; the next build writes every page
+        raise
+    if record is not None:
+        write_cache_file(record, json.dumps({
+            "version": RECORD_VERSION, "out": str(out), "site": _identity(out),
+            "archives": archives or {},
+        }, sort_keys=True).encode("utf-8"))
+
+
+def swap_into_place(new: Path, out: Path) -> None:
+    """Replace `out` by `new` with two renames; put the old one back if the second fails."""
+    old = None
+    if out.exists():
+        old = new.parent / "previous"
+        out.rename(old)
+    try:
+        new.rename(out)
+    except OSError:
+        if old is not None:
+            old.rename(out)
+        raise
