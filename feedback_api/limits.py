@@ -146,12 +146,14 @@ def seconds_until(moment: float) -> int:
 
 
 def rate_limit_headers(response, shown: Window) -> None:
-    """X-RateLimit-* for one window, and Retry-After when the answer is a refusal."""
+    """X-RateLimit-* for one window, and Retry-After when the answer is a refusal. Only the
+    limits set these, once per answer: they are added without looking for earlier ones."""
+    headers = response.headers
     if response.status_code == 429:
-        response.headers["Retry-After"] = str(seconds_until(shown.reset_at))
-    response.headers["X-RateLimit-Limit"] = str(shown.limit.amount)
-    response.headers["X-RateLimit-Remaining"] = str(shown.remaining)
-    response.headers["X-RateLimit-Reset"] = str(math.ceil(shown.reset_at))
+        headers.add("Retry-After", str(seconds_until(shown.reset_at)))
+    headers.add("X-RateLimit-Limit", str(shown.limit.amount))
+    headers.add("X-RateLimit-Remaining", str(shown.remaining))
+    headers.add("X-RateLimit-Reset", str(math.ceil(shown.reset_at)))
 
 
 class ClientLimits:

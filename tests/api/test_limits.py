@@ -28,6 +28,9 @@ def test_the_sixth_submission_in_a_minute_is_refused_with_retry_after(client):
     refused = post(client, 5)
     assert refused.status_code == 429
     assert 0 < int(refused.headers["Retry-After"]) <= 60
+    for name in ("Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining",
+                 "X-RateLimit-Reset"):
+        assert len(refused.headers.getlist(name)) == 1, name
     error = refused.get_json()["error"]
     assert error["code"] == "rate_limited"
     assert "5 per minute" in error["message"] and "wait a minute" in error["message"]
