@@ -121,13 +121,14 @@ def _text(spec: Field, raw, checked: Checked):
     """Clean one string field: returns the value, None when empty, or records an error."""
     if spec.type == "boolean":
         return _boolean(spec, raw, checked)
-    if raw is None:
-        value = ""
-    elif not isinstance(raw, str):
+    if raw is None:  # left out: as if sent empty
+        if spec.required:
+            checked.errors[spec.name] = f"Enter {spec.label}"
+        return None
+    if not isinstance(raw, str):
         checked.errors[spec.name] = f"{_cap(spec.label)} must be text (a JSON string)"
         return None
-    else:
-        value = raw
+    value = raw
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
