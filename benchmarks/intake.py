@@ -613,25 +613,22 @@ on this shared 2-core machine the fsync behind each commit makes the SQLite rows
 from round to round.
 
 What is left is CPU in Python, on two cores shared with wrk, Redis, the database and other
-work: compare *CPU/request* in the table. The submission limit now costs about 0.1 to 0.5 ms
-of CPU per report (the app's row against *rate limits off*; it cost about 1.8 ms with
-Flask-Limiter), the blocking Redis round trip included. In the last py-spy profile
-(GIL-holding samples, taken before the insert moved from a SQLAlchemy `Connection` to the
-pool's DBAPI connection), gunicorn's request handling and access log and Flask's request
-context, routing and response, all shared with the baselines, took about half; the insert
-about a fifth; the Redis script about a twentieth (75 µs of CPU a call in one process,
-against 146 µs through redis-py's `Script`); the checks, the two hashes, the tracking code
-and the JSON in and out a few percent each; and Flask-Limiter, still set up for the staff
-sign-in throttle, a few percent for its hooks on every request although it skips the
-submission endpoints. With four threads to a worker, a request that needs more Python waits
-longer for the GIL behind the others, which is what lifts the app's p99 on PostgreSQL. The
-throughput ratios sit at the 0.7× target on both databases (0.67× to 0.72× over the runs of
-2026-11-22), so whether a run meets it depends on the machine's other work.
+work: compare *CPU/request* in the table, and the app's row with *rate limits off* for what
+the submission limit costs (its Redis round trip included). Requests the limits do not
+apply to do no work for them: the staff sign-in throttle wraps the sign-in view alone, and
+the submission limit its four views, where Flask-Limiter's hooks used to run on every
+request. The JSON API does not open Flask's cookie session (no cookie read, verified or
+written under /api/), and the security, CORS and limit headers are each added in one pass
+over the response's headers. In cProfile in one process, gunicorn's and Flask's own request
+handling, shared with the baselines, is most of what remains; then the insert; then the
+Redis script, the checks, the two hashes, the tracking code and the JSON in and out, a few
+percent each. With four threads to a worker, a request that needs more Python waits longer
+for the GIL behind the others, which lifts the app's p99 above its p50 more than the
+baseline's; on this shared machine whether a run meets the targets with little to spare
+depends on the machine's other work, so the ratios move from run to run.
 
-What would narrow the gap further: the staff sign-in throttle on the app's own limiter, so
-that Flask-Limiter's per-request hooks go; Flask's cookie-session serializer made once
-rather than per request. Beyond that the *rate limits off* row is the floor for this route
-in Flask; only a much plainer intake endpoint would go lower.
+What would narrow the gap further: the *rate limits off* row is the floor for this route in
+Flask; only a much plainer intake endpoint would go lower.
 """
 
 
