@@ -8,7 +8,8 @@ Called by the build after the current pages are written; returns the files it wr
     policies/<id>/compare/                  choose any two versions
     policies/<id>/compare/<a>-<b>/          redline of an older version against the current
     policies/<id>/changelog/                versions, corrections and detail changes
-    changes/                                "What changed" across every policy
+    changes/                                "What changed": the latest changes
+    changes/<year>/                         every change of one year
     data/versions/<id>.json                 versions and dates, for "in effect on a date"
     data/versions/<id>.text.json            each version's text as units, for compare
     feeds/changes.atom, feeds/<id>.atom     new versions
@@ -46,6 +47,7 @@ from .stamp import SiteStamp
 
 PAGE_VERSION = "versions-1"  # bump when the page layout changes, to refresh the cache
 SITE_CHANGES = "changes/index.md"
+RECENT_CHANGES = 100  # changes listed on "What changed"; every one is on its year's page
 # The archive pages: rendered by the archive step (archive.py), outside MkDocs' pass.
 ARCHIVE_PAGE = re.compile(r"^policies/[^/]+/(versions|compare|changelog)/")
 HTML_START = "<!-- archive:html -->"
@@ -673,16 +675,12 @@ def changelog_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> str:
     return "\n".join(x for x in out if x)
 
 
-def site_changes_md(library: Library, histories: dict[str, PolicyHistory]) -> str:
-    here = SITE_CHANGES
-    out = [_front("What changed", "Every new version of every policy, newest first")]
-    out.append("# What changed {#changes--title}\n")
-    out.append("Every new version, correction and update to the City's social media "
-               "policies, newest first. Each new version links to its changes, marked as "
-               "the Council marks amendments. Follow them in a feed reader: "
-               f"[Atom feed]({md_link(here, 'feeds/changes.atom')}). Staff can add review "
-               f"due dates to a calendar: [reviews.ics]({md_link(here, 'feeds/reviews.ics')})."
-               "\n")
+def year_page(year: int) -> str:
+    return f"changes/{year}/index.md"
+
+
+def _site_entries(library: Library, histories: dict[str, PolicyHistory]) -> list[tuple]:
+    """Every change to every policy: (published, id, entry, policy, history), newest first."""
     entries = []
     for pid, history in histories.items():
         policy = library.policies.get(pid)
@@ -691,9 +689,11 @@ def site_changes_md(library: Library, histories: dict[str, PolicyHistory]) -> st
         for entry in history.changes:
             entries.append((entry.published, pid, entry, policy, history))
     entries.sort(key=lambda e: (e[0], e[1]), reverse=True)
-    if not entries:
-        out.append("No dated changes are on record in this build.\n")
-        return "\n".join(out)
+    return entries
+
+
+def _by_month(here: str, entries: list[tuple]) -> list[str]:
+    out = []
     month = None
     for published, pid, entry, policy, history in entries:
         label = f"{published:%B} {published.year}"
@@ -702,7 +702,55 @@ def site_changes_md(library: Library, histories: dict[str, PolicyHistory]) -> st
             out.append(f"\n## {label}\n")
         link = f"[{escape_md(title_of(policy))}]({md_link(here, current_page(pid))})"
         out.append(_entry_line(here, pid, entry, history).replace("- **", f"- {link}, **", 1))
-    return "\n".join(out) + "\n"
+    return out
+
+
+def _year_links(here: str, years: list[int], skip: int | None = None) -> str:
+    return " · ".join(str(year) if year == skip else f"[{year}]({md_link(here, year_page(year))})"
+                      for year in years)
+
+
+def site_changes_files(library: Library, histories: dict[str, PolicyHistory]) -> dict[str, str]:
+    """"What changed" (the latest RECENT_CHANGES changes) and a page for each year.
+
+    Every change of every policy on one page made a page of megabytes at a few hundred
+    policies, rendered again by every build; a year's page changes only while changes
+    are published in that year."""
+    here = SITE_CHANGES
+    entries = _site_entries(library, histories)
+    years = sorted({e[0].year for e in entries}, reverse=True)
+    out = [_front("What changed", "The latest changes to the City's social media policies")]
+    out.append("# What changed {#changes--title}\n")
+    out.append("The latest new versions, corrections and updates to the City's social media "
+               "policies, newest first. Each new version links to its changes, marked as "
+               "the Council marks amendments. Follow them in a feed reader: "
+               f"[Atom feed]({md_link(here, 'feeds/changes.atom')}). Staff can add review "
+               f"due dates to a calendar: [reviews.ics]({md_link(here, 'feeds/reviews.ics')})."
+               "\n")
+    if not entries:
+        out.append("No dated changes are on record in this build.\n")
+        return {here: "\n".join(out)}
+    out.append(f"Every change, year by year: {_year_links(here, years)}.\n")
+    shown = entries[:RECENT_CHANGES]
+    out += _by_month(here, shown)
+    if len(entries) > len(shown):
+        out.append(f"\n## Earlier changes {{#changes--earlier}}\n\n"
+                   f"The {len(shown)} latest of {len(entries):,} changes are above. Every "
+                   f"change is on the page of its year: {_year_links(here, years)}.\n")
+    files = {here: "\n".join(out) + "\n"}
+    for year in years:
+        page = year_page(year)
+        of_year = [e for e in entries if e[0].year == year]
+        lines = [_front(f"What changed in {year}",
+                        f"Every change to the City's social media policies in {year}")]
+        lines.append(f"# What changed in {year} {{#changes--title}}\n")
+        noun = "change" if len(of_year) == 1 else "changes"
+        lines.append(f"{len(of_year):,} {noun} in {year}, newest first. "
+                     f"[The latest changes]({md_link(page, here)}) · "
+                     f"Years: {_year_links(page, years, skip=year)}.\n")
+        lines += _by_month(page, of_year)
+        files[page] = "\n".join(lines) + "\n"
+    return files
 
 
 # ---------------------------------------------------------------------------------------
@@ -883,7 +931,8 @@ def write_version_pages(
             continue
         for rel, text in policy_files(ctx, policy, history).items():
             write(rel, text)
-    write(SITE_CHANGES, site_changes_md(library, histories))
+    for rel, text in site_changes_files(library, histories).items():
+        write(rel, text)
     base = site_url(site)
     generated = site.get("generated")
     for rel, text in feeds.feed_files(library, histories, site_url=base, generated=generated,
