@@ -33,9 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import json
 import logging
-import os
 import re
 import time
 from collections.abc import Callable
@@ -51,6 +49,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
 
 from .cachefile import write_cache_file
+from .parallel import WorkFailed, in_processes, workers
 from .publish import Published
 from .versions import ARCHIVE_PAGE, HTML_END, HTML_START
 
@@ -265,14 +264,22 @@ def render_archive(
     real_version = config.extra.get("site_version", "")
     config.extra["site_version"] = PLACEHOLDER
     todo = sorted(by_policy)
+
+    def build_share(share: list[str]) -> dict:
+        before = len(messages)
+        report = build_some(share)
+        report["messages"] = messages[before:]  # what MkDocs logged, for a child's share
+        return report
+
     try:
         jobs = workers() if len(archive) >= PARALLEL_MIN else 1
-        if jobs > 1 and hasattr(os, "fork"):
-            reports = _in_processes(build_some, todo, jobs, messages)
-        else:
-            reports = [build_some(todo)]
+        reports = in_processes(build_share, todo, jobs)
+    except WorkFailed as failure:
+        raise BuildError(f"Rendering the archive pages failed: {failure}") from failure
     finally:
         config.extra["site_version"] = real_version
+    for report in reports[1:]:  # this process's share logged its warnings here already
+        messages.extend(report["messages"])
     for report in reports:
         result.rendered += report["rendered"]
         result.cached += report["cached"]
@@ -283,63 +290,6 @@ def render_archive(
             used.update(report["keys"])
     result.seconds = time.perf_counter() - started
     return result
-
-
-def workers() -> int:
-    """Processes for rendering: $TRANSPARENCY_JOBS, or else one per available core."""
-    value = os.environ.get("TRANSPARENCY_JOBS", "")
-    if value.isdigit() and int(value) > 0:
-        return int(value)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
-def _in_processes(build_some, todo: list, jobs: int, messages: list[str]) -> list[dict]:
-    """Build `todo` in `jobs` forked processes (this one included); each one's report.
-
-    Each child inherits the loaded configuration, files and Jinja environment, writes its
-    share of the pages (and of the cache), and sends back its report and the warnings it
-    logged.
-    """
-    children = []
-    for share in range(1, jobs):
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child
-            os.close(read_end)
-            status = 0
-            try:
-                before = len(messages)
-                report = build_some(todo[share::jobs])
-                report["messages"] = messages[before:]
-            except BaseException as error:  # noqa: BLE001 (reported to the parent)
-                report = {"error": f"{type(error).__name__}: {error}"}
-                status = 1
-            with os.fdopen(write_end, "w", encoding="utf-8") as pipe:
-                json.dump(report, pipe)
-            os._exit(status)
-        os.close(write_end)
-        children.append((pid, read_end))
-    errors = []
-    reports = []
-    try:
-        reports.append(build_some(todo[0::jobs]))
-    finally:
-        for pid, read_end in children:
-            with os.fdopen(read_end, encoding="utf-8") as pipe:
-                raw = pipe.read()
-            os.waitpid(pid, 0)
-            report = json.loads(raw) if raw else {"error": "a rendering process stopped"}
-            messages.extend(report.pop("messages", []))
-            if "error" in report:
-                errors.append(report["error"])
-            else:
-                reports.append(report)
-    if errors:
-        raise BuildError("Rendering the archive pages failed: " + "; ".join(errors))
-    return reports
 
 
 def _render(file: File, source: str, config, files: Files, doc_files, nav, env) -> str:

@@ -20,7 +20,8 @@ of the search index (front matter `search: exclude: true`).
 
 A published version's text never changes, so its rendered body and its redline are kept
 in a cache folder when one is given (`site["cache_dir"]` or $TRANSPARENCY_CACHE), keyed
-by the text and the renderer version, and reused by the next build.
+by the text and the renderer version, and reused by the next build. The policies are
+shared between processes (`parallel.py`), one per core.
 """
 
 from __future__ import annotations
@@ -41,12 +42,14 @@ from .cachefile import write_cache_file
 from .content import Library, Policy
 from .history import PolicyHistory, Span, Version, spans
 from .outline import parse_outline
+from .parallel import in_processes, workers
 from .redline import LEGEND, RENDERER_VERSION, Redline, SectionChange, parts, redline
 from .render import escape_md, render_policy_body, rewrite_links
 from .stamp import SiteStamp
 
 PAGE_VERSION = "versions-1"  # bump when the page layout changes, to refresh the cache
 SITE_CHANGES = "changes/index.md"
+PARALLEL_MIN = 8  # policies: fewer are not worth a second process
 RECENT_CHANGES = 100  # changes listed on "What changed"; every one is on its year's page
 # The archive pages: rendered by the archive step (archive.py), outside MkDocs' pass.
 ARCHIVE_PAGE = re.compile(r"^policies/[^/]+/(versions|compare|changelog)/")
@@ -925,11 +928,18 @@ def write_version_pages(
         path.write_text(text, encoding="utf-8")
         written.append(path)
 
-    for pid, policy in sorted(library.policies.items()):
-        history = histories.get(pid)
-        if history is None:
-            continue
-        for rel, text in policy_files(ctx, policy, history).items():
+    def make(share: list[str]) -> dict:
+        made = {pid: policy_files(ctx, library.policies[pid], histories[pid]) for pid in share}
+        return {"files": made, "used": ctx.cache.used}
+
+    todo = [pid for pid in sorted(library.policies) if histories.get(pid) is not None]
+    jobs = workers() if len(todo) >= PARALLEL_MIN else 1
+    made: dict[str, dict[str, str]] = {}
+    for report in in_processes(make, todo, jobs):
+        made.update(report["files"])
+        ctx.cache.used |= report["used"]
+    for pid in todo:
+        for rel, text in made[pid].items():
             write(rel, text)
     for rel, text in site_changes_files(library, histories).items():
         write(rel, text)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 import pytest
 
 from site_builder.archive import PLACEHOLDER, is_archive
 from site_builder.build import BuildFailed, build_site
-from tests.history.conftest import POLICY, V3_BODY, policy_text
+from tests.history.conftest import POLICY, V3_BODY, assert_same_site, policy_text
 
 VERSIONS = "policies/social-media/versions"
 
@@ -93,22 +94,29 @@ def test_a_broken_link_on_an_archive_page_stops_the_build(published, tmp_path, m
     assert not (tmp_path / "site").exists()
 
 
-def test_archive_pages_rendered_in_two_processes_match_one(published, tmp_path, monkeypatch):
+def test_a_site_built_in_two_processes_matches_one(published, tmp_path, monkeypatch):
+    """The versions stage and the archive step share their work between processes."""
     import site_builder.archive as archive
+    import site_builder.versions as versions
 
     monkeypatch.setenv("TRANSPARENCY_CACHE", "off")
     now = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
     monkeypatch.setenv("TRANSPARENCY_JOBS", "1")
     build_site(published.content, tmp_path / "one", log=lambda _: None, now=now)
     monkeypatch.setattr(archive, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(versions, "PARALLEL_MIN", 1)
     monkeypatch.setenv("TRANSPARENCY_JOBS", "2")
+    forks = []
+    real_fork = os.fork
+
+    def fork():
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
     build_site(published.content, tmp_path / "two", log=lambda _: None, now=now)
-    one = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*.html"))
-    two = sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*.html"))
-    assert one == two
-    for rel in one:
-        if is_archive(rel.as_posix().replace("index.html", "index.md")):
-            assert (tmp_path / "one" / rel).read_text() == (tmp_path / "two" / rel).read_text()
+    assert len(forks) == 2  # one child for the versions stage, one for the archive
+    assert_same_site(tmp_path / "one", tmp_path / "two")
 
 
 def test_a_warning_in_a_rendering_process_stops_the_build(published, tmp_path, monkeypatch):
