@@ -141,6 +141,21 @@ class SignInLimitExceeded(LimitExceeded):
     """Sign-in paused for an address or an account: answered by the inbox's sign-in page."""
 
 
+def limits_setting(config, name: str) -> list[RateLimitItem]:
+    """The limits a setting gives ("5 per minute;50 per day"); one that cannot be read stops
+    the start-up naming the variable."""
+    try:
+        found = parse_many(str(config[name]))
+    except ValueError:
+        found = []
+    if not found:
+        from .config import ConfigError
+
+        raise ConfigError(f'{name} must be limits like "5 per minute;50 per day", not '
+                          f"{config[name]!r}")
+    return found
+
+
 def seconds_until(moment: float) -> int:
     return max(1, math.ceil(moment - time.time()))
 
@@ -208,7 +223,7 @@ class SubmissionLimits(ClientLimits):
 
     @classmethod
     def from_config(cls, config, counts: Counts) -> SubmissionLimits:
-        return cls(parse_many(str(config["RATELIMIT_SUBMIT"])), counts,
+        return cls(limits_setting(config, "RATELIMIT_SUBMIT"), counts,
                    str(config["RATELIMIT_KEY_PREFIX"]),
                    enabled=bool(config.get("RATELIMIT_ENABLED", True)))
 
@@ -267,7 +282,7 @@ class SignInLimits:
 
     @classmethod
     def from_config(cls, config, counts: Counts) -> SignInLimits:
-        return cls(parse_many(str(config["INBOX_SIGN_IN_LIMIT"])), counts,
+        return cls(limits_setting(config, "INBOX_SIGN_IN_LIMIT"), counts,
                    str(config["RATELIMIT_KEY_PREFIX"]))
 
     def limited(self, view: Callable, account: Callable[[], str],

@@ -187,6 +187,14 @@ def test_environment_settings_and_their_defaults():
         settings({"TRUSTED_PROXIES": "two"})
 
 
+@pytest.mark.parametrize("name", ["RATELIMIT_SUBMIT", "INBOX_SIGN_IN_LIMIT"])
+def test_a_limit_that_cannot_be_read_stops_the_start_naming_its_variable(name, tmp_path,
+                                                                         catalog):
+    with pytest.raises(ConfigError, match=name):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "CATALOG": catalog,
+                    "SECRET_KEY": "k" * 40, name: "now and then"})
+
+
 def test_database_urls(tmp_path):
     assert database_url(None, tmp_path / "instance") == \
         f"sqlite:///{tmp_path / 'instance' / 'feedback.sqlite3'}"
