@@ -165,7 +165,7 @@ def render_archive(
     base_nav: list,
     site_version: str,
     cache_dir: Path | None,
-    config_file: Path,
+    theme: str,
     messages: list[str],
     tick: Callable[[str], None] | None = None,
     used: set[str] | None = None,
@@ -174,6 +174,7 @@ def render_archive(
 ) -> ArchiveResult:
     """Write each archive page into config.site_dir; problems are MkDocs' warnings.
 
+    `theme` is the build's `theme_hash`, part of every page's cache key.
     `footers` gives the footer of each policy's archive pages (policy id → text; the
     site's version for the others). The pages of one policy are one archive, keyed by
     every page's key and the footer: when the `published` site holds that archive under
@@ -190,7 +191,7 @@ def render_archive(
     nav = small_navigation(files, config, base_nav)
     doc_files = files.documentation_pages()
     common = hashlib.sha256(
-        f"{theme_hash(config_file)}\0{_nav_signature(nav.items)}".encode()
+        f"{theme}\0{_nav_signature(nav.items)}".encode()
     ).hexdigest()
     site_dir = Path(config.site_dir)
     by_policy: dict[str, list[File]] = {}

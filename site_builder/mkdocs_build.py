@@ -118,10 +118,10 @@ class _RenderCache(BasePlugin):
     page that rendered without a warning is kept.
     """
 
-    def __init__(self, folder: Path, config_file: Path) -> None:
+    def __init__(self, folder: Path, theme: str) -> None:
         super().__init__()
         self.cache = Cache(folder)
-        self.common = theme_hash(config_file)
+        self.common = theme
         self.warnings = _Counter()
         self.hits = 0
         self.pending: dict[str, tuple[str, int]] = {}  # src_uri → key, warnings before
@@ -313,6 +313,7 @@ def build_html(
             )
         except (ConfigurationError, Abort) as error:
             raise MkDocsFailed(f"mkdocs.yml: {error}", collector.messages) from error
+        theme = theme_hash(Path(config_file))  # what every cached page depends on
         base_nav = copy.deepcopy(config.nav or [])
         listed = listed_policies(policies_nav)
         config.nav = with_policies(config.nav or [], listed)
@@ -323,7 +324,7 @@ def build_html(
         config.plugins["transparency/archive"] = archive
         render_cache = search_cache = None
         if render_cache_dir is not None:
-            render_cache = _RenderCache(render_cache_dir, Path(config_file))
+            render_cache = _RenderCache(render_cache_dir, theme)
             config.plugins["transparency/render-cache"] = render_cache
             search_cache = _SearchCache(render_cache_dir)
             config.plugins["transparency/search-cache"] = search_cache
@@ -336,7 +337,7 @@ def build_html(
             result = render_archive(
                 config=config, files=archive.files, env=archive.env, archive=archive.pages,
                 base_nav=base_nav, site_version=str(config.extra.get("site_version", "")),
-                cache_dir=cache_dir, config_file=Path(config_file),
+                cache_dir=cache_dir, theme=theme,
                 messages=collector.messages, tick=tick, used=used,
                 footers=archive_footers, published=published,
             )
