@@ -51,7 +51,7 @@ from mkdocs.utils import meta
 from .cachefile import write_cache_file
 from .parallel import WorkFailed, in_processes, workers
 from .publish import Published
-from .versions import ARCHIVE_PAGE, HTML_END, HTML_START
+from .versions import ARCHIVE_DATA, ARCHIVE_PAGE, HTML_END, HTML_START
 
 ARCHIVE_VERSION = "archive-2"  # bump when this module's output changes
 PLACEHOLDER = "@@transparency-site-version@@"
@@ -162,6 +162,7 @@ def render_archive(
     files: Files,
     env,
     archive: list[File],
+    data: dict[str, str] | None = None,
     base_nav: list,
     site_version: str,
     cache_dir: Path | None,
@@ -175,11 +176,13 @@ def render_archive(
     """Write each archive page into config.site_dir; problems are MkDocs' warnings.
 
     `theme` is the build's `theme_hash`, part of every page's cache key.
-    `footers` gives the footer of each policy's archive pages (policy id → text; the
-    site's version for the others). The pages of one policy are one archive, keyed by
-    every page's key and the footer: when the `published` site holds that archive under
-    the same key, its folders are listed in the result's `moves` instead of being
-    written (`publish.publish` moves them). `used` receives the cache key of every
+    `data` (site path → text) are the policies' data files (`versions.ARCHIVE_DATA`),
+    written here with their policy's pages. `footers` gives the footer of each policy's
+    archive pages (policy id → text; the site's version for the others). The pages and
+    data files of one policy are one archive, keyed by every page's key, the data and
+    the footer: when the `published` site holds that archive under the same key, its
+    folders and files are listed in the result's `moves` instead of being written
+    (`publish.publish` moves them). `used` receives the cache key of every
     archive page of this build.
     """
     started = time.perf_counter()
@@ -197,6 +200,10 @@ def render_archive(
     by_policy: dict[str, list[File]] = {}
     for file in archive:
         by_policy.setdefault(policy_of(file), []).append(file)
+    data_of: dict[str, dict[str, str]] = {}
+    for rel, text in (data or {}).items():
+        data_of.setdefault(ARCHIVE_DATA.match(rel)[1], {})[rel] = text
+        by_policy.setdefault(ARCHIVE_DATA.match(rel)[1], [])
 
     folders: set[Path] = set()
 
@@ -212,8 +219,15 @@ def render_archive(
 
     def reusable(pid: str, key: str, where: list[str]) -> bool:
         return (published is not None and published.archives.get(pid) == key
-                and all((published.site / folder).is_dir() for folder in where)
-                and not any((site_dir / folder).exists() for folder in where))
+                and all((published.site / path).exists() for path in where)
+                and not any((site_dir / path).exists() for path in where))
+
+    def write_data(rel: str, text: str) -> None:
+        out = site_dir / rel
+        if out.parent not in folders:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(out.parent)
+        out.write_text(text, encoding="utf-8")
 
     def build_some(todo: list[str]) -> dict:
         """Build these policies' archives: taken over from the published site, or each
@@ -231,9 +245,13 @@ def render_archive(
                 key = hashlib.sha256(f"{common}\0{file.src_uri}\0{source}".encode()).hexdigest()
                 digest.update(f"\0{file.src_uri}\0{key}".encode())
                 keyed.append((file, key, source))
+            files_of = data_of.get(pid, {})
+            for rel, text in sorted(files_of.items()):
+                digest.update(f"\0{rel}\0".encode())
+                digest.update(hashlib.sha256(text.encode()).digest())
             archive_key = digest.hexdigest()
             done["keys"].extend(key for _, key, _ in keyed)
-            where = archive_folders(pages)
+            where = archive_folders(pages) + sorted(files_of)
             if reusable(pid, archive_key, where):
                 done["reused"] += len(pages)
                 done["moves"].extend(where)
@@ -244,6 +262,8 @@ def render_archive(
                 continue
             shown = str(markupsafe.escape(footer))
             before = len(messages)
+            for rel, text in files_of.items():
+                write_data(rel, text)
             for file, key, source in keyed:
                 html = cache.get(key)
                 if html is not None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import history, opendata, pages, publish, versions
-from .archive import prune_cache
+from .archive import is_archive, prune_cache
 from .content import Library, load_library
 from .mkdocs_build import CONFIG, MkDocsFailed, build_html
 from .stamp import SiteStamp, site_stamp
@@ -135,7 +135,8 @@ def build_site(
                                 cache=cache, used=used_versions, keep=archive_pages)
 
         start = time.perf_counter()
-        md_pages = len([p for p in written if p.suffix == ".md"]) + len(archive_pages)
+        md_pages = (len([p for p in written if p.suffix == ".md"])
+                    + sum(1 for rel in archive_pages if is_archive(rel)))
         bar = Progress("mkdocs", md_pages, progress_stream)
         try:
             archive = build_html(

@@ -79,12 +79,17 @@ class _Archive(BasePlugin):
         self.files = None
         self.env = None
         self.pages: list[File] = []
+        self.data: dict[str, str] = {}
         self.unlisted = unlisted
         self.generated = generated or {}
 
     def on_files(self, files, config):  # noqa: D102 (MkDocs event)
+        self.data = {}
         for src_uri, text in self.generated.items():  # archive pages kept in memory
-            files.append(File.generated(config, src_uri, content=text))
+            if is_archive(src_uri):
+                files.append(File.generated(config, src_uri, content=text))
+            else:  # a policy's data files: the archive step writes them with its pages
+                self.data[src_uri] = text
         self.pages = []
         for file in files.documentation_pages(inclusion=lambda _: True):
             if is_archive(file.src_uri):
@@ -336,6 +341,7 @@ def build_html(
             before = len(collector.messages)
             result = render_archive(
                 config=config, files=archive.files, env=archive.env, archive=archive.pages,
+                data=archive.data,
                 base_nav=base_nav, site_version=str(config.extra.get("site_version", "")),
                 cache_dir=cache_dir, theme=theme,
                 messages=collector.messages, tick=tick, used=used,

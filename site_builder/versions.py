@@ -53,6 +53,8 @@ PARALLEL_MIN = 8  # policies: fewer are not worth a second process
 RECENT_CHANGES = 100  # changes listed on "What changed"; every one is on its year's page
 # The archive pages: rendered by the archive step (archive.py), outside MkDocs' pass.
 ARCHIVE_PAGE = re.compile(r"^policies/[^/]+/(versions|compare|changelog)/")
+# Each policy's data for the date picker and the compare page, which goes with its archive.
+ARCHIVE_DATA = re.compile(r"^data/versions/([^/]+?)(?:\.text)?\.json$")
 HTML_START = "<!-- archive:html -->"
 HTML_END = "<!-- /archive:html -->"
 KIND_LABELS = {
@@ -907,9 +909,9 @@ def write_version_pages(
     """Write version, redline, changelog and feed files under docs_dir.
 
     `used` receives the key of every cache entry this build needed, so that the build
-    can prune the others. With `keep`, the archive pages (`ARCHIVE_PAGE`) go into it
-    (docs-relative path → Markdown) instead of onto the disk: the archive step renders
-    them from memory.
+    can prune the others. With `keep`, the archive pages (`ARCHIVE_PAGE`) and data files
+    (`ARCHIVE_DATA`) go into it (docs-relative path → text) instead of onto the disk: the
+    archive step renders and writes them from memory.
     """
     docs_dir = Path(docs_dir)
     today = dt.date.fromisoformat(site["today"]) if site.get("today") else dt.date.today()
@@ -918,7 +920,7 @@ def write_version_pages(
     folders: set[Path] = set()  # made already: most pages are a folder of their own
 
     def write(rel: str, text: str) -> None:
-        if keep is not None and ARCHIVE_PAGE.match(rel):
+        if keep is not None and (ARCHIVE_PAGE.match(rel) or ARCHIVE_DATA.match(rel)):
             keep[rel] = text
             return
         path = docs_dir / rel

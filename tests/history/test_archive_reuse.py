@@ -67,6 +67,8 @@ def archive_inodes(site, pid: str) -> dict[str, int]:
     found = {}
     for folder in ("versions", "compare", "changelog"):
         found.update(inodes(site, f"policies/{pid}/{folder}"))
+    for name in (f"{pid}.json", f"{pid}.text.json"):  # its data for the picker and compare
+        found[name] = (site / "data" / "versions" / name).stat().st_ino
     return found
 
 
