@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from mkdocs.structure.files import File, Files
 
 import site_builder.archive as archive
 import site_builder.history as history
 import site_builder.versions as versions
-from site_builder.build import build_site
+from site_builder.build import BuildFailed, build_site
 from site_builder.mkdocs_build import _links_resolve
 from tests.history.conftest import (
     POLICY,
@@ -146,3 +147,32 @@ def test_a_page_of_mkdocs_pass_is_cached_only_while_its_links_name_files(tmp_pat
                           here, files)
     assert not _links_resolve("See [B](b/index.md).", here, files)
     assert not _links_resolve("See [B][b].\n\n[b]: b/index.md\n", here, files)
+
+
+def test_a_build_leaves_pythons_collector_as_it_found_it(published, tmp_path, monkeypatch):
+    """The history stage pauses the cyclic collector and sets its objects apart; the
+    build hands them back, whether it succeeds or not."""
+    import gc
+
+    monkeypatch.setenv("TRANSPARENCY_CACHE", str(tmp_path / "cache"))
+    paused = []
+    real_read = history.read_history
+
+    def read(*args, **kwargs):
+        paused.append(not gc.isenabled())
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(history, "read_history", read)
+    build_site(published.content, tmp_path / "site", log=lambda _: None, now=NOW)
+    assert paused == [True]
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+    import site_builder.publish as publish
+
+    def refuse(*args, **kwargs):
+        raise OSError(13, "Permission denied")
+
+    monkeypatch.setattr(publish, "publish", refuse)  # fails after the history stage
+    with pytest.raises(BuildFailed):
+        build_site(published.content, tmp_path / "site", log=lambda _: None, now=NOW)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
