@@ -66,6 +66,21 @@ def redis_url() -> str:
     return REDIS_URL
 
 
+@pytest.fixture
+def redis_prefix(redis_url):
+    """A key prefix of this test's own in the shared Redis; its keys are removed after."""
+    import secrets
+
+    import redis
+
+    prefix = f"feedback-test-{secrets.token_hex(6)}"
+    yield prefix
+    connection = redis.Redis.from_url(redis_url)
+    for key in connection.scan_iter(match=f"*{prefix}*"):
+        connection.delete(key)
+    connection.close()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Debian Chromium per test worker, driven by Playwright."""

@@ -114,16 +114,6 @@ def test_the_daily_limit_says_how_long_to_wait(make_app):
 # Redis
 
 
-@pytest.fixture
-def redis_prefix(redis_url):
-    prefix = f"feedback-test-{time.monotonic_ns()}"
-    yield prefix
-    connection = redis.Redis.from_url(redis_url)
-    for key in connection.scan_iter(match=f"*{prefix}*"):
-        connection.delete(key)
-    connection.close()
-
-
 def test_workers_sharing_redis_share_one_limit(make_app, redis_url, redis_prefix):
     one = make_app(RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=redis_prefix)
     two = make_app(RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=redis_prefix)

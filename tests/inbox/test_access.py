@@ -212,25 +212,11 @@ def test_failed_sign_ins_say_how_many_tries_are_left_and_when_to_try_again(app):
     assert client.get("/inbox/login").status_code == 200  # the page itself is not limited
 
 
-@pytest.fixture
-def sign_in_prefix(redis_url):
-    import secrets
-
-    import redis
-
-    prefix = f"sign-in-test-{secrets.token_hex(4)}"
-    yield prefix
-    connection = redis.Redis.from_url(redis_url)
-    for key in connection.scan_iter(match=f"*{prefix}*"):
-        connection.delete(key)
-    connection.close()
-
-
 def test_sign_in_limits_are_shared_through_redis_under_their_old_key_names(
-        make_app, redis_url, sign_in_prefix):
+        make_app, redis_url, redis_prefix):
     import redis
 
-    storage = {"RATELIMIT_STORAGE_URI": redis_url, "RATELIMIT_KEY_PREFIX": sign_in_prefix}
+    storage = {"RATELIMIT_STORAGE_URI": redis_url, "RATELIMIT_KEY_PREFIX": redis_prefix}
     one, two = make_app(**storage), make_app(**storage)  # two workers
     add_staff(one, "admin")
     for n in range(5):
@@ -244,14 +230,14 @@ def test_sign_in_limits_are_shared_through_redis_under_their_old_key_names(
     # The names Flask-Limiter gave these counts, so counts survive an upgrade.
     connection = redis.Redis.from_url(redis_url)
     try:
-        start = f"LIMITS:LIMITER/{sign_in_prefix}/"
+        start = f"LIMITS:LIMITER/{redis_prefix}/"
         assert connection.get(f"{start}address:192.0.2.40/sign-in-by_address/5/1/minute") \
             == b"5"
         assert connection.get(f"{start}account:guess0@cabq.gov/sign-in-by_account/5/1/minute") \
             == b"1"
         assert 0 < connection.ttl(f"{start}address:192.0.2.40/sign-in-by_address/5/1/minute") \
             <= 60
-        assert not connection.keys(f"*{sign_in_prefix}*{EMAILS['admin']}*")  # successes
+        assert not connection.keys(f"*{redis_prefix}*{EMAILS['admin']}*")  # successes
     finally:
         connection.close()
 
