@@ -81,6 +81,17 @@ def redis_prefix(redis_url):
     connection.close()
 
 
+@pytest.fixture
+def app(make_app):
+    """The feedback app with a folder's default settings (`make_app` is each folder's)."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Debian Chromium per test worker, driven by Playwright."""

@@ -152,16 +152,6 @@ def make_sqlite_app(sqlite_database, catalog):
     yield from app_maker(functools.partial(app_config, sqlite_database, catalog))
 
 
-@pytest.fixture
-def app(make_app):
-    return make_app()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
 # ---------------------------------------------------------------------------------------
 # Forms
 

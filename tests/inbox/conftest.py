@@ -66,16 +66,6 @@ def make_app(database_url, catalog):  # noqa: F811
     yield from app_maker(functools.partial(inbox_config, database_url, catalog))
 
 
-@pytest.fixture
-def app(make_app):
-    return make_app()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
 # ---------------------------------------------------------------------------------------
 # Staff
 
