@@ -796,19 +796,22 @@ def versions_text(history: PolicyHistory) -> dict:
 # Entry point
 
 
-def policy_files(ctx: _Context, policy: Policy, history: PolicyHistory) -> dict[str, str]:
-    """Every file of one policy's archive (docs-relative path → text).
-
-    A published version never changes, so when nothing these files are made from has
-    changed since the last build (`policy_key`), they come whole from the cache, and the
-    body and redline entries they were made from are kept as used.
-    """
-    key = policy_key(ctx, policy, history)
+def cached_policy_files(ctx: _Context, key: str | None) -> dict[str, str] | None:
+    """A policy's archive files (docs-relative path → text) as the cache holds them under
+    `key`, or None. A published version never changes, so when nothing these files are
+    made from has changed since the last build (`policy_key`), they come whole from the
+    cache, and the body and redline entries they were made from are kept as used."""
     cached = ctx.cache.get(key) if key else None
-    if cached is not None:
-        data = json.loads(cached)
-        ctx.cache.used.update(data["uses"])
-        return data["files"]
+    if cached is None:
+        return None
+    data = json.loads(cached)
+    ctx.cache.used.update(data["uses"])
+    return data["files"]
+
+
+def make_policy_files(ctx: _Context, policy: Policy, history: PolicyHistory,
+                      key: str | None) -> dict[str, str]:
+    """A policy's archive files made anew, and kept in the cache under `key`."""
     before = set(ctx.cache.used)
     files = _policy_files(ctx, policy, history)
     if key:
@@ -930,17 +933,28 @@ def write_version_pages(
         path.write_text(text, encoding="utf-8")
         written.append(path)
 
-    def make(share: list[str]) -> dict:
-        made = {pid: policy_files(ctx, library.policies[pid], histories[pid]) for pid in share}
-        return {"files": made, "used": ctx.cache.used}
-
-    todo = [pid for pid in sorted(library.policies) if histories.get(pid) is not None]
-    jobs = workers() if len(todo) >= PARALLEL_MIN else 1
+    # The policies whose files the cache holds are read here; the others are made in one
+    # process per core (sending cached files back from another process costs more than
+    # reading them).
+    pids = [pid for pid in sorted(library.policies) if histories.get(pid) is not None]
+    keys = {pid: policy_key(ctx, library.policies[pid], histories[pid]) for pid in pids}
     made: dict[str, dict[str, str]] = {}
+    for pid in pids:
+        cached = cached_policy_files(ctx, keys[pid])
+        if cached is not None:
+            made[pid] = cached
+    todo = [pid for pid in pids if pid not in made]
+
+    def make(share: list[str]) -> dict:
+        files = {pid: make_policy_files(ctx, library.policies[pid], histories[pid], keys[pid])
+                 for pid in share}
+        return {"files": files, "used": ctx.cache.used}
+
+    jobs = workers() if len(todo) >= PARALLEL_MIN else 1
     for report in in_processes(make, todo, jobs):
         made.update(report["files"])
         ctx.cache.used |= report["used"]
-    for pid in todo:
+    for pid in pids:
         for rel, text in made[pid].items():
             write(rel, text)
     for rel, text in site_changes_files(library, histories).items():
