@@ -1,9 +1,14 @@
-"""Writing one entry of a build cache: whole or not at all, even with builds at once."""
+"""Build cache entries: written whole or not at all (even with builds at once), and
+keyed, among other things, by the source of the code that made them."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
 
 
 def write_cache_file(path: Path, data: bytes) -> None:
@@ -15,3 +20,13 @@ def write_cache_file(path: Path, data: bytes) -> None:
         tmp.replace(path)
     except OSError:
         pass  # a cache that cannot be written only costs time
+
+
+@functools.cache
+def source_hash(*modules: str) -> str:
+    """A digest of these modules' source (file names in site_builder/), read once per
+    process: a cache entry made by other code is not taken for this code's."""
+    digest = hashlib.sha256()
+    for name in modules:
+        digest.update((HERE / name).read_bytes())
+    return digest.hexdigest()

@@ -33,7 +33,7 @@ import yaml
 from pydantic import ValidationError
 
 from . import schema
-from .cachefile import write_cache_file
+from .cachefile import source_hash, write_cache_file
 from .content import POLICY_DIR, Library, Policy, decode, parse_policy, split_front_matter
 from .outline import parse_outline
 
@@ -660,19 +660,9 @@ def _versions(
     return tuple(versions)
 
 
-_CODE_HASH: str | None = None
-
-
 def _code_hash() -> str:
     """The source of the modules a policy's versions are parsed by."""
-    global _CODE_HASH
-    if _CODE_HASH is None:
-        digest = hashlib.sha256()
-        here = Path(__file__).resolve().parent
-        for name in ("history.py", "content.py", "outline.py", "schema.py"):
-            digest.update((here / name).read_bytes())
-        _CODE_HASH = digest.hexdigest()
-    return _CODE_HASH
+    return source_hash("history.py", "content.py", "outline.py", "schema.py")
 
 
 def _cached_versions(
@@ -746,14 +736,13 @@ def _save_log(path: Path, log: _Log) -> None:
     write_cache_file(path, pickle.dumps((_LOG_CACHE_FORMAT, log), pickle.HIGHEST_PROTOCOL))
 
 
-def _git_true(top: Path, *args: str) -> bool:
-    """Whether a git command that answers by its exit status says yes (0)."""
+def _is_ancestor(top: Path, old: str, new: str) -> bool:
+    """Whether commit `old` is an ancestor of `new` (git answers by its exit status)."""
     try:
-        result = subprocess.run(["git", *args], cwd=top, capture_output=True,
-                                env=_git_env(), check=False)
-    except OSError:
+        git(top, "merge-base", "--is-ancestor", old, new)
+    except GitError:
         return False
-    return result.returncode == 0
+    return True
 
 
 def _commits_since(repo: Repository, kept: _Log | None) -> list[Commit]:
@@ -769,7 +758,7 @@ def _commits_since(repo: Repository, kept: _Log | None) -> list[Commit]:
         return read_log(repo)
     if kept.head == repo.head:
         return list(kept.commits)
-    if _git_true(repo.top, "merge-base", "--is-ancestor", kept.head, repo.head):
+    if _is_ancestor(repo.top, kept.head, repo.head):
         try:
             merge = git(repo.top, "rev-list", "--merges", "--max-count=1",
                         f"{kept.head}..{repo.head}").strip()
@@ -841,12 +830,9 @@ def read_history(
     for lineage, commit, path, blob in pending:
         parsed = files.get(blob) or known.get(blob)
         if parsed is None:
-            raw = blobs.get(blob)
-            parsed = _file(raw, path)
-            if raw is None:  # not in the repository: not kept, read again next time
-                lineage.states.append(_State(commit, path, blob, *parsed))
-                continue
-        files[blob] = parsed
+            parsed = _file(blobs.get(blob), path)
+        if blob in blobs or blob in known:  # kept; one missing from the repository is not
+            files[blob] = parsed
         lineage.states.append(_State(commit, path, blob, *parsed))
     if log_path is not None and (kept is None or kept.head != repo.head
                                  or files.keys() != known.keys()):

@@ -38,7 +38,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import feeds
-from .cachefile import write_cache_file
+from .cachefile import source_hash, write_cache_file
 from .content import Library, Policy
 from .history import PolicyHistory, Span, Version, spans
 from .outline import parse_outline
@@ -858,17 +858,7 @@ def archive_footer(history: PolicyHistory, stamp: SiteStamp) -> str:
 
 def _code_hash() -> str:
     """The source of the modules a policy's archive files are made by."""
-    global _CODE_HASH
-    if _CODE_HASH is None:
-        digest = hashlib.sha256()
-        here = Path(__file__).resolve().parent
-        for name in ("versions.py", "redline.py", "render.py", "outline.py", "history.py"):
-            digest.update((here / name).read_bytes())
-        _CODE_HASH = digest.hexdigest()
-    return _CODE_HASH
-
-
-_CODE_HASH: str | None = None
+    return source_hash("versions.py", "redline.py", "render.py", "outline.py", "history.py")
 
 
 def policy_key(ctx: _Context, policy: Policy, history: PolicyHistory) -> str | None:
