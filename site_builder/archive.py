@@ -55,7 +55,6 @@ from .versions import ARCHIVE_DATA, ARCHIVE_PAGE, HTML_END, HTML_START
 
 ARCHIVE_VERSION = "archive-2"  # bump when this module's output changes
 PLACEHOLDER = "@@transparency-site-version@@"
-ARCHIVE = ARCHIVE_PAGE
 PARALLEL_MIN = 200  # fewer archive pages than this: not worth a process
 THEME = Path(__file__).resolve().parent.parent / "theme"
 HTML_BLOCK = re.compile(rf"^{re.escape(HTML_START)}\n(.*?)\n{re.escape(HTML_END)}$",
@@ -65,7 +64,7 @@ _ANCHOR = re.compile(r"<(\w+)\b[^>]*?\s(id|name)=\"([^\"]*)\"")
 
 def is_archive(src_uri: str) -> bool:
     """Whether a docs page is rendered by the archive step instead of MkDocs' pass."""
-    return bool(ARCHIVE.match(src_uri))
+    return bool(ARCHIVE_PAGE.match(src_uri))
 
 
 @dataclass
@@ -74,7 +73,6 @@ class ArchiveResult:
     cached: int = 0
     reused: int = 0  # pages the published site holds as they are: their folders move over
     seconds: float = 0.0
-    problems: list[str] = field(default_factory=list)
     pass_cached: int = 0  # pages of MkDocs' pass whose Markdown's HTML came from the cache
     archives: dict[str, str] = field(default_factory=dict)  # policy id → its archive's key
     moves: list[str] = field(default_factory=list)  # folders to take from the published site
@@ -202,17 +200,20 @@ def render_archive(
         by_policy.setdefault(policy_of(file), []).append(file)
     data_of: dict[str, dict[str, str]] = {}
     for rel, text in (data or {}).items():
-        data_of.setdefault(ARCHIVE_DATA.match(rel)[1], {})[rel] = text
-        by_policy.setdefault(ARCHIVE_DATA.match(rel)[1], [])
+        pid = ARCHIVE_DATA.match(rel)[1]
+        data_of.setdefault(pid, {})[rel] = text
+        by_policy.setdefault(pid, [])
 
     folders: set[Path] = set()
 
-    def write(file: File, html: str, footer: str) -> None:
-        out = Path(file.abs_dest_path)
+    def write_file(out: Path, data: bytes) -> None:
         if out.parent not in folders:
             out.parent.mkdir(parents=True, exist_ok=True)
             folders.add(out.parent)
-        out.write_bytes(html.replace(PLACEHOLDER, footer).encode(
+        out.write_bytes(data)
+
+    def write(file: File, html: str, footer: str) -> None:
+        write_file(Path(file.abs_dest_path), html.replace(PLACEHOLDER, footer).encode(
             "utf-8", errors="xmlcharrefreplace"))
         if tick:
             tick(file.src_uri)
@@ -221,13 +222,6 @@ def render_archive(
         return (published is not None and published.archives.get(pid) == key
                 and all((published.site / path).exists() for path in where)
                 and not any((site_dir / path).exists() for path in where))
-
-    def write_data(rel: str, text: str) -> None:
-        out = site_dir / rel
-        if out.parent not in folders:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(out.parent)
-        out.write_text(text, encoding="utf-8")
 
     def build_some(todo: list[str]) -> dict:
         """Build these policies' archives: taken over from the published site, or each
@@ -263,7 +257,7 @@ def render_archive(
             shown = str(markupsafe.escape(footer))
             before = len(messages)
             for rel, text in files_of.items():
-                write_data(rel, text)
+                write_file(site_dir / rel, text.encode("utf-8"))
             for file, key, source in keyed:
                 html = cache.get(key)
                 if html is not None:

@@ -351,26 +351,23 @@ def version_links_md(
     if history is None:
         return ""
 
-    def exists(page: str) -> bool:
-        return page in also or (docs_dir / page).is_file()
-
     here = policy_page(policy.id)
     items = []
     for version in reversed(history.versions):
         page = f"policies/{policy.id}/versions/{version.number}/index.md"
-        if not exists(page):
+        if not _exists(docs_dir, page, also):
             continue
         when = f", {fmt_date(version.published.date())}" if version.published else ""
         current = " (current)" if version is history.current else ""
         line = f"- [Version {version.number}{when}]({md_link(here, page)}){current}"
         changes = f"policies/{policy.id}/versions/{version.number}/changes/index.md"
-        if exists(changes):
+        if _exists(docs_dir, changes, also):
             line += f", [what changed]({md_link(here, changes)})"
         if version.note:
             line += f": {escape_md(version.note)}"
         items.append(line)
     more = [f"[{label.capitalize()}]({md_link(here, page)})"
-            for label, page in history_pages(policy.id) if exists(page)]
+            for label, page in history_pages(policy.id) if _exists(docs_dir, page, also)]
     if not items and not more:
         return ""
     text = "\n## Versions {#policy-versions}\n\n"
@@ -379,6 +376,11 @@ def version_links_md(
     if more:
         text += "\n" + " \u00b7 ".join(more) + "\n"
     return text
+
+
+def _exists(docs_dir: Path, page: str, also: Collection[str]) -> bool:
+    """Whether a page is in docs_dir, or named in `also` (rendered from memory)."""
+    return page in also or (docs_dir / page).is_file()
 
 
 def add_version_links(
@@ -400,7 +402,7 @@ def add_version_links(
         text = path.read_text(encoding="utf-8")
         here = policy_page(pid)
         links = [a(url(here, page), label) for label, page in history_pages(pid)
-                 if page in also or (docs_dir / page).is_file()]
+                 if _exists(docs_dir, page, also)]
         text = text.replace(VERSION_MARK, f" ({', '.join(links)})" if links else "")
         text += version_links_md(docs_dir, policy, histories.get(pid), also)
         path.write_text(text, encoding="utf-8")

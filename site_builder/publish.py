@@ -74,10 +74,11 @@ def publish(new: Path, out: Path, *, cache: Path | None = None, moves: list[str]
             archives: dict[str, str] | None = None) -> None:
     """Put the site built in `new` at `out`.
 
-    `moves` are folders (site-relative) that the published site holds as the new one
-    would: they move over instead of being copied. `archives` (policy id → key) is what
-    the new site holds, recorded for the next build when `cache` is given. If a move or
-    the swap fails, what moved goes back and the published site is as it was.
+    `moves` are folders and files (site-relative) that the published site holds as the
+    new one would: they move over instead of being written again. `archives` (policy
+    id → key) is what the new site holds, recorded for the next build when `cache` is
+    given. If a move or the swap fails, what moved goes back and the published site is
+    as it was.
     """
     out = Path(out).resolve()
     record = _record_path(cache, out) if cache is not None else None
@@ -88,16 +89,16 @@ def publish(new: Path, out: Path, *, cache: Path | None = None, moves: list[str]
             pass
     moved: list[str] = []
     try:
-        for folder in moves:
-            target = new / folder
+        for path in moves:
+            target = new / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.rename(out / folder, target)
-            moved.append(folder)
+            os.rename(out / path, target)
+            moved.append(path)
         swap_into_place(new, out)
     except OSError:
-        for folder in reversed(moved):
+        for path in reversed(moved):
             try:
-                os.rename(new / folder, out / folder)
+                os.rename(new / path, out / path)
             except OSError:
                 pass  # nothing more can be done; the next build writes every page
         raise
