@@ -458,23 +458,12 @@ return out
         if connection is None:
             connection = self._local.connection = self.pool.make_connection()
         # A failed send or read closes the connection; the next call opens it again.
-        connection.send_packed_command([_command("EVALSHA", self._shas[script], len(keys),
-                                                 *keys, *args)])
+        connection.send_command("EVALSHA", self._shas[script], len(keys), *keys, *args)
         try:
             return connection.read_response()
         except redis.exceptions.NoScriptError:  # a Redis that restarted, or a new one
-            connection.send_packed_command([_command("EVAL", script, len(keys), *keys, *args)])
+            connection.send_command("EVAL", script, len(keys), *keys, *args)
             return connection.read_response()
-
-
-def _command(*args: str | int) -> bytes:
-    """A command in Redis's protocol (RESP): an array of bulk strings. A third of what
-    redis-py's general encoder costs, for the strings and whole numbers sent here."""
-    parts = [b"*%d\r\n" % len(args)]
-    for arg in args:
-        data = str(arg).encode()
-        parts.append(b"$%d\r\n%s\r\n" % (len(data), data))
-    return b"".join(parts)
 
 
 def _pairs(flat: list) -> list[tuple[int, int]]:
