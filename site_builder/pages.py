@@ -198,7 +198,9 @@ def slug(text: str) -> str:
 
 
 def a(href: str, text: str, **attrs: str) -> str:
-    extra = "".join(f' {k.replace("_", "-")}="{escape(v)}"' for k, v in attrs.items())
+    """A link; `class_` and `aria_label` become `class` and `aria-label`."""
+    extra = "".join(f' {k.rstrip("_").replace("_", "-")}="{escape(v)}"'
+                    for k, v in attrs.items())
     return f'<a href="{escape(href)}"{extra}>{escape(text)}</a>'
 
 

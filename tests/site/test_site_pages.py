@@ -55,6 +55,14 @@ def test_policy_page_states_unknown_dates_and_flags_samples(content, tmp_path):
     assert '!!! warning "Draft"' in draft
 
 
+def test_policy_page_offers_feedback_and_a_report_as_buttons(content, tmp_path):
+    docs, _ = generate(content, tmp_path)
+    text = page(docs, "policies/ai-1-19/index.md")
+    assert '<a href="/feedback/?policy=ai-1-19" class="md-button">Comment on this policy</a>' \
+        in text
+    assert '<a href="/report/" class="md-button">Report a possible violation</a>' in text
+
+
 def test_incomplete_note_is_shown_as_a_notice(tmp_path):
     ai = AI.replace("review:\n", "incomplete: Section A is cut off in the source.\nreview:\n")
     ai = ai.replace("{reviewed}", "2026-06-01")
