@@ -10,8 +10,9 @@ HOST ?= 127.0.0.1
 CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 POLICY_RC := /usr/sbin/policy-rc.d
+NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint check build serve install browser nginx clean benchmarks
+.PHONY: run test lint check build serve install browser nginx validators clean benchmarks
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +46,20 @@ nginx:
 	  || { echo "Could not install nginx: run 'apt-get install nginx' as root."; exit 1; }; \
 	  update-rc.d nginx disable >/dev/null 2>&1 || true; }
 
+# The W3C Nu HTML Checker (npm's vnu-jar, pinned in package-lock.json) runs on Debian's
+# Java; the package's own Java download is skipped (--ignore-scripts).
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+validators: $(NODE_STAMP)
+	@command -v java >/dev/null || { \
+	  echo "Installing Debian's Java for the HTML checker (needs root)..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq default-jre-headless) >/dev/null \
+	  || { echo "Could not install Java: run 'apt-get install default-jre-headless' as root."; \
+	       exit 1; }; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
@@ -54,7 +69,7 @@ check: $(STAMP)
 build: $(STAMP)
 	$(BIN)/transparency build
 
-test: $(STAMP) browser nginx
+test: $(STAMP) browser nginx validators
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
@@ -68,4 +83,4 @@ benchmarks: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf site instance .pytest_cache .ruff_cache build
+	rm -rf site instance .pytest_cache .ruff_cache build node_modules

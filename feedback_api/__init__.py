@@ -9,6 +9,7 @@ limits, and the database. Settings come from the environment
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from collections.abc import Mapping
@@ -80,6 +81,7 @@ def create_app(config: Mapping | None = None) -> Flask:
                                    "api.send_feedback", "api.send_report"])
     stats.init_app(app)
     inbox.init_app(app)
+    app.add_template_filter(iso_time)
     warning = limits.memory_storage_warning(app.config["RATELIMIT_STORAGE_URI"],
                                             _int(os.environ.get("WEB_CONCURRENCY"), 1))
     if warning:
@@ -93,6 +95,12 @@ def create_app(config: Mapping | None = None) -> Flask:
         return response
 
     return app
+
+
+def iso_time(moment: dt.datetime) -> str:
+    """A moment in UTC to the second (`2026-11-01T12:00:00Z`): the form the API answers
+    with, and one HTML's `<time datetime>` accepts (at most three digits of a second)."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def add_missing_headers(response, headers: Mapping[str, str]) -> None:

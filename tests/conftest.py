@@ -6,9 +6,12 @@ where a missing service is a failure.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
+import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,7 @@ CHROMIUM_ARGS = [
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
 def need(available: bool, what: str) -> None:
@@ -130,3 +134,36 @@ def axe_violations(page, rules: dict | None = None) -> list[dict]:
         }
         for v in result["violations"]
     ]
+
+
+def html_errors(pages: Iterable[Path], root: Path) -> list[str]:
+    """The W3C Nu HTML Checker's errors on these files, each as `path:line: message`.
+
+    Every message the checker reports as an error counts, and so does a file it could not
+    check; its warnings and notes do not. `make test` installs the checker (npm's vnu-jar)
+    and Java.
+    """
+    java = shutil.which("java")
+    need(VNU_JAR.exists() and java is not None,
+         f"the Nu HTML Checker ({VNU_JAR.relative_to(ROOT)}) and Java; run `make validators`")
+    pages = sorted(pages)
+    assert pages, "no pages to check"
+    result = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json",
+         *map(str, pages)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    try:
+        messages = json.loads(result.stderr)["messages"]
+    except (ValueError, KeyError) as error:
+        raise AssertionError(f"the checker did not report as JSON ({error}):\n"
+                             f"{result.stdout}{result.stderr}") from error
+    errors = []
+    for message in messages:
+        if message["type"] not in ("error", "non-document-error"):
+            continue
+        where = Path(message.get("url", "").removeprefix("file:"))
+        name = where.relative_to(root).as_posix() if where.is_relative_to(root) else where
+        errors.append(f"{name}:{message.get('lastLine', 0)}: {message['message']}")
+    assert errors or result.returncode == 0, result.stderr
+    return errors

@@ -19,7 +19,7 @@ from site_builder.content import load_library
 from site_builder.history import read_history
 from site_builder.redline import compare_parts
 from site_builder.versions import write_version_pages
-from tests.conftest import CONTENT, axe_violations
+from tests.conftest import CONTENT, axe_violations, html_errors
 from tests.history.conftest import (
     POLICY,
     V3_BODY,
@@ -103,6 +103,35 @@ def test_each_version_has_a_permanent_page_with_its_own_text(site):
     assert 'id="b-a"' in (site / VERSIONS / "1" / "index.html").read_text()
     assert 'id="b-a"' in (site / "policies/social-media/index.html").read_text()
     assert "Editorial corrections" in text_of(site / VERSIONS / "3" / "index.html")
+
+
+# One page of each kind the site publishes, in a site where a policy has several versions.
+PAGE_KINDS = {
+    "home": "index.html",
+    "policy index": "policies/index.html",
+    "policy": "policies/social-media/index.html",
+    "version list": f"{VERSIONS}/index.html",
+    "version": f"{VERSIONS}/2/index.html",
+    "redline": f"{VERSIONS}/3/changes/index.html",
+    "compare": "policies/social-media/compare/index.html",
+    "changelog": "policies/social-media/changelog/index.html",
+    "what changed": "changes/index.html",
+    "what changed in a year": "changes/2026/index.html",
+    "accounts": "accounts/index.html",
+    "platforms": "platforms/index.html",
+    "compliance": "compliance/index.html",
+    "reviews": "reviews/index.html",
+    "comment guidelines": "comment-guidelines/index.html",
+    "not found": "404.html",
+}
+
+
+def test_every_page_is_valid_html(site):
+    pages = sorted(site.rglob("*.html"))
+    missing = [kind for kind, rel in PAGE_KINDS.items() if site / rel not in pages]
+    assert missing == []
+    errors = html_errors(pages, site)
+    assert not errors, "\n".join(errors)
 
 
 def test_redlines_mark_what_each_version_changed(site):
