@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from feedback_api.serve import start
 from tests.api.conftest import rows
@@ -60,14 +61,15 @@ def test_an_invalid_form_shows_the_summary_and_keeps_the_input(page, live, sqlit
     summary = page.get_by_role("alert")
     summary.wait_for()
     assert "There is a problem" in summary.inner_text()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    # The browser moves focus to an autofocus element once the page has loaded.
+    expect(page.locator("#error-summary")).to_be_focused()
     assert page.title().startswith("Error:")
     assert page.get_by_label("Your name (optional)").input_value() == "Ana Resident"
     assert page.get_by_label("AI 1-19 §K.c").is_checked()
     assert_accessible(page, "feedback form with errors")
 
     summary.get_by_role("link", name="Enter your comment").click()
-    assert page.evaluate("document.activeElement.id") == "message"
+    expect(page.locator("#message")).to_be_focused()
     assert rows(sqlite_database) == []
 
 
