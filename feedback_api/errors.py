@@ -39,6 +39,8 @@ MESSAGES = {
 
 DATABASE_DOWN = ("The database is unavailable, so nothing could be saved. Please try again in "
                  "a few minutes.")
+# Seconds a client is told to wait (Retry-After) when the service is unavailable (503).
+UNAVAILABLE_RETRY_SECONDS = 60
 
 
 def api_error(status: int, message: str | None = None, fields: dict | None = None,
@@ -49,6 +51,8 @@ def api_error(status: int, message: str | None = None, fields: dict | None = Non
         body["fields"] = fields
     response = jsonify(error=body)
     response.status_code = status
+    if status == 503:
+        response.headers["Retry-After"] = str(UNAVAILABLE_RETRY_SECONDS)
     return response
 
 
@@ -71,12 +75,13 @@ def _http_error(error: HTTPException):
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
-    if status == 405:
-        return error  # werkzeug's answer, with its Allow header; nothing typed to lose
     title = {404: "Page not found", 413: "What you sent is too long",
              405: "Not allowed"}.get(status, "Sorry, there is a problem")
+    headers = {}
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
     return render_template("error.html", status=status, title=title,
-                           message=MESSAGES.get(status, error.description)), status
+                           message=MESSAGES.get(status, error.description)), status, headers
 
 
 def _api_message(error: HTTPException) -> str:

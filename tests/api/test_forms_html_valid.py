@@ -73,6 +73,9 @@ def test_every_public_page_is_valid_html(make_sqlite_app, catalog, tmp_path):
         "status of an unknown code (404)": 404, "not found (404)": 404,
         "too large (413)": 413, "method not allowed (405)": 405, "database down (503)": 503,
     }
+    # Every page names its icon, so no browser asks for a /favicon.ico that is not there.
+    without_icon = [name for name, (_, html) in pages.items() if '<link rel="icon"' not in html]
+    assert without_icon == []
     files = []
     for name, (_, html) in pages.items():
         file = tmp_path / (re.sub(r"[^a-z0-9]+", "-", name).strip("-") + ".html")

@@ -130,6 +130,8 @@ def test_every_page_is_valid_html(site):
     pages = sorted(site.rglob("*.html"))
     missing = [kind for kind, rel in PAGE_KINDS.items() if site / rel not in pages]
     assert missing == []
+    without_icon = [p for p in pages if '<link rel="icon"' not in p.read_text()]
+    assert without_icon == []
     errors = html_errors(pages, site)
     assert not errors, "\n".join(errors)
 

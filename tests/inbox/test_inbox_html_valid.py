@@ -85,6 +85,9 @@ def test_every_inbox_page_is_valid_html(app, database_url, tmp_path):
         "missing item (404)": 404,
     }
     assert "Some filters could not be used" in pages["list with filters it could not use"][1]
+    # Every page names its icon, so no browser asks for a /favicon.ico that is not there.
+    without_icon = [name for name, (_, html) in pages.items() if '<link rel="icon"' not in html]
+    assert without_icon == []
     files = []
     for name, (_, html) in pages.items():
         file = tmp_path / (re.sub(r"[^a-z0-9]+", "-", name).strip("-") + ".html")
