@@ -1,257 +1,41 @@
 """deploy/nginx.conf as shipped, run by a real nginx in front of a real gunicorn.
 
-The test config is the shipped file with only what it marks as site-specific replaced
-(listen ports, server_name, the `# PATH` lines, the upstream address, the log path), each
-replacement checked to have found its line, so a change to the file's shape fails here
-instead of being tested around. It is wrapped in a main config like Debian's (mime types,
-an http-level access log) and checked with `nginx -t` before it runs in the foreground.
-Behind it: the shipped content built into a temporary folder, and gunicorn with
-deploy/gunicorn.conf.py, TRUSTED_PROXIES=1, SQLite and memory rate limits.
+`tests/deploy/stack.py` runs the pair: the shipped file with only its site-specific lines
+replaced, checked with `nginx -t`, in front of gunicorn with deploy/gunicorn.conf.py,
+TRUSTED_PROXIES=1, SQLite and memory rate limits. Behind them: the shipped content built
+into a temporary folder.
 
 nginx missing: skipped, or a failure under CI=true (`make test` installs it).
 """
 
 from __future__ import annotations
 
-import contextlib
-import http.client
+import gzip as gzip_module
 import json
-import os
-import re
-import shutil
-import signal
 import socket
 import ssl
-import subprocess
-import tempfile
-from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from feedback_api.db import make_engine, upgrade
 from site_builder.build import build_site
-from tests.api.conftest import REPORT, Gunicorn, read_form
-from tests.conftest import CONTENT, ROOT, free_port, need, port_open
-from tests.reliability.servers import serving, wait_until
-
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-SHIPPED = ROOT / "deploy" / "nginx.conf"
-HOST = "transparency.test"
-TIMEOUT = 10
-# nginx 1.25.1 and later deprecate `listen ... http2`; the file keeps it for Debian 12's 1.22.
-ALLOWED_WARNINGS = re.compile(r'the "listen \.\.\. http2" directive is deprecated')
-
-
-def nginx_available() -> bool:
-    return os.access(NGINX, os.X_OK)
+from tests.api.conftest import REPORT, read_form
+from tests.conftest import CONTENT, need
+from tests.deploy.stack import (
+    ALLOWED_WARNINGS,
+    HOST,
+    NGINX,
+    TIMEOUT,
+    header,
+    nginx_available,
+    running,
+)
 
 
-def ipv6_loopback() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6) as s:
-            s.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
-
-
-# ---------------------------------------------------------------------------------------
-# The config under test
-
-
-def substitute(text: str, pattern: str, replacement: str, count: int = 1) -> str:
-    """Replace the lines matching `pattern`; exactly `count` of them must be there."""
-    new, found = re.subn(pattern, replacement, text, flags=re.MULTILINE)
-    assert found == count, (
-        f"deploy/nginx.conf changed shape: {found} line(s) match {pattern!r}, expected "
-        f"{count}; update the substitutions in {Path(__file__).name}")
-    return new
-
-
-def derived_config(*, http_port: int, https_port: int, upstream: str, cert: Path, key: Path,
-                   site: Path, logs: Path, ipv6: bool) -> str:
-    """deploy/nginx.conf with its site-specific lines pointed at this test's files and ports."""
-    text = SHIPPED.read_text()
-    text = substitute(text, r"^(\s*)listen 80;$", rf"\1listen 127.0.0.1:{http_port};")
-    text = substitute(text, r"^(\s*)listen 443( ssl.*);$", rf"\1listen 127.0.0.1:{https_port}\2;")
-    # The IPv6 twins on ::1 when the machine has it, else left out.
-    text = substitute(text, r"^(\s*)listen \[::\]:80;\n",
-                      rf"\1listen [::1]:{http_port};\n" if ipv6 else "")
-    text = substitute(text, r"^(\s*)listen \[::\]:443( ssl.*);\n",
-                      rf"\1listen [::1]:{https_port}\2;\n" if ipv6 else "")
-    text = substitute(text, r"^(\s*)server_name transparency\.example\.gov;$",
-                      rf"\1server_name {HOST};", count=2)
-    text = substitute(text, r"^(\s*)server 127\.0\.0\.1:8001;$", rf"\1server {upstream};")
-    logged = text.count("access_log /var/log/nginx/transparency.access.log transparency;")
-    assert logged >= 1, "deploy/nginx.conf no longer logs to transparency.access.log"
-    text = substitute(text, r"^(\s*)access_log /var/log/nginx/transparency\.access\.log ",
-                      rf"\1access_log {logs}/transparency.access.log ", count=logged)
-    paths = {"ssl_certificate": cert, "ssl_certificate_key": key, "root": site}
-    marked = re.findall(r"^\s*(\S+)\s+\S+;\s*# PATH$", text, flags=re.MULTILINE)
-    assert sorted(marked) == sorted(paths), (
-        f"deploy/nginx.conf marks {marked} with # PATH; this test knows {sorted(paths)}")
-    for directive, path in paths.items():
-        text = substitute(text, rf"^(\s*){directive}\s+\S+;(\s*# PATH)$",
-                          rf"\1{directive} {path};\2")
-    leftover = re.findall(r"^\s*[^#\s].*(?:/etc/|/var/|/srv/|/run/).*$", text, flags=re.MULTILINE)
-    assert not leftover, f"deploy/nginx.conf has paths this test does not replace: {leftover}"
-    return text
-
-
-def main_config(folder: Path, site_config: Path) -> str:
-    """A minimal main config around the site, like Debian's /etc/nginx/nginx.conf."""
-    user = "user root root;\n" if os.geteuid() == 0 else ""  # the temp folders are 0700
-    temp = "\n".join(f"    {kind}_temp_path {folder / 'tmp' / kind};"
-                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    return f"""{user}pid {folder / 'nginx.pid'};
-error_log {folder / 'logs' / 'error.log'} warn;
-worker_processes 1;
-events {{
-    worker_connections 64;
-}}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    # Debian's main config logs every request here in the combined format (with the
-    # client address) unless a server says otherwise.
-    access_log {folder / 'logs' / 'main.access.log'};
-{temp}
-    include {site_config};
-}}
-"""
-
-
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-days", "2", "-subj", f"/CN={HOST}",
-         "-addext", f"subjectAltName=DNS:{HOST},IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True, timeout=TIMEOUT,
-    )
-    return cert, key
-
-
-# ---------------------------------------------------------------------------------------
-# Servers
-
-
-class Nginx:
-    """nginx in the foreground (`daemon off;`) with the test config, in its own process group."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.main = folder / "nginx.conf"
-        self.output = tempfile.TemporaryFile("w+")
-        self.process: subprocess.Popen | None = None
-
-    def command(self, *args: str) -> list[str]:
-        return [NGINX, "-p", f"{self.folder}/", "-e", str(self.folder / "logs" / "error.log"),
-                "-c", str(self.main), *args]
-
-    def check(self) -> str:
-        result = subprocess.run(self.command("-t"), capture_output=True, text=True,
-                                timeout=TIMEOUT)
-        assert result.returncode == 0, f"nginx -t failed:\n{result.stderr}"
-        return result.stderr
-
-    def start(self, ports: list[int]) -> None:
-        self.process = subprocess.Popen(
-            self.command("-g", "daemon off;"), stdin=subprocess.DEVNULL, stdout=self.output,
-            stderr=subprocess.STDOUT, start_new_session=True, text=True)
-        up = wait_until(lambda: self.process.poll() is not None
-                        or all(port_open("127.0.0.1", port) for port in ports), TIMEOUT)
-        if not up or self.process.poll() is not None:
-            raise RuntimeError(f"nginx did not start:\n{self.stop()}")
-
-    def stop(self) -> str:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=TIMEOUT)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=TIMEOUT)
-        self.output.seek(0)
-        return self.output.read() + self.error_log()
-
-    def error_log(self) -> str:
-        try:
-            return (self.folder / "logs" / "error.log").read_text(errors="replace")
-        except OSError:
-            return ""
-
-
-@dataclass
-class Stack:
-    folder: Path
-    http_port: int
-    https_port: int
-    cert: Path
-    check_output: str
-    nginx: Nginx
-    gunicorn: Gunicorn
-
-    def request(self, method: str, path: str, *, scheme: str = "https", body: bytes | None = None,
-                headers: dict | None = None, source: str = "127.0.0.1"):
-        """One request through nginx, as from `source`: (status, headers, body).
-
-        Headers come back as a list of pairs, so that a repeated header shows.
-        """
-        if scheme == "https":
-            context = ssl.create_default_context(cafile=str(self.cert))
-            connection = http.client.HTTPSConnection(
-                "127.0.0.1", self.https_port, context=context, timeout=TIMEOUT,
-                source_address=(source, 0))
-        else:
-            connection = http.client.HTTPConnection(
-                "127.0.0.1", self.http_port, timeout=TIMEOUT, source_address=(source, 0))
-        try:
-            connection.request(method, path, body=body, headers={"Host": HOST, **(headers or {})})
-            response = connection.getresponse()
-            return response.status, response.getheaders(), response.read()
-        finally:
-            connection.close()
-
-    def logs(self) -> dict[str, str]:
-        return {log.name: log.read_text(errors="replace")
-                for log in sorted((self.folder / "logs").glob("*access.log"))}
-
-
-def header(headers: list[tuple[str, str]], name: str) -> list[str]:
-    return [value for key, value in headers if key.lower() == name.lower()]
-
-
-@contextlib.contextmanager
-def running(folder: Path, site: Path, app_env: dict):
-    """nginx with the shipped config in front of gunicorn with the shipped settings."""
-    (folder / "logs").mkdir(parents=True)
-    (folder / "tmp").mkdir()
-    database = f"sqlite:///{folder / 'feedback.sqlite3'}"
-    engine = make_engine(database)
-    upgrade(engine)
-    engine.dispose()
-    cert, key = self_signed(folder)
-    http_port, https_port = free_port(), free_port()
-    with contextlib.ExitStack() as cleanup:
-        app = Gunicorn({"DATABASE_URL": database, "TRUSTED_PROXIES": "1",
-                        "RATELIMIT_STORAGE_URI": "memory://", **app_env}, workers=1, threads=4)
-        cleanup.callback(app.stop)
-        site_config = folder / "transparency.conf"
-        site_config.write_text(derived_config(
-            http_port=http_port, https_port=https_port, upstream=f"127.0.0.1:{app.port}",
-            cert=cert, key=key, site=site, logs=folder / "logs", ipv6=ipv6_loopback()))
-        nginx = Nginx(folder)
-        nginx.main.write_text(main_config(folder, site_config))
-        check_output = nginx.check()
-        nginx.start([http_port, https_port])
-        cleanup.callback(nginx.stop)
-        assert serving(app, timeout=30), f"gunicorn did not answer:\n{app.read_output()}"
-        yield Stack(folder, http_port, https_port, cert, check_output, nginx, app)
+def gunzip(body: bytes) -> bytes:
+    return gzip_module.decompress(body)
 
 
 @pytest.fixture(scope="module")
@@ -316,6 +100,27 @@ def test_assets_and_data_have_their_content_types(stack):
     status, headers, body = stack.request("GET", "/data/policies.json")
     assert (status, header(headers, "Content-Type")) == (200, ["application/json"])
     assert "policies" in json.loads(body)
+
+
+def test_the_site_is_sent_compressed_and_the_apps_pages_are_not(stack):
+    gzip = {"Accept-Encoding": "gzip"}
+    for path in ("/policies/ai-1-19/", "/assets/transparency/site.css",
+                 "/data/policies.json", "/search/search_index.json"):
+        status, headers, body = stack.request("GET", path, headers=gzip)
+        _, _, plain = stack.request("GET", path)
+        assert (status, header(headers, "Content-Encoding")) == (200, ["gzip"]), path
+        assert gunzip(body) == plain and len(body) < len(plain) / 2, path
+    material = next((stack.site / "assets").glob("*/main.*.min.css"))
+    _, headers, _ = stack.request("GET", f"/{material.relative_to(stack.site)}", headers=gzip)
+    assert header(headers, "Content-Encoding") == ["gzip"]
+    # Its name changes with its content, so it is kept a year; our own files are not.
+    assert header(headers, "Cache-Control") == ["max-age=31536000"]
+    assert header(headers, "X-Content-Type-Options") == ["nosniff"]
+    _, headers, _ = stack.request("GET", "/assets/transparency/site.css")
+    assert header(headers, "Cache-Control") == []
+    # A page with a CSRF token next to what the visitor typed is never compressed (BREACH).
+    status, headers, _ = stack.request("GET", "/feedback/?policy=ai-1-19", headers=gzip)
+    assert status == 200 and header(headers, "Content-Encoding") == []
 
 
 def test_an_unknown_page_gets_the_sites_own_404(stack):
