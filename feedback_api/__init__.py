@@ -125,11 +125,14 @@ class PagesOnlySessions(SecureCookieSessionInterface):
 
 
 def _development_by_environment() -> bool:
-    """`flask` commands and FLASK_DEBUG=1 are development; gunicorn never is."""
+    """`flask` commands (`python -m flask` too) and FLASK_DEBUG=1 are development; gunicorn
+    never is."""
     if os.environ.get("FLASK_DEBUG", "").lower() in settings_module.TRUE_WORDS:
         return True
+    from flask.cli import FlaskGroup
+
     context = click.get_current_context(silent=True)
-    return context is not None and context.find_root().info_name == "flask"
+    return context is not None and isinstance(context.find_root().command, FlaskGroup)
 
 
 def _absolute(path: str | None) -> str | None:
