@@ -29,12 +29,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from . import schema
 from .cachefile import source_hash, write_cache_file
-from .content import POLICY_DIR, Library, Policy, decode, parse_policy, split_front_matter
+from .content import (
+    POLICY_DIR,
+    Library,
+    Policy,
+    decode,
+    front_matter_data,
+    parse_policy,
+    split_front_matter,
+)
 from .outline import parse_outline
 
 DEFAULT_ROLE = "City staff"
@@ -459,14 +466,7 @@ def _file(raw: bytes | None, path: str) -> _File:
         text, _ = decode(raw, path)
     parts = split_front_matter(text) if text is not None else None
     front, body = (parts[0], parts[1]) if parts else ("", text or "")
-    data: dict = {}
-    if front:
-        try:
-            loaded = yaml.load(front, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-            if isinstance(loaded, dict):
-                data = loaded
-        except yaml.YAMLError:
-            data = {}
+    data = front_matter_data(front) if front else {}
     return text, front, data, _norm_digest(body)
 
 
@@ -641,8 +641,7 @@ def _versions(
     for number, draft in enumerate(drafts, start=1):
         rel = draft.last.path[len(prefix):]
         policy, withheld = _parse(draft.last, fallback, rel, warn)
-        stated = draft.last.data.get("effective")
-        stated = stated if isinstance(stated, dt.date) else None
+        stated = schema.date_or_none(draft.last.data.get("effective"))
         effective = stated if (number == 1 or stated != previous_effective) else None
         previous_effective = stated
         versions.append(Version(
@@ -703,7 +702,7 @@ def _cached_versions(
 
 # What the last build's log pass produced: kept so that the next build reads only the
 # commits after it. Change the number when what is kept changes.
-_LOG_CACHE_FORMAT = 1
+_LOG_CACHE_FORMAT = 2
 
 
 @dataclass

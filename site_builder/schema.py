@@ -9,11 +9,53 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    model_validator,
+)
+from pydantic import Strict as StrictType
+from pydantic_core import PydanticCustomError
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+HOST_PATTERN = r"^[a-z0-9.-]+\.[a-z]{2,}$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# A number or a true/false is only ever taken as written: "12" is text, 1 is not true.
+Whole = Annotated[int, StrictType()]
+Flag = Annotated[bool, StrictType()]
+
+
+def as_date(value: object) -> dt.date:
+    """A date written YYYY-MM-DD; YAML dates reach the schema as the text they were written as.
+
+    Raises PydanticCustomError 'date_impossible' for a day that does not exist (2026-02-30)
+    and 'date_format' for anything else that is not a date (a number, a date and time, …).
+    """
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("date_impossible", "there is no such day") from None
+    raise PydanticCustomError("date_format", "not a date written YYYY-MM-DD")
+
+
+def date_or_none(value: object) -> dt.date | None:
+    """`as_date`, or None for anything that is not a date (old versions are read leniently)."""
+    try:
+        return as_date(value)
+    except PydanticCustomError:
+        return None
+
+
+Date = Annotated[dt.date, BeforeValidator(as_date)]
 
 POLICY_KINDS = (
     "administrative-instruction",
@@ -33,8 +75,8 @@ class Strict(BaseModel):
 
 
 class Review(Strict):
-    interval_months: int = Field(ge=1, le=60, description="Months between reviews.")
-    last_reviewed: dt.date | None = Field(
+    interval_months: Whole = Field(ge=1, le=60, description="Months between reviews.")
+    last_reviewed: Date | None = Field(
         description="Date of the last completed review, or null when it is not on record."
     )
 
@@ -57,14 +99,14 @@ class PolicyMeta(Strict):
     number: Line | None = Field(default=None, description='Official designation, e.g. "AI 1-19".')
     kind: Literal[POLICY_KINDS] = Field(description="What sort of document it is.")
     status: Literal[POLICY_STATUSES] = Field(description="Where it stands.")
-    sample: bool = Field(default=False, description="True for an illustrative record.")
+    sample: Flag = Field(default=False, description="True for an illustrative record.")
     department: Line = Field(description="Department the policy belongs to.")
     owner: Line = Field(description="Office responsible for reviews (a role, not a person).")
     parent: Slug | None = Field(default=None, description="Id of the policy this one implements.")
     approved_by: Line | None = Field(default=None, description="Role that approved it.")
-    approved_on: dt.date | None = Field(default=None, description="Date of approval.")
-    issued: dt.date | None = Field(default=None, description="Date issued or adopted.")
-    effective: dt.date | None = Field(default=None, description="Date it took effect.")
+    approved_on: Date | None = Field(default=None, description="Date of approval.")
+    issued: Date | None = Field(default=None, description="Date issued or adopted.")
+    effective: Date | None = Field(default=None, description="Date it took effect.")
     summary: Text = Field(description="One sentence for the policy index.")
     incomplete: Text | None = Field(
         default=None, description="What is missing or cut off in the source."
@@ -105,19 +147,19 @@ class PolicyMeta(Strict):
 class Platform(Strict):
     id: Slug = Field(description="Stable id, used by accounts.")
     name: Line = Field(description="Name of the platform.")
-    domains: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")]] = Field(
+    domains: list[Annotated[str, StringConstraints(pattern=HOST_PATTERN)]] = Field(
         min_length=1, description="Host names its account URLs use."
     )
     status: Literal[PLATFORM_STATUSES] = Field(description="Approval state.")
-    approved_on: dt.date | None = Field(default=None, description="Date approved for City use.")
+    approved_on: Date | None = Field(default=None, description="Date approved for City use.")
     notes: Text | None = Field(default=None, description="Usage agreement and the like.")
-    sample: bool = Field(default=False, description="True for an illustrative record.")
+    sample: Flag = Field(default=False, description="True for an illustrative record.")
 
 
 class PlatformRegistry(Strict):
     owner: Line = Field(description="Office that keeps the list (DTI, AI 1-19 §O.a).")
     review: Review = Field(description="Review schedule (annual, AI 1-19 §O.a).")
-    sample: bool = Field(default=False, description="True when the list is illustrative.")
+    sample: Flag = Field(default=False, description="True when the list is illustrative.")
     platforms: list[Platform] = Field(description="The approved platforms.")
 
 
@@ -130,9 +172,9 @@ class Account(Strict):
     purpose: Text = Field(description="What the account is for.")
     status: Literal[ACCOUNT_STATUSES] = Field(description="Whether it is in use.")
     approved_by: Line | None = Field(default=None, description="Role that approved it.")
-    approved_on: dt.date | None = Field(default=None, description="Date approved.")
-    last_verified: dt.date | None = Field(default=None, description="Date last checked.")
-    sample: bool = Field(default=False, description="True for an illustrative record.")
+    approved_on: Date | None = Field(default=None, description="Date approved.")
+    last_verified: Date | None = Field(default=None, description="Date last checked.")
+    sample: Flag = Field(default=False, description="True for an illustrative record.")
 
 
 class AccountRegistry(Strict):

@@ -6,47 +6,9 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
-
-from site_builder.cli import main
-from tests.conftest import CONTENT, ROOT
-
-AI = "policies/ai-1-19.md"
-DRAFT = "policies/comprehensive-social-media-policy.md"
-ACCOUNTS = "registries/accounts.yaml"
-
-
-@pytest.fixture
-def content(tmp_path) -> Path:
-    """A copy of the shipped content to break."""
-    root = tmp_path / "content"
-    shutil.copytree(CONTENT, root)
-    return root
-
-
-def edit(root: Path, rel: str, old: str, new: str, count: int = 1) -> int:
-    """Replace text in a content file; return the 1-based line of the first change."""
-    path = root / rel
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {rel}"
-    line = text[: text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, count))
-    return line
-
-
-def check(root: Path, capsys) -> tuple[int, list[str]]:
-    code = main(["check", "--content", str(root)])
-    out = capsys.readouterr().out
-    return code, out.splitlines()
-
-
-def expect(lines: list[str], rel: str, line: int, *words: str) -> None:
-    """Some line reports `rel:line:` and contains every word."""
-    prefix = f"{rel}:{line}: "
-    hits = [x for x in lines if x.startswith(prefix) and all(w in x for w in words)]
-    assert hits, f"no {prefix}… with {words} in:\n" + "\n".join(lines)
+from tests.conftest import ROOT
+from tests.content.conftest import ACCOUNTS, AI, DRAFT, check, edit, expect
 
 
 def test_clean_content_exits_zero(content, capsys):

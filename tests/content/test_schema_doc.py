@@ -3,6 +3,7 @@
 import re
 
 from site_builder import schema
+from site_builder.content import MAX_DEPTH
 from tests.conftest import CONTENT
 
 MODELS = [
@@ -38,3 +39,8 @@ def test_every_allowed_value_is_documented():
                    schema.ACCOUNT_STATUSES):
         for value in values:
             assert f"`{value}`" in text, value
+
+
+def test_the_nesting_limit_is_the_one_the_check_enforces():
+    text = " ".join((CONTENT / "README.md").read_text().split())
+    assert f"nested more than {MAX_DEPTH} levels deep are not allowed" in text
