@@ -88,7 +88,9 @@ def send_report():
 
 @bp.get("/status/<tracking_code>")
 def status(tracking_code: str):
-    found = intake.status_of(db.session(), tracking_code)
+    found = None
+    if intake.looks_like_tracking_code(tracking_code):
+        found = intake.status_of(db.session(), tracking_code)
     if found is None:
         return api_error(404, "No submission has this tracking code; check it and try again. "
                               "Codes look like SMR-7K3Q-9XWD-2F4M-8HJN.")

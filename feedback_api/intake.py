@@ -2,8 +2,13 @@
 
 The forms and the JSON API share everything here. A check takes the raw fields (strings from
 a form, any JSON value from the API) and returns either clean values or, for each field at
-fault, a message saying how to fix it. The field specs below also feed the OpenAPI document,
-so the limits it publishes are the limits enforced.
+fault, a message saying how to fix it. The field specs below also feed the OpenAPI document:
+its limits, enums and patterns are built from the same specs and character classes the
+checks use, so the document says what is enforced.
+
+Empty values: for every optional field, `null`, an empty string (or one of only spaces and
+line breaks) and leaving the field out all mean the same thing, "not given". The forms send
+empty strings for blank fields; JSON clients may send any of the three.
 """
 
 from __future__ import annotations
@@ -17,14 +22,13 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, exists, insert, literal_column, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from .catalog import CATEGORIES_BY_ID, REPORT_CATEGORIES, Catalog
+from .catalog import REPORT_CATEGORIES, Catalog
 from .models import Submission, utcnow
 from .tracking import new_tracking_code, normalise_tracking_code
 
@@ -41,11 +45,11 @@ class Field:
     name: str
     label: str  # how the form asks for it, used in messages
     type: str = "string"  # "string" or "boolean"
-    max_length: int | None = None
+    max_length: int | None = None  # in characters (code points) as sent
     required: bool = False
     multiline: bool = False
-    format: str | None = None  # "email", "uri", "date-or-date-time"
-    choices: tuple[str, ...] = ()
+    format: str | None = None  # "email", "url", "date-or-date-time"
+    choices: tuple[str, ...] = ()  # exact values, as listed
     description: str = ""
 
 
@@ -78,18 +82,95 @@ REPORT_FIELDS: dict[str, Field] = {f.name: f for f in (
           multiline=True, description="What happened."),
     Field("account_id", "the account", max_length=ID_MAX,
           description="Id of the account in the official accounts directory."),
-    Field("account_url", "the address of the account", max_length=URL_MAX, format="uri",
+    Field("account_url", "the address of the account", max_length=URL_MAX, format="url",
           description="Address of the account, when it is not in the directory."),
-    Field("post_url", "the link to the post", max_length=URL_MAX, format="uri",
+    Field("post_url", "the link to the post", max_length=URL_MAX, format="url",
           description="Address of the post or comment."),
     Field("seen_at", "when you saw it", max_length=SEEN_AT_MAX, format="date-or-date-time",
           description="When it was seen: `2026-03-27` or `2026-03-27T14:30`."),
     *CONTACT_FIELDS,
 )}
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-LINE_BREAKS = re.compile(r"[\n\r\t\u2028\u2029\x85]")
+# A report names the account or the post with at least one of these.
+ACCOUNT_OR_POST = ("account_id", "account_url", "post_url")
+
+# Character classes (the inside of a regular expression's [...]), written with escapes that
+# Python, ECMA-262 (JSON Schema's `pattern`) and Rust's regex read alike. The checks below
+# and the patterns in the OpenAPI document are both built from them.
+#
+# Never accepted in any text field: C0 control characters other than tab, line feed and
+# carriage return, and DEL.
+CONTROL_CHARS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+# Line breaks and tabs: part of the text in a multi-line field (message, description);
+# in any other field only at either end, where they are trimmed.
+BREAK_CHARS = r"\t\n\r\x85\u2028\u2029"
+# Spaces: trimmed from both ends of every text field, with the line breaks and tabs.
+SPACE_CHARS = r" \xa0\u1680\u2000-\u200a\u202f\u205f\u3000"
+TRIM_CHARS = SPACE_CHARS + BREAK_CHARS
+
+_TRIM = f"[{TRIM_CHARS}]"
+# What each format looks like once trimmed. The checks hold a value to these with
+# re.fullmatch (the whole value, as `pattern` with ^...$ in ECMA-262).
+FORMAT_CORES = {
+    "email": (f"[^@{CONTROL_CHARS}{TRIM_CHARS}]+@[^@{CONTROL_CHARS}{TRIM_CHARS}]+"
+              f"\\.[^@.{CONTROL_CHARS}{TRIM_CHARS}]+"),
+    "url": (f"[hH][tT][tT][pP][sS]?://[^/?#@:\\[\\]{CONTROL_CHARS}{TRIM_CHARS}]+"
+            f"(?::[0-9]*)?(?:[/?#][^{CONTROL_CHARS}{TRIM_CHARS}]*)?"),
+    "date-or-date-time": ("[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}"
+                          "(?::[0-9]{2}(?:\\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})?)?"),
+}
+FORMAT_MESSAGES = {
+    "email": "Enter an email address in the correct format, like name@example.com, or leave "
+             "it empty",
+    "url": "Enter {label} as a full web address starting with https://, like "
+           "https://www.facebook.com/example",
+    "date-or-date-time": "Enter when you saw it as a date like 2026-03-27, optionally with a "
+                         "time like 2026-03-27T14:30",
+}
+FORMAT_HINTS = {
+    "email": "An email address: something, `@`, and a domain with a dot, like "
+             "`name@example.com`.",
+    "url": "A web address starting with `http://` or `https://` and a host name, with no "
+           "spaces inside.",
+    "date-or-date-time": "A date, `2026-03-27`, optionally with a time, `2026-03-27T14:30` "
+                         "(UTC unless an offset such as `-06:00` or `Z` follows), from 2000 "
+                         "to today.",
+}
+CONTROL = re.compile(f"[{CONTROL_CHARS}]")
+BREAKS = re.compile(f"[{BREAK_CHARS}]")
+_FORMATS = {name: re.compile(core) for name, core in FORMAT_CORES.items()}
+
+
+def _characters(cls: str) -> str:
+    """The characters of a class above, as a string for str.strip."""
+    found = re.compile(f"[{cls}]")
+    return "".join(c for c in map(chr, range(0x3001)) if found.fullmatch(c))
+
+
+TRIMMED = _characters(TRIM_CHARS)
+
+
+def pattern(spec: Field) -> str | None:
+    """The ECMA-262 pattern a value of this text field matches, as sent (before trimming):
+    the checks accept a value only if it matches, and the OpenAPI document publishes it."""
+    if spec.type != "string" or spec.choices:
+        return None
+    core = FORMAT_CORES.get(spec.format or "")
+    if core is not None:
+        return f"^{_TRIM}*(?:{core}){'' if spec.required else '?'}{_TRIM}*$"
+    if spec.multiline:
+        if spec.required:  # something other than spaces and line breaks
+            return f"^{_TRIM}*[^{CONTROL_CHARS}{TRIM_CHARS}][^{CONTROL_CHARS}]*$"
+        return f"^[^{CONTROL_CHARS}]*$"
+    if spec.required:
+        return (f"^{_TRIM}*[^{CONTROL_CHARS}{TRIM_CHARS}][^{CONTROL_CHARS}{BREAK_CHARS}]*"
+                f"{_TRIM}*$")
+    return f"^{_TRIM}*[^{CONTROL_CHARS}{BREAK_CHARS}]*{_TRIM}*$"
+
+
+# Given: the pattern of a value that is not empty (something other than spaces and line
+# breaks), for the OpenAPI document's rules that need a field given.
+GIVEN = f"[^{TRIM_CHARS}]"
 
 STATE_LABELS = {
     "new": "Received: waiting to be reviewed",
@@ -118,76 +199,72 @@ class Checked:
 
 
 def _text(spec: Field, raw, checked: Checked):
-    """Clean one string field: returns the value, None when empty, or records an error."""
+    """Clean one field: returns the value, None when not given, or records an error."""
     if spec.type == "boolean":
         return _boolean(spec, raw, checked)
-    if raw is None:  # left out: as if sent empty
+    if raw is None:  # null or left out: not given
         if spec.required:
-            checked.errors[spec.name] = f"Enter {spec.label}"
+            checked.errors[spec.name] = _missing(spec)
         return None
     if not isinstance(raw, str):
         checked.errors[spec.name] = f"{_cap(spec.label)} must be text (a JSON string)"
         return None
-    value = raw
     try:
-        value.encode("utf-8")
+        raw.encode("utf-8")
     except UnicodeEncodeError:
         checked.errors[spec.name] = (f"{_cap(spec.label)} contains characters that are not "
                                      "valid Unicode text; remove them and try again")
         return None
-    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-    value = value.strip()
-    if CONTROL.search(value) or (not spec.multiline and LINE_BREAKS.search(value)):
+    if spec.max_length and len(raw) > spec.max_length:
+        checked.errors[spec.name] = (f"{_cap(spec.label)} must be {spec.max_length:,} characters "
+                                     f"or fewer (it is {len(raw):,}); shorten it and try again")
+        return None
+    if spec.choices:
+        return _choice(spec, raw, checked)
+    value = raw.strip(TRIMMED)
+    if CONTROL.search(raw) or (not spec.multiline and BREAKS.search(value)):
         checked.errors[spec.name] = (f"{_cap(spec.label)} contains control characters"
                                      f"{'' if spec.multiline else ' or line breaks'}; "
                                      "remove them and try again")
         return None
-    if not value:
+    if not value:  # empty, or only spaces and line breaks: not given
         if spec.required:
-            checked.errors[spec.name] = f"Enter {spec.label}"
+            checked.errors[spec.name] = _missing(spec)
         return None
-    if spec.max_length and len(value) > spec.max_length:
-        checked.errors[spec.name] = (f"{_cap(spec.label)} must be {spec.max_length:,} characters "
-                                     f"or fewer (it is {len(value):,}); shorten it and try again")
+    if spec.format and not _FORMATS[spec.format].fullmatch(value):
+        checked.errors[spec.name] = FORMAT_MESSAGES[spec.format].format(label=spec.label)
         return None
-    return value
+    return unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _choice(spec: Field, raw: str, checked: Checked) -> str | None:
+    """One of a field's listed values, exactly as listed (an empty string: not given)."""
+    if raw in spec.choices:
+        return raw
+    if raw == "" and not spec.required:
+        return None
+    checked.errors[spec.name] = (_missing(spec) if raw == "" else
+                                 f"Choose {spec.label} from the list ({', '.join(spec.choices)})")
+    return None
+
+
+def _missing(spec: Field) -> str:
+    return f"{'Choose' if spec.choices else 'Enter'} {spec.label}"
 
 
 def _boolean(spec: Field, raw, checked: Checked) -> bool:
-    if raw is None:
+    """true or false; null, an empty string or leaving it out: not given (false)."""
+    if raw is None or raw == "":
         return False
     if isinstance(raw, bool):
         return raw
-    if isinstance(raw, str) and raw.strip().lower() in ("y", "yes", "true", "on", "1"):
-        return True
-    if isinstance(raw, str) and raw.strip().lower() in ("", "n", "no", "false", "off", "0"):
-        return False
-    checked.errors[spec.name] = f"{_cap(spec.label)} must be true or false"
+    checked.errors[spec.name] = (f"{_cap(spec.label)} must be true or false (a JSON boolean, "
+                                 "not in quotes)")
     return False
 
 
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _email(value: str | None, checked: Checked) -> None:
-    if value is not None and not EMAIL.match(value):
-        checked.errors["email"] = ("Enter an email address in the correct format, like "
-                                   "name@example.com, or leave it empty")
-
-
-def _url(name: str, label: str, value: str | None, checked: Checked) -> None:
-    if value is None:
-        return
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-    except ValueError:
-        parts, host = None, None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not host \
-            or " " in value:
-        checked.errors[name] = (f"Enter {label} as a full web address starting with https://, "
-                                "like https://www.facebook.com/example")
 
 
 def _fields(specs: dict[str, Field], data, checked: Checked) -> dict:
@@ -198,11 +275,18 @@ def _fields(specs: dict[str, Field], data, checked: Checked) -> dict:
     for name, spec in specs.items():
         values[name] = _text(spec, data.get(name), checked)
     values["wants_reply"] = bool(values.get("wants_reply"))
-    _email(values.get("email"), checked)
     if values["wants_reply"] and not values.get("email") and "email" not in checked.errors:
         checked.errors["email"] = ("Enter your email address so we can reply, or untick "
                                    "‘I would like a reply’")
     return values
+
+
+def from_form(raw: dict) -> dict:
+    """A form's values as the checks take them. A browser sends each line break in a text
+    area as CR LF; it is one line break, as the browser counted it, so it is turned back
+    into one before the checks count characters. (The API takes text as it is sent.)"""
+    return {name: value.replace("\r\n", "\n") if isinstance(value, str) else value
+            for name, value in raw.items()}
 
 
 def unknown_fields(specs: dict[str, Field], data: dict) -> dict[str, str]:
@@ -240,16 +324,6 @@ def check_feedback(data, catalog: Catalog) -> Checked:
 def check_report(data, catalog: Catalog) -> Checked:
     checked = Checked()
     values = _fields(REPORT_FIELDS, data, checked)
-    category = values.get("category")
-    if category is not None:
-        category = category.lower()
-        if category in CATEGORIES_BY_ID:
-            values["category"] = category
-        else:
-            checked.errors["category"] = ("Choose what kind of problem it is from the list "
-                                          f"({', '.join(CATEGORIES_BY_ID)})")
-    elif "category" in checked.errors and checked.errors["category"].startswith("Enter"):
-        checked.errors["category"] = "Choose what kind of problem it is"
     if values.get("account_id") is not None:
         account = catalog.account(values["account_id"])
         if account is None:
@@ -257,23 +331,20 @@ def check_report(data, catalog: Catalog) -> Checked:
                                             "give the account's address instead")
         else:
             values["account_id"] = account.id
-    _url("account_url", "the address of the account", values.get("account_url"), checked)
-    _url("post_url", "the link to the post", values.get("post_url"), checked)
     if values.get("account_id") is None and values.get("account_url") and \
             "account_url" not in checked.errors:
         listed = catalog.account_at(values["account_url"])
         if listed is not None:
             values["account_id"] = listed.id
-    if not any(values.get(name) for name in ("account_id", "account_url", "post_url")) and not \
-            any(name in checked.errors for name in ("account_id", "account_url", "post_url")):
+    if not any(values.get(name) for name in ACCOUNT_OR_POST) and not \
+            any(name in checked.errors for name in ACCOUNT_OR_POST):
         checked.errors["account_id"] = ("Choose the account from the list, give its address, "
                                         "or give the link to the post")
     seen_at = values.get("seen_at")
     if seen_at is not None:
         parsed = _when(seen_at)
         if parsed is None:
-            checked.errors["seen_at"] = ("Enter when you saw it as a date like 2026-03-27, "
-                                         "optionally with a time like 2026-03-27T14:30")
+            checked.errors["seen_at"] = FORMAT_MESSAGES["date-or-date-time"]
         elif parsed > dt.datetime.now(dt.UTC) + dt.timedelta(days=1):
             checked.errors["seen_at"] = "The date you saw it must be today or in the past"
         elif parsed.year < 2000:
@@ -535,6 +606,18 @@ def state_label(state: str) -> str:
 
 def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# A tracking code as the API takes it in its address: SMR- (optional) and 16 letters or
+# digits, in either case, with spaces, dashes, dots or underscores anywhere between them.
+# The OpenAPI document publishes it; anything else is not a code (404).
+TRACKING_CODE_PATTERN = "^[ ._-]*(?:[sS][mM][rR][ ._-]*)?(?:[0-9A-Za-z][ ._-]*){16}$"
+TRACKING_CODE_MAX = 64
+_TRACKING_CODE = re.compile(TRACKING_CODE_PATTERN)
+
+
+def looks_like_tracking_code(text: str) -> bool:
+    return len(text) <= TRACKING_CODE_MAX and _TRACKING_CODE.fullmatch(text) is not None
 
 
 def status_of(db: Session, code: str) -> Status | None:

@@ -1,7 +1,10 @@
 """The OpenAPI 3.1 document of /api/v1, built from the same field specs the checks use.
 
-A test validates it with openapi-spec-validator and checks that every /api/ route in the
-app's URL map is described here, so the document cannot drift from the code.
+Every property of the two request bodies comes from `intake.Field`: its type, limit, enum
+and `pattern` (built from the character classes the checks use, `intake.pattern`), so a
+value the document calls invalid is one the checks refuse. A test validates the document
+with openapi-spec-validator and checks that every /api/ route in the app's URL map is
+described here; another runs Schemathesis against a live server driven by this document.
 """
 
 from __future__ import annotations
@@ -11,38 +14,82 @@ from flask import Flask
 from . import intake
 from .catalog import REPORT_CATEGORIES
 from .config import API_MAX_BYTES
+from .errors import UNAVAILABLE_RETRY_SECONDS
 from .stats import openapi_paths as stats_paths
 from .tracking import EXAMPLE
 
 ERROR_STATUSES = {
     "400": "The body is not JSON, or not a JSON object.",
     "404": "Nothing has this tracking code, or there is nothing at this address.",
-    "405": "This address does not accept that method.",
+    "405": "This address does not accept that method; `Allow` lists those it does.",
     "413": f"The body is over {API_MAX_BYTES:,} bytes.",
     "415": "The body is not sent as application/json.",
     "422": "Fields are missing or not valid; `fields` names each with how to fix it.",
     "429": "Too many submissions from this client; `Retry-After` says when to try again.",
     "500": "An unexpected error; nothing the client sent was lost.",
-    "503": "The database is unavailable; try again later.",
+    "503": ("The database is unavailable; nothing was saved. Try again after "
+            f"`Retry-After` seconds ({UNAVAILABLE_RETRY_SECONDS})."),
 }
+# The submission operations' statuses besides 201.
+POST_ERRORS = ("400", "413", "415", "422", "429", "503")
+
+NOT_GIVEN = ("An empty string means not given, the same as null or leaving the field out "
+             "(the forms send empty strings for blank fields).")
+
+INTEGER = {"type": "integer", "minimum": 0}
+HEADERS = {
+    "Location": {"description": "The API status address of the submission.", "required": True,
+                 "schema": {"type": "string"}},
+    "Allow": {"description": "The methods this address accepts.", "required": True,
+              "schema": {"type": "string"}},
+    "Retry-After": {"description": "Seconds to wait before trying again.", "required": True,
+                    "schema": INTEGER},
+    "X-RateLimit-Limit": {"description": "Submissions allowed in the shortest window, or in "
+                                         "the full one on a refusal.",
+                          "schema": INTEGER},
+    "X-RateLimit-Remaining": {"description": "Submissions left in that window, after this one.",
+                              "schema": INTEGER},
+    "X-RateLimit-Reset": {"description": "Unix time when that window ends.", "schema": INTEGER},
+}
+RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+
+
+def _header_refs(*names: str) -> dict:
+    return {name: {"$ref": f"#/components/headers/{name}"} for name in names}
 
 
 def _field_schema(spec: intake.Field) -> dict:
+    """A request body property, from the spec the checks use."""
     if spec.type == "boolean":
-        schema: dict = {"type": ["boolean", "null"] if not spec.required else "boolean"}
+        schema: dict = {"enum": [True, False] if spec.required else [True, False, None, ""]}
+    elif spec.choices:
+        schema = {"type": "string",
+                  "enum": list(spec.choices) + ([] if spec.required else [None, ""])}
+        if not spec.required:
+            schema["type"] = ["string", "null"]
     else:
         schema = {"type": "string" if spec.required else ["string", "null"]}
-        if spec.max_length:
-            schema["maxLength"] = spec.max_length
         if spec.required:
             schema["minLength"] = 1
-        if spec.format in ("email", "uri"):
-            schema["format"] = spec.format
-        if spec.choices:
-            schema["enum"] = list(spec.choices) + ([] if spec.required else [None])
-    if spec.description:
-        schema["description"] = spec.description
+        schema["pattern"] = intake.pattern(spec)
+    if spec.max_length:
+        schema["maxLength"] = spec.max_length
+    text = [spec.description] if spec.description else []
+    if spec.format:
+        text.append(intake.FORMAT_HINTS[spec.format])
+    if spec.type == "string" and not spec.choices:
+        text.append("Spaces and line breaks at either end are trimmed"
+                    + ("." if spec.multiline else "; no line breaks or tabs inside."))
+    if not spec.required:
+        text.append(NOT_GIVEN)
+    schema["description"] = " ".join(text)
     return schema
+
+
+def _given(name: str) -> dict:
+    """A rule that `name` is given: present, a string, and not only spaces."""
+    return {"required": [name],
+            "properties": {name: {"type": "string", "pattern": intake.GIVEN}}}
 
 
 def _object(specs: dict[str, intake.Field], example: dict) -> dict:
@@ -51,19 +98,39 @@ def _object(specs: dict[str, intake.Field], example: dict) -> dict:
         "additionalProperties": False,
         "required": [name for name, spec in specs.items() if spec.required],
         "properties": {name: _field_schema(spec) for name, spec in specs.items()},
+        # A reply needs an email address.
+        "if": {"required": ["wants_reply"], "properties": {"wants_reply": {"const": True}}},
+        "then": _given("email"),
         "examples": [example],
     }
 
 
-def _error_response(description: str) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+def _error_response(status: str, *headers: str) -> dict:
+    names = {"405": ("Allow",), "429": ("Retry-After",),
+             "503": ("Retry-After",)}.get(status, ()) + headers
+    answer: dict = {"description": ERROR_STATUSES[status]}
+    if names:
+        answer["headers"] = _header_refs(*names)
+    answer["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    return answer
 
 
 def _responses(ok: dict, *errors: str) -> dict:
     answers = dict(ok)
     for status in errors:
         answers[status] = {"$ref": f"#/components/responses/E{status}"}
+    return answers
+
+
+def _submit_responses() -> dict:
+    """The answers of a submission: every one carries the rate limit headers."""
+    answers = {"201": {
+        "description": "Recorded (committed to the database before this answer).",
+        "headers": _header_refs("Location", *RATE_LIMIT_HEADERS),
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}},
+    }}
+    for status in POST_ERRORS:
+        answers[status] = _error_response(status, *RATE_LIMIT_HEADERS)
     return answers
 
 
@@ -81,13 +148,6 @@ def document(app: Flask | None = None) -> dict:
                 "nothing new was stored and the first tracking code is returned.")},
         },
     }
-    post_errors = ("400", "413", "415", "422", "429", "503")
-    created = {"201": {
-        "description": "Recorded (committed to the database before this answer).",
-        "headers": {"Location": {"schema": {"type": "string"},
-                                 "description": "The API status address."}},
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}},
-    }}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -110,6 +170,7 @@ def document(app: Flask | None = None) -> dict:
                     "description": "Up.",
                     "content": {"application/json": {"schema": {
                         "type": "object",
+                        "required": ["status", "database"],
                         "properties": {"status": {"const": "ok"},
                                        "database": {"const": "ok"}}}}},
                 }}, "503"),
@@ -133,22 +194,28 @@ def document(app: Flask | None = None) -> dict:
                 "operationId": "sendFeedback",
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/Feedback"}}}},
-                "responses": _responses(created, *post_errors),
+                "responses": _submit_responses(),
             }},
             "/api/v1/reports": {"post": {
                 "summary": "Report a possible violation by an official account",
                 "operationId": "sendReport",
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/Report"}}}},
-                "responses": _responses(created, *post_errors),
+                "responses": _submit_responses(),
             }},
             "/api/v1/status/{tracking_code}": {"get": {
                 "summary": "Where a submission stands (never any personal data)",
                 "operationId": "status",
                 "parameters": [{
                     "name": "tracking_code", "in": "path", "required": True,
-                    "description": "Case and dashes do not matter.",
-                    "schema": {"type": "string", "maxLength": 64, "examples": [EXAMPLE]},
+                    "description": (
+                        "The code from the confirmation: `SMR-` (optional) and 16 letters or "
+                        "digits. Case does not matter, nor do spaces, dashes, dots or "
+                        "underscores between them; I, L and O are read as 1, 1 and 0. "
+                        "Anything else is not a code: 404."),
+                    "schema": {"type": "string", "maxLength": intake.TRACKING_CODE_MAX,
+                               "pattern": intake.TRACKING_CODE_PATTERN,
+                               "examples": [EXAMPLE]},
                 }],
                 "responses": _responses({"200": {"description": "The status.", "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}}},
@@ -170,10 +237,10 @@ def document(app: Flask | None = None) -> dict:
                         "seen_at": "2026-03-27",
                         "description": "The account argued with a resident in the replies.",
                     }),
-                    "anyOf": [{"required": ["account_id"]}, {"required": ["account_url"]},
-                              {"required": ["post_url"]}],
+                    "anyOf": [_given(name) for name in intake.ACCOUNT_OR_POST],
                     "description": "Name the account (account_id from the directory, or "
-                                   "account_url), or give post_url, or both.",
+                                   "account_url), or give post_url, or both: at least one "
+                                   "of the three must be given (not empty).",
                 },
                 "Receipt": receipt,
                 "Status": {
@@ -218,7 +285,7 @@ def document(app: Flask | None = None) -> dict:
                     }},
                 },
             },
-            "responses": {f"E{status}": _error_response(text)
-                          for status, text in ERROR_STATUSES.items()},
+            "responses": {f"E{status}": _error_response(status) for status in ERROR_STATUSES},
+            "headers": HEADERS,
         },
     }

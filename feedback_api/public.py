@@ -66,7 +66,7 @@ def send_feedback():
     if not form.validate():
         if form.csrf_failed():
             return feedback_page(form, values, notice=SESSION_EXPIRED, status=400)
-    checked = intake.check_feedback(form.raw(), catalog())
+    checked = intake.check_feedback(intake.from_form(form.raw()), catalog())
     section_policy = catalog().policy(values.get("section_policy"))
     if checked.values.get("section") and section_policy is not None \
             and section_policy.id != checked.values.get("policy_id"):
@@ -116,7 +116,7 @@ def send_report():
     if not form.validate():
         if form.csrf_failed():
             return report_page(form, values, notice=SESSION_EXPIRED, status=400)
-    checked = intake.check_report(form.raw(), catalog())
+    checked = intake.check_report(intake.from_form(form.raw()), catalog())
     if not checked.ok:
         return report_page(form, values, errors=_in_order(checked.errors, REPORT_ORDER),
                            status=422)

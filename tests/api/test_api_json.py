@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import quote
 
 import pytest
 from openapi_spec_validator import validate
@@ -275,3 +276,91 @@ def test_the_openapi_limits_are_the_enforced_limits(client):
     assert schemas["Report"]["properties"]["post_url"]["maxLength"] == 2000
     assert schemas["Report"]["properties"]["name"]["maxLength"] == 200
     assert schemas["Report"]["properties"]["email"]["maxLength"] == 254
+
+
+def documented_answer(document: dict, path: str, method: str, status: int) -> dict:
+    """The document's answer for this status of this operation, references followed. A 405
+    is described once, under components, for every address."""
+    responses = document["paths"][path][method]["responses"]
+    if status == 405 and "405" not in responses:
+        answer = {"$ref": "#/components/responses/E405"}
+    else:
+        answer = responses[str(status)]
+    while "$ref" in answer:
+        answer = document["components"]["responses"][answer["$ref"].rsplit("/", 1)[1]]
+    return answer
+
+
+ANSWER_HEADERS = ("Location", "Allow", "Retry-After", "X-RateLimit-Limit",
+                  "X-RateLimit-Remaining", "X-RateLimit-Reset")
+
+
+def assert_as_documented(document: dict, path: str, method: str, response) -> None:
+    import jsonschema_rs
+
+    answer = documented_answer(document, path, method, response.status_code)
+    assert response.mimetype == "application/json"
+    assert list(answer["content"]) == ["application/json"]
+    headers = {name: document["components"]["headers"][header["$ref"].rsplit("/", 1)[1]]
+               for name, header in answer.get("headers", {}).items()}
+    for name in ANSWER_HEADERS:
+        if name in response.headers:
+            assert name in headers, f"{name} is not documented for {response.status_code}"
+    for name, header in headers.items():
+        if header.get("required"):
+            assert name in response.headers, f"{name} is missing from {response.status_code}"
+        if name in response.headers:
+            value = response.headers[name]
+            if header["schema"].get("type") == "integer":
+                value = int(value)
+            assert jsonschema_rs.validator_for(header["schema"]).is_valid(value), (name, value)
+    schema = {**answer["content"]["application/json"]["schema"],
+              "components": document["components"]}
+    jsonschema_rs.validator_for(schema).validate(response.get_json())
+
+
+def test_every_kind_of_answer_is_the_documented_one(make_app, catalog):
+    client = make_app(RATELIMIT_SUBMIT="2 per minute").test_client()
+    document = client.get("/api/v1/openapi.json").get_json()
+    feedback, reports = "/api/v1/feedback", "/api/v1/reports"
+    status = "/api/v1/status/{tracking_code}"
+    created = client.post(feedback, json=FEEDBACK)
+    answers = [
+        (feedback, "post", created),
+        (feedback, "post", client.post(feedback, data="{", content_type="application/json")),
+        (feedback, "post", client.post(feedback, json={**FEEDBACK, "message": "x" * 70_000})),
+        (feedback, "post", client.post(feedback, data="x", content_type="text/plain")),
+        (feedback, "post", client.post(feedback, json={**FEEDBACK, "email": "not an address"})),
+        (reports, "post", client.post(reports, json=REPORT)),
+        (reports, "post", client.post(reports, json={**REPORT, "description": "Third"})),
+        (feedback, "delete", client.delete(feedback)),
+        ("/api/v1/health", "get", client.get("/api/v1/health")),
+        ("/api/v1/report-categories", "get", client.get("/api/v1/report-categories")),
+        ("/api/v1/stats", "get", client.get("/api/v1/stats")),
+        (status, "get", client.get(created.headers["Location"])),
+        (status, "get", client.get("/api/v1/status/SMR-0000-0000-0000-0000")),
+        (status, "get", client.get("/api/v1/status/not%20a%20code")),
+    ]
+    down = make_app(DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none"
+                    ).test_client()
+    answers += [("/api/v1/health", "get", down.get("/api/v1/health")),
+                (feedback, "post", down.post(feedback, json=FEEDBACK)),
+                (status, "get", down.get("/api/v1/status/SMR-0000-0000-0000-0000"))]
+    for path, method, response in answers:
+        # DELETE is no operation: its 405 is the one described for every address.
+        assert_as_documented(document, path, "post" if method == "delete" else method,
+                             response)
+    assert {response.status_code for *_, response in answers} == \
+        {200, 201, 400, 404, 405, 413, 415, 422, 429, 503}
+
+
+def test_a_tracking_code_the_document_does_not_describe_is_not_looked_up(client):
+    code = client.post("/api/v1/feedback", json=FEEDBACK).get_json()["tracking_code"]
+    for typed in (code.lower(), code.replace("-", " "), code[4:].replace("-", "."),
+                  f" {code} "):
+        assert client.get(f"/api/v1/status/{typed}").status_code == 200, typed
+    # Found by the forms' look-up (which reads any space as a separator), but not codes as
+    # the API's document describes them: 404, as for any other text that is not a code.
+    for typed in (code.replace("-", "\u3000"), code.replace("-", "\t"),
+                  code.replace("SMR-", "S-M-R-")):
+        error_of(client.get(f"/api/v1/status/{quote(typed)}"), 404)

@@ -10,7 +10,7 @@ import pytest
 from feedback_api import create_app
 from feedback_api.catalog import REPORT_CATEGORIES, load_catalog
 from feedback_api.config import ConfigError, database_url, settings
-from feedback_api.intake import check_feedback, check_report, content_hash
+from feedback_api.intake import check_feedback, check_report, content_hash, from_form
 from feedback_api.limits import memory_storage_warning
 from feedback_api.tracking import ALPHABET, new_tracking_code, normalise_tracking_code
 
@@ -92,9 +92,12 @@ def test_text_limits_are_enforced_and_explained(repo_catalog):
     assert "2,000 characters" in report["post_url"]
 
 
-def test_windows_line_breaks_count_once(repo_catalog):
-    message = "ab\r\n" * 1250  # 5,000 characters once each \r\n counts as one break
-    assert check_feedback({"policy_id": "ai-1-19", "message": message}, repo_catalog).ok
+def test_a_forms_line_breaks_count_once_and_json_text_as_sent(repo_catalog):
+    message = "abc\r\n" * 1250  # 5,000 characters as typed; 6,250 as a form sends them
+    assert check_feedback(from_form({"policy_id": "ai-1-19", "message": message}),
+                          repo_catalog).ok
+    errors = check_feedback({"policy_id": "ai-1-19", "message": message}, repo_catalog).errors
+    assert "(it is 6,250)" in errors["message"]
 
 
 @pytest.mark.parametrize("bad", ["nul\x00byte", "bell\x07", "lone \ud800 surrogate"])
