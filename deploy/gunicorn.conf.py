@@ -22,11 +22,13 @@ keepalive = 5
 limit_request_line = 8190
 limit_request_fields = 100
 
-# Logs go to stderr for systemd/journald. The access log leaves out the client's address:
-# the forms promise residents that their address is not kept.
+# Logs go to stderr for systemd/journald. The access log leaves out the client's address
+# (the forms promise residents that their address is not kept) and the query string (%(U)s
+# is the path alone): a staff search of the inbox can hold a resident's name or email
+# address. nginx's log has the query strings of the public addresses.
 accesslog = "-"
 errorlog = "-"
-access_log_format = '%(t)s "%(r)s" %(s)s %(B)s %(M)sms'
+access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 
 
 def on_starting(server):

@@ -14,9 +14,10 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
-from flask import Flask
+from flask import Flask, abort, redirect, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -31,8 +32,17 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-               "form-action 'self'; frame-ancestors 'none'; base-uri 'self'")
+               "object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 PAGE_HEADERS = {"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-store"}
+# The static site's policy, sent by `transparency serve` and by deploy/nginx.conf (a test
+# holds the two to this text). Only the site's own files run: no inline script (Material's
+# own scripts are files in theme/assets/), no event-handler attributes, no plug-ins, no
+# <base>; search runs in a worker from the site, and stats.js reads /api/v1/stats.
+SITE_POLICY = ("default-src 'self'; script-src 'self'; worker-src 'self'; style-src 'self'; "
+               "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+SITE_HEADERS = {"Content-Security-Policy": SITE_POLICY, "X-Frame-Options": "DENY",
+                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 
 
 def create_app(config: Mapping | None = None) -> Flask:
@@ -60,8 +70,10 @@ def create_app(config: Mapping | None = None) -> Flask:
     if values.get("SESSION_COOKIE_SECURE") is None:
         # Staff sign in on this cookie: Secure unless set otherwise, or in development/tests.
         values["SESSION_COOKIE_SECURE"] = not (development or values.get("TESTING"))
+    inbox_origin_cookie(values)
     app.config.update(values)
     app.session_interface = PagesOnlySessions()
+    serve_inbox_on_its_origin(app)
 
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
@@ -77,8 +89,6 @@ def create_app(config: Mapping | None = None) -> Flask:
     limits.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
-    limits.limit_submissions(app, ["public.send_feedback", "public.send_report",
-                                   "api.send_feedback", "api.send_report"])
     stats.init_app(app)
     inbox.init_app(app)
     app.add_template_filter(iso_time)
@@ -95,6 +105,47 @@ def create_app(config: Mapping | None = None) -> Flask:
         return response
 
     return app
+
+
+def inbox_origin_cookie(values: dict) -> None:
+    """With the inbox on an origin of its own (INBOX_ORIGIN), its sign-in cookie must not
+    reach any other host: a host-only cookie (no SESSION_COOKIE_DOMAIN), and over HTTPS
+    named with the __Host- prefix, which browsers accept only from that very host, so that
+    no page on a sibling host can set or shadow it."""
+    if not values.get("INBOX_ORIGIN"):
+        return
+    if values.get("SESSION_COOKIE_DOMAIN"):
+        raise settings_module.ConfigError(
+            "SESSION_COOKIE_DOMAIN is set together with INBOX_ORIGIN: the staff sign-in "
+            "cookie would then go to every host of that domain, the site's included; leave "
+            "SESSION_COOKIE_DOMAIN unset")
+    if values["SESSION_COOKIE_SECURE"] and values["SESSION_COOKIE_NAME"] == "feedback_session":
+        values["SESSION_COOKIE_NAME"] = "__Host-feedback_session"
+
+
+def serve_inbox_on_its_origin(app: Flask) -> None:
+    """With INBOX_ORIGIN set, the inbox answers on that host alone, and that host answers
+    nothing but the inbox and the static files its pages use. The site's pages then have
+    another origin than the inbox, so even a script that ran on one could not read an
+    inbox page, nor so its CSRF token. Elsewhere, a GET for the inbox is sent there."""
+    origin = app.config.get("INBOX_ORIGIN")
+    if not origin:
+        return
+    host = urlsplit(origin).netloc
+    static = app.static_url_path + "/"
+
+    @app.before_request
+    def inbox_on_its_own_origin():
+        path = request.path
+        inbox = path == "/inbox" or path.startswith("/inbox/")
+        here = request.host.lower() == host
+        if inbox and not here:
+            if request.method in ("GET", "HEAD"):
+                return redirect(origin + request.full_path.removesuffix("?"), 302)
+            abort(404)
+        if here and not inbox and not path.startswith(static):
+            abort(404)
+        return None
 
 
 def iso_time(moment: dt.datetime) -> str:

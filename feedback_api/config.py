@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"
 
@@ -19,21 +20,40 @@ DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_SUBMIT": "5 per minute;50 per day",
     "RATELIMIT_KEY_PREFIX": "feedback",
+    # Failed staff sign-ins (feedback_api.limits): per account, from any address it has not
+    # signed in from lately; per account and address; and per address, whatever the account.
+    "INBOX_SIGN_IN_LIMIT": "10 per minute;50 per hour;100 per day",
+    "INBOX_SIGN_IN_SOURCE_LIMIT": "5 per minute;10 per hour;20 per day",
+    "INBOX_SIGN_IN_ADDRESS_LIMIT": "20 per minute;100 per hour",
     "TRUSTED_PROXIES": 0,
     "CONTENT_DIR": str(REPO_CONTENT),
     "CORS_ORIGINS": "",
+    # The origin (https://host[:port]) that alone serves the staff inbox, or "" to serve it
+    # on every host, next to the site. See docs/deployment.md.
+    "INBOX_ORIGIN": "",
     # None: Secure, except in development and tests (plain http://127.0.0.1).
     "SESSION_COOKIE_SECURE": None,
     # Seconds a person needs at least to fill in a form; quicker is treated as a robot.
     "FORM_MIN_SECONDS": 3,
-    # The same text from the same client within this many seconds is recorded once.
+    # The same submission (text and contact details) from the same client within this many
+    # seconds is recorded once.
     "DUPLICATE_WINDOW_SECONDS": 300,
     "WTF_CSRF_TIME_LIMIT": 3600,
+    # Mail to staff (feedback_api.notify). SMTP_TLS: "starttls" (the default), "implicit"
+    # (TLS from the first byte, port 465) or "off"; empty: SMTP_STARTTLS decides (an older
+    # setting: true is "starttls", false is "off"; unset, "starttls"). Signing in to the
+    # mail server without TLS is refused unless SMTP_ALLOW_PLAINTEXT_AUTH is true.
+    "SMTP_TLS": "",
+    "SMTP_STARTTLS": None,
+    "SMTP_ALLOW_PLAINTEXT_AUTH": False,
+    "SMTP_CA_FILE": "",  # certificates to trust for the mail server instead of the system's
 }
 
 INTEGERS = ("TRUSTED_PROXIES", "FORM_MIN_SECONDS", "DUPLICATE_WINDOW_SECONDS",
             "WTF_CSRF_TIME_LIMIT")
-BOOLEANS = ("SESSION_COOKIE_SECURE",)
+BOOLEANS = ("SESSION_COOKIE_SECURE", "SMTP_STARTTLS", "SMTP_ALLOW_PLAINTEXT_AUTH")
+LIMITS = ("RATELIMIT_SUBMIT", "INBOX_SIGN_IN_LIMIT", "INBOX_SIGN_IN_SOURCE_LIMIT",
+          "INBOX_SIGN_IN_ADDRESS_LIMIT")
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off", "")
 
@@ -65,9 +85,49 @@ def settings(environ: Mapping[str, str], overrides: Mapping | None = None) -> di
     if isinstance(origins, str):
         origins = [o.strip().rstrip("/") for o in origins.replace(",", " ").split()]
     values["CORS_ORIGINS"] = tuple(o for o in origins if o)
-    if not str(values["RATELIMIT_SUBMIT"]).strip():
-        raise ConfigError('RATELIMIT_SUBMIT is empty; use for example "5 per minute;50 per day"')
+    values["INBOX_ORIGIN"] = _origin("INBOX_ORIGIN", values["INBOX_ORIGIN"])
+    for name in LIMITS:
+        values[name] = _limits(name, values[name])
     return values
+
+
+def _limits(name: str, value) -> str:
+    """Rate limits as Flask-Limiter reads them ("5 per minute;50 per day"), each allowing at
+    least one; anything else stops the start-up naming the variable."""
+    from limits import parse_many
+
+    text = str(value if value is not None else "").strip()
+    if not text:
+        raise ConfigError(f'{name} is empty; use for example "5 per minute;50 per day"')
+    try:
+        found = parse_many(text)
+    except ValueError:
+        found = []
+    if not found or any(limit.amount < 1 for limit in found):
+        raise ConfigError(f'{name} must be limits like "5 per minute;50 per day" (each at '
+                          f"least 1, separated by semicolons), not {value!r}")
+    return text
+
+
+def _origin(name: str, value) -> str:
+    """An origin as browsers write it (scheme://host[:port], lowercase, no path), or ""."""
+    text = str(value or "").strip().rstrip("/")
+    if not text:
+        return ""
+    parts = urlsplit(text)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if (parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.path
+            or parts.query or parts.fragment or parts.username or parts.password
+            or port == -1):
+        raise ConfigError(f"{name} must be an origin such as https://inbox.example.gov "
+                          f"(scheme, host and an optional port, no path), not {value!r}")
+    default = {"http": 80, "https": 443}[parts.scheme.lower()]
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    shown = f":{port}" if port not in (None, default) else ""
+    return f"{parts.scheme.lower()}://{host}{shown}"
 
 
 def _integer(name: str, value) -> int:

@@ -1,6 +1,9 @@
 """One origin for development and tests: the built site at `/`, the Flask app at `/api/`,
 `/feedback/`, `/report/` and `/inbox/` — the same split nginx makes in production
-(deploy/nginx.conf).
+(deploy/nginx.conf). Every answer from the site carries its security headers
+(`feedback_api.SITE_HEADERS`: the Content-Security-Policy among them), as nginx sends them.
+With INBOX_ORIGIN set, requests to that host all go to the app, which serves only the
+inbox there (deploy/nginx-inbox.conf does the same).
 
 `serve()` is what `transparency serve` (and so `make run`) calls. `start()` runs the same
 thing on a background thread and hands back its URL, for tests.
@@ -13,12 +16,14 @@ import mimetypes
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 from werkzeug.security import safe_join
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
+from werkzeug.wsgi import get_host
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +45,6 @@ TYPES = {
     ".webmanifest": "application/manifest+json",
     ".gz": "application/gzip",
 }
-STATIC_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 
 
 def content_type(path: Path) -> str:
@@ -49,10 +53,22 @@ def content_type(path: Path) -> str:
 
 
 def site_app(site_dir: Path):
-    """A WSGI app serving a built static site: index.html for folders, the site's 404."""
+    """A WSGI app serving a built static site: index.html for folders, the site's 404.
+    Every answer has the site's security headers."""
+    from . import SITE_HEADERS
+
     site_dir = Path(site_dir).resolve()
 
     def app(environ, start_response):
+        def with_headers(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            headers += [(name, value) for name, value in SITE_HEADERS.items()
+                        if name.lower() not in present]
+            return start_response(status, headers, exc_info)
+
+        return files(environ, with_headers)
+
+    def files(environ, start_response):
         request = Request(environ)
         if request.method not in ("GET", "HEAD"):
             response = Response("Method not allowed\n", 405, {"Allow": "GET, HEAD"},
@@ -70,8 +86,6 @@ def site_app(site_dir: Path):
         if file is None or not file.is_file():
             return not_found(site_dir)(environ, start_response)
         response = send_file(file, environ, mimetype=content_type(file), max_age=0)
-        for name, value in STATIC_HEADERS.items():
-            response.headers.setdefault(name, value)
         return response(environ, start_response)
 
     return app
@@ -85,13 +99,16 @@ def not_found(site_dir: Path) -> Response:
 
 
 def one_origin(site_dir: Path, app: Flask):
-    """Dispatch the app's prefixes to Flask and everything else to the static site."""
+    """Dispatch the app's prefixes to Flask and everything else to the static site; with
+    INBOX_ORIGIN set, everything on the inbox's host to Flask."""
     static = site_app(site_dir)
     bare = tuple(prefix.rstrip("/") for prefix in APP_PREFIXES)
+    inbox_host = urlsplit(app.config.get("INBOX_ORIGIN") or "").netloc
 
     def dispatch(environ, start_response):
         path = environ.get("PATH_INFO", "") or "/"
-        if path.startswith(APP_PREFIXES) or path in bare:
+        if path.startswith(APP_PREFIXES) or path in bare or (
+                inbox_host and get_host(environ).lower() == inbox_host):
             return app(environ, start_response)
         return static(environ, start_response)
 

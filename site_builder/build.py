@@ -145,7 +145,7 @@ def _build_site(
     out.parent.mkdir(parents=True, exist_ok=True)
 
     with stage(log, "load"):
-        library, problems = load_library(content)
+        library, problems = load_library(content, history=False)  # checked after history
         if problems:
             noun = "problem" if len(problems) == 1 else "problems"
             raise BuildFailed(f"{len(problems)} {noun} in {content}/; nothing was built",
@@ -160,6 +160,11 @@ def _build_site(
             content, library, cache=cache / "history" if cache else None, used=used_history)
     for warning in warnings:
         log(f"warning: {warning}")
+    problems = history.history_problems(library, histories)
+    if problems:
+        noun = "problem" if len(problems) == 1 else "problems"
+        raise BuildFailed(f"{len(problems)} {noun} in the history of {content}/; nothing was "
+                          "built", problems)
 
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
     try:

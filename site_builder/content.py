@@ -21,7 +21,9 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from . import schema
+from . import schema, secrets_scan
+from .active_content import field_problems
+from .active_content import problems as active_content
 from .outline import Outline, parse_outline
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -31,6 +33,9 @@ REGISTRY_FILES = {
     "platforms.yaml": schema.PlatformRegistry,
     "accounts.yaml": schema.AccountRegistry,
 }
+# Registries a content folder may leave out: without withdrawn.yaml, nothing is withdrawn.
+OPTIONAL_REGISTRY_FILES = {"withdrawn.yaml": schema.WithdrawnRegistry}
+WITHDRAWN = f"{REGISTRY_DIR}/withdrawn.yaml"
 
 
 @dataclass(frozen=True, order=True)
@@ -64,6 +69,8 @@ class Library:
     platforms: schema.PlatformRegistry | None = None
     accounts: schema.AccountRegistry | None = None
     unloaded: frozenset[str] = frozenset()  # ids of policies whose problems kept them out
+    withdrawals: tuple[schema.Withdrawal, ...] = ()  # registries/withdrawn.yaml
+    withdrawal_lines: dict[tuple[str, int], int] = field(default_factory=dict)  # its lines
 
     def policy_at(self, path: str) -> Policy | None:
         return next((p for p in self.policies.values() if p.path == path), None)
@@ -381,7 +388,7 @@ def _secrets(data: Any, lines, path: str, first_line: int, at: tuple = ()) -> li
     if isinstance(data, dict):
         for key, value in data.items():
             where = at + (key,)
-            if schema.secret_key(str(key)):
+            if secrets_scan.credential_name(str(key)):
                 problems.append(Problem(
                     path, _line_for(lines, where, first_line),
                     f"field {key!r} looks like a credential; this content is public, so "
@@ -392,25 +399,41 @@ def _secrets(data: Any, lines, path: str, first_line: int, at: tuple = ()) -> li
         for i, item in enumerate(data):
             problems += _secrets(item, lines, path, first_line, at + (i,))
     elif isinstance(data, str):
-        what = schema.secret_in_value(data)
-        if what:
+        found = secrets_scan.scan(data, value=True)
+        if found:
             problems.append(Problem(
                 path, _line_for(lines, at, first_line),
-                f"value looks like {what}; this content is public: remove it and rotate "
-                "the credential",
+                f"value looks like {found[0].what}; this content is public: remove it and "
+                "rotate the credential",
             ))
     return problems
 
 
 def _secrets_in_text(text: str, path: str, first_line: int) -> list[Problem]:
-    problems = []
-    for offset, line in enumerate(text.split("\n")):
-        what = schema.secret_in_value(line)
-        if what:
-            problems.append(Problem(path, first_line + offset,
-                                    f"text looks like it contains {what}; this content is "
-                                    "public: remove it and rotate the credential"))
-    return problems
+    return [Problem(path, first_line + found.line - 1,
+                    f"text looks like it contains {found.what}; this content is public: "
+                    "remove it and rotate the credential")
+            for found in secrets_scan.scan(text)]
+
+
+def _credentials(parsed: _Yaml, text: str, rel: str, first_line: int) -> list[Problem]:
+    """Every credential in a file: its YAML's field names and values (as YAML reads
+    them, escapes decoded; the YAML starts at `first_line`), then every other line of
+    its text (comments, the body)."""
+    problems = _secrets(parsed.data, parsed.lines, rel, first_line)
+    seen = {problem.line for problem in problems}
+    return problems + [p for p in _secrets_in_text(text, rel, 1) if p.line not in seen]
+
+
+def policy_credentials(text: str, rel: str) -> tuple[dict[str, Any], list[Problem]]:
+    """A policy file's front matter fields, read leniently (as `front_matter_data`), and
+    every credential in the file, as `parse_policy` reports them.
+
+    The one check the history stage puts every version of every policy through."""
+    parts = split_front_matter(text)
+    parsed = _yaml(parts[0], rel, first_line=2) if parts else _Yaml(None, {}, {}, [])
+    data = parsed.data if isinstance(parsed.data, dict) else {}
+    return data, _credentials(parsed, text, rel, 2)
 
 
 # ---------------------------------------------------------------------------------------
@@ -496,28 +519,45 @@ def parse_policy(text: str, rel: str) -> tuple[Policy | None, list[Problem]]:
     parsed = _yaml(front, rel, first_line=2)
     if parsed.data is None and parsed.problems:
         return None, parsed.problems
-    problems = parsed.problems + _secrets(parsed.data, parsed.lines, rel, 2)
+    problems = parsed.problems + _credentials(parsed, text, rel, 2)
     meta, schema_problems = _validate(schema.PolicyMeta, parsed, rel, 2, "the front matter")
     problems += schema_problems
     outline = parse_outline(body, body_line)
     problems += [Problem(rel, line, message) for line, message in outline.problems]
-    problems += _secrets_in_text(body, rel, body_line)
     if meta is None:
         return None, problems
     return Policy(meta, rel, body, body_line, outline, front), problems
+
+
+def active_content_problems(text: str, rel: str) -> list[Problem]:
+    """What in a policy file could act on the site (`active_content.py`): in its body and
+    in its front matter's values. Part of the check of the files as they are; versions in
+    the history are read without it, and the render stage shows such text as written."""
+    parts = split_front_matter(text)
+    if parts is None:
+        return []
+    front, body, body_line = parts
+    parsed = _yaml(front, rel, first_line=2)
+    return ([Problem(rel, line, message) for line, message in active_content(body, body_line)]
+            + [Problem(rel, _line_for(parsed.lines, where, 2), message)
+               for where, message in field_problems(parsed.data)])
 
 
 def parse_registry(text: str, rel: str, model: type[BaseModel]):
     parsed = _yaml(text, rel)
     if parsed.data is None and parsed.problems:
         return None, parsed.problems, parsed.lines
-    problems = parsed.problems + _secrets(parsed.data, parsed.lines, rel, 1)
+    problems = parsed.problems + _credentials(parsed, text, rel, 1)
     registry, schema_problems = _validate(model, parsed, rel, 1, "the registry")
     return registry, problems + schema_problems, parsed.lines
 
 
-def load_library(root: Path) -> tuple[Library, list[Problem]]:
-    """Read every content file once; return the library and every problem found."""
+def load_library(root: Path, *, history: bool = True) -> tuple[Library, list[Problem]]:
+    """Read every content file once; return the library and every problem found.
+
+    With `history` (the check), the versions that registries/withdrawn.yaml names are
+    looked up in the content's git history; the build does that after its history stage.
+    """
     root = Path(root)
     problems: list[Problem] = []
     policies: dict[str, Policy] = {}
@@ -541,6 +581,7 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
             continue
         policy, policy_problems = parse_policy(text, rel)
         problems += policy_problems
+        problems += active_content_problems(text, rel)
         if policy is None:
             unloaded.add(_declared_id(text))
             continue
@@ -554,12 +595,14 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
     registries: dict[str, Any] = {}
     registry_lines: dict[str, dict] = {}
     registry_dir = root / REGISTRY_DIR
-    for name, model in REGISTRY_FILES.items():
+    known = {**REGISTRY_FILES, **OPTIONAL_REGISTRY_FILES}
+    for name, model in known.items():
         rel = f"{REGISTRY_DIR}/{name}"
         file = registry_dir / name
         if not file.exists() and not file.is_symlink():
-            problems.append(Problem(rel, 0, "registry missing; see content/README.md for "
-                                            "its fields"))
+            if name not in OPTIONAL_REGISTRY_FILES:
+                problems.append(Problem(rel, 0, "registry missing; see content/README.md "
+                                                "for its fields"))
             continue
         text, read_problems = read_text(file, rel)
         problems += read_problems
@@ -571,14 +614,23 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
         registry_lines[name] = lines
     if registry_dir.is_dir():
         for file in sorted(registry_dir.iterdir()):
-            if file.name not in REGISTRY_FILES and not file.name.startswith("."):
+            if file.name not in known and not file.name.startswith("."):
                 problems.append(Problem(f"{REGISTRY_DIR}/{file.name}", 1,
                                         "unknown registry; the registries are "
-                                        f"{', '.join(REGISTRY_FILES)}"))
+                                        f"{', '.join(known)}"))
 
+    withdrawn = registries.get("withdrawn.yaml")
+    withdrawal_lines = {
+        (item.policy, item.version): _line_for(registry_lines["withdrawn.yaml"],
+                                               ("withdrawals", i), 1)
+        for i, item in enumerate(withdrawn.withdrawals if withdrawn else ())
+    }
     library = Library(root, policies, registries.get("platforms.yaml"),
-                      registries.get("accounts.yaml"), frozenset(unloaded - {None}))
+                      registries.get("accounts.yaml"), frozenset(unloaded - {None}),
+                      tuple(withdrawn.withdrawals) if withdrawn else (), withdrawal_lines)
     problems += check_library(library, registry_lines)
+    if history and library.withdrawals:
+        problems += _withdrawn_versions(library)
     return library, sorted(set(problems))
 
 
@@ -694,7 +746,41 @@ def check_library(library: Library, registry_lines: dict[str, dict]) -> list[Pro
                         f"url host {_show(host)} is not a {platform.name} address "
                         f"({', '.join(platform.domains)})",
                     ))
+    return problems + _check_withdrawals(library, registry_lines.get("withdrawn.yaml", {}))
+
+
+def _check_withdrawals(library: Library, lines) -> list[Problem]:
+    """Each withdrawal names a policy, once a version. (That the version exists is
+    checked against the history: `history.withdrawal_problems`.)"""
+    problems = []
+    seen: dict[tuple[str, int], int] = {}
+    for i, item in enumerate(library.withdrawals):
+        line = _line_for(lines, ("withdrawals", i), 1)
+        if item.policy not in library.policies and item.policy not in library.unloaded:
+            close = difflib.get_close_matches(item.policy, list(library.policies), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(Problem(WITHDRAWN, _line_for(lines, ("withdrawals", i, "policy"),
+                                                         line),
+                                    f"policy {item.policy!r} is not a policy id{hint}"))
+        key = (item.policy, item.version)
+        if key in seen:
+            problems.append(Problem(WITHDRAWN, line,
+                                    f"version {item.version} of {item.policy} is withdrawn "
+                                    f"twice (first on line {seen[key]}); keep one entry"))
+        else:
+            seen[key] = line
     return problems
+
+
+def _withdrawn_versions(library: Library) -> list[Problem]:
+    """Whether each withdrawn version exists and may be withdrawn, from the history."""
+    from .build import cache_folder
+    from .history import read_history, withdrawal_problems
+
+    cache = cache_folder(library.root)
+    histories, _warnings = read_history(library.root, library,
+                                        cache=cache / "history" if cache else None)
+    return withdrawal_problems(library, histories)
 
 
 def _duplicates(ids: list[str], key: str, rel: str, lines) -> list[Problem]:

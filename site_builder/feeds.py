@@ -55,6 +55,8 @@ def _title(library: Library, pid: str) -> str:
 
 def _updated(version: Version) -> dt.datetime:
     times = [version.published] + [c.published for c in version.corrections]
+    if version.withdrawn:
+        times.append(dt.datetime.combine(version.withdrawn.withdrawn, dt.time(), dt.UTC))
     return max(t for t in times if t is not None)
 
 
@@ -70,6 +72,11 @@ def _entry(library: Library, pid: str, version: Version, site_url: str | None,
         summary += f" (effective {version.effective.isoformat()})"
     for correction in version.corrections:
         summary += f" Corrected {correction.published.date().isoformat()}: {correction.note}"
+    if version.withdrawn:  # the same entry, updated: readers replace what they kept
+        page = f"policies/{pid}/versions/{number}/"
+        title += " (withdrawn)"
+        summary = (f"Version {number} was withdrawn on {version.withdrawn.withdrawn.isoformat()}"
+                   f": {version.withdrawn.reason}")
     assert version.published is not None
     return "\n".join([
         "  <entry>",

@@ -31,15 +31,18 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from . import schema
+from . import schema, secrets_scan
+from .active_content import history_warnings
 from .cachefile import source_hash, write_cache_file
 from .content import (
     POLICY_DIR,
+    WITHDRAWN,
     Library,
     Policy,
+    Problem,
     decode,
-    front_matter_data,
     parse_policy,
+    policy_credentials,
     split_front_matter,
 )
 from .outline import parse_outline
@@ -109,8 +112,11 @@ class Version:
     # Left unset, it is the policy's `effective` field.
     effective: dt.date | None = _FRONT_MATTER  # type: ignore[assignment]
     blob: str | None = None  # git blob of the file as last published for this version
-    # Why the text is not published (it looked like it held a credential), or None.
+    # Why the text is not published (it could not be read), or None.
     withheld: str | None = None
+    # registries/withdrawn.yaml's entry when the version is withdrawn: then `policy` holds
+    # the current metadata and no text, and `note` and `corrections` are empty.
+    withdrawn: schema.Withdrawal | None = None
 
     def __post_init__(self) -> None:
         if self.effective is _FRONT_MATTER:
@@ -126,6 +132,7 @@ class PolicyHistory:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     complete: bool = True  # False when git history could not be read (one version only)
     paths: tuple[str, ...] = ()  # the file's paths over time, oldest first (renames)
+    leaks: tuple[Leak, ...] = ()  # what looks like a credential in any commit of it
 
     @property
     def current(self) -> Version:
@@ -135,6 +142,23 @@ class PolicyHistory:
         if 1 <= number <= len(self.versions):
             return self.versions[number - 1]
         return None
+
+    def shown_before(self, number: int) -> Version | None:
+        """The nearest version before `number` that is not withdrawn: what a redline of
+        version `number` compares it with."""
+        return next((v for v in reversed(self.versions[:max(number - 1, 0)])
+                     if v.withdrawn is None), None)
+
+
+@dataclass(frozen=True)
+class Leak:
+    """Something that looks like a credential in a commit of a policy's history."""
+
+    version: int  # the version the commit belongs to
+    commit: str
+    path: str  # the file at that commit, relative to the content folder
+    line: int  # its line there; 0 for the commit message
+    what: str  # "a GitHub token", …
 
 
 # ---------------------------------------------------------------------------------------
@@ -254,6 +278,7 @@ class Commit:
     role: str | None
     message: str
     changes: list[FileChange]
+    leak: str | None = None  # what the message looks like it holds ("a GitHub token")
 
 
 _COMMIT = "\x1eCOMMIT"
@@ -298,6 +323,7 @@ def parse_log(out: str) -> list[Commit]:
                 role=role.split(",")[-1].strip() or None,
                 message=message,
                 changes=[],
+                leak=next((f.what for f in secrets_scan.scan(message)), None),
             ))
             i += 6
             continue
@@ -378,6 +404,7 @@ class _State:
     front: str
     data: dict
     norm: bytes  # a digest of the body as a reader sees it (`_norm_body`)
+    secrets: tuple[tuple[int, str], ...]  # (line, what) for each credential in the file
 
     @property
     def policy_id(self) -> str | None:
@@ -456,18 +483,22 @@ def _lineages(
     return lineages, by_path, pending
 
 
-_File = tuple[str | None, str, dict, bytes]  # a blob's text, front, data, norm
+_File = tuple[str | None, str, dict, bytes, tuple]  # a blob's text, front, data, norm, secrets
 
 
 def _file(raw: bytes | None, path: str) -> _File:
-    """What a policy file's contents say, whichever commit and path it is found at."""
+    """What a policy file's contents say, whichever commit and path it is found at.
+
+    Each file version is read once (the log cache keeps what it says), and so is put
+    through the credential check once: the same check as the working tree's."""
     text = None
     if raw is not None:
         text, _ = decode(raw, path)
     parts = split_front_matter(text) if text is not None else None
     front, body = (parts[0], parts[1]) if parts else ("", text or "")
-    data = front_matter_data(front) if front else {}
-    return text, front, data, _norm_digest(body)
+    data, found = policy_credentials(text, path) if text is not None else ({}, [])
+    secrets = tuple((problem.line, problem.message.split(";")[0]) for problem in found)
+    return text, front, data if front else {}, _norm_digest(body), secrets
 
 
 def _norm_body(body: str) -> str:
@@ -525,18 +556,6 @@ def _changed_fields(old: dict, new: dict) -> tuple[str, ...]:
     return tuple(k for k in keys if old.get(k) != new.get(k) and k != "change_note")
 
 
-def _secret(text: str) -> str | None:
-    for line in text.split("\n"):
-        what = schema.secret_in_value(line)
-        if what:
-            return what
-        key = line.split(":", 1)[0].strip()
-        if ":" in line and key and not line.startswith((" ", "-")) and schema.secret_key(key):
-            if line.split(":", 1)[1].strip():
-                return f"a field named {key!r}"
-    return None
-
-
 @dataclass
 class _Draft:
     """A version being assembled while walking a lineage."""
@@ -546,6 +565,7 @@ class _Draft:
     note: str
     role: str
     corrections: list[Correction] = field(default_factory=list)
+    states: list[_State] = field(default_factory=list)  # every commit of the version
 
 
 def _walk(lineage: _Lineage) -> tuple[list[_Draft], list[ChangeEntry]]:
@@ -578,6 +598,7 @@ def _walk(lineage: _Lineage) -> tuple[list[_Draft], list[ChangeEntry]]:
                     entries.append(ChangeEntry(commit.published, "metadata",
                                                first_paragraph(commit.message), len(drafts),
                                                commit.sha, role, fields))
+        drafts[-1].states.append(state)
         previous = state
     return drafts, entries
 
@@ -602,16 +623,6 @@ def _parse_quickly(state: _State, rel: str) -> Policy | None:
 
 def _parse(state: _State, fallback: Policy, rel: str, warn: list[str]) -> tuple[Policy, str | None]:
     """Parse a historical version; keep its text even when its metadata no longer parses."""
-    secret = _secret(state.text or "")
-    if secret:
-        warn.append(
-            f"{rel} at commit {state.commit.sha[:7]} looks like it contains {secret}; that "
-            "version's text is withheld from the site. Rotate the credential."
-        )
-        empty = parse_outline("", 1)
-        return replace(fallback, body="", outline=empty, front_matter=""), (
-            "The text of this version is withheld because it appeared to contain a credential."
-        )
     if state.text is None:
         warn.append(f"{rel} at commit {state.commit.sha[:7]} is not UTF-8; its text is not shown")
         return replace(fallback, body="", outline=parse_outline("", 1)), (
@@ -641,6 +652,8 @@ def _versions(
     for number, draft in enumerate(drafts, start=1):
         rel = draft.last.path[len(prefix):]
         policy, withheld = _parse(draft.last, fallback, rel, warn)
+        warn += history_warnings(policy.body, policy.body_line,
+                                 f"{rel} at commit {draft.last.commit.sha[:7]}")
         stated = schema.date_or_none(draft.last.data.get("effective"))
         effective = stated if (number == 1 or stated != previous_effective) else None
         previous_effective = stated
@@ -661,7 +674,8 @@ def _versions(
 
 def _code_hash() -> str:
     """The source of the modules a policy's versions are parsed by."""
-    return source_hash("history.py", "content.py", "outline.py", "schema.py")
+    return source_hash("history.py", "content.py", "outline.py", "schema.py",
+                       "active_content.py", "secrets_scan.py") + secrets_scan.SCANNER
 
 
 def _cached_versions(
@@ -702,7 +716,7 @@ def _cached_versions(
 
 # What the last build's log pass produced: kept so that the next build reads only the
 # commits after it. Change the number when what is kept changes.
-_LOG_CACHE_FORMAT = 2
+_LOG_CACHE_FORMAT = 3
 
 
 @dataclass
@@ -862,6 +876,8 @@ def read_history(
         policy_warnings: list[str] = []
         versions = _cached_versions(cache, used, lineage, drafts, policy, repo.prefix,
                                     policy_warnings)
+        withdrawn = {w.version: w for w in library.withdrawals if w.policy == pid}
+        versions, entries = _withdraw(versions, entries, withdrawn, policy)
         last = lineage.states[-1]
         unpublished = (
             lineage.ended is not None
@@ -877,9 +893,98 @@ def read_history(
             tuple(policy_warnings),
             True,
             tuple(p[len(repo.prefix):] for p in dict.fromkeys(lineage.paths)),
+            _leaks(drafts, repo.prefix),
         )
         warnings += [f"history: {w}" for w in policy_warnings]
     return histories, warnings
+
+
+# ---------------------------------------------------------------------------------------
+# Credentials in the history, and withdrawn versions
+
+
+def _leaks(drafts: list[_Draft], prefix: str) -> tuple[Leak, ...]:
+    """Every credential in any commit of each version (file or message), once a version."""
+    found: dict[tuple, Leak] = {}
+    for number, draft in enumerate(drafts, start=1):
+        for state in draft.states:
+            rel = state.path[len(prefix):]
+            seen = [(line, what) for line, what in state.secrets]
+            if state.commit.leak:
+                seen.append((0, f"its message looks like it contains {state.commit.leak}"))
+            for line, what in seen:
+                found.setdefault((number, rel, line, what),
+                                 Leak(number, state.commit.sha, rel, line, what))
+    return tuple(found.values())
+
+
+def _withdraw(versions: tuple[Version, ...], entries: list[ChangeEntry],
+              withdrawn: dict[int, schema.Withdrawal], current: Policy,
+              ) -> tuple[tuple[Version, ...], list[ChangeEntry]]:
+    """The versions and changelog with the withdrawn versions' text and notes taken out.
+
+    A withdrawn version keeps its number and dates (its address leads to a tombstone);
+    its text, metadata, note and corrections are gone, and so are the changelog entries
+    of its commits but the one that published it, whose note goes. One entry says when
+    it was withdrawn and why."""
+    withdrawn = {n: w for n, w in withdrawn.items() if n <= len(versions)}
+    if not withdrawn:
+        return versions, entries
+    blank = replace(current, body="", outline=parse_outline("", 1), front_matter="")
+    versions = tuple(
+        replace(v, policy=blank, note="", corrections=(), withdrawn=withdrawn[v.number])
+        if v.number in withdrawn else v
+        for v in versions
+    )
+    kept = [e if e.version not in withdrawn else replace(e, note="", fields=())
+            for e in entries if e.version not in withdrawn or e.kind == "version"]
+    for number, item in sorted(withdrawn.items()):
+        kept.append(ChangeEntry(dt.datetime.combine(item.withdrawn, dt.time(), dt.UTC),
+                                "withdrawn", item.reason, number, ""))
+    return versions, kept
+
+
+def history_problems(library: Library, histories: dict[str, PolicyHistory]) -> list[Problem]:
+    """What stops a build after the history is read: a credential in a version that is
+    not withdrawn, and a withdrawal that names no version that can be withdrawn."""
+    problems = withdrawal_problems(library, histories)
+    for pid, history in sorted(histories.items()):
+        for leak in history.leaks:
+            version = history.version(leak.version)
+            if version is None or version.withdrawn is not None:
+                continue
+            then = ("commit the file without it (a new version), then "
+                    if leak.version == len(history.versions) else "then ")
+            published = f", published {version.published:%Y-%m-%d}" if version.published else ""
+            problems.append(Problem(leak.path, leak.line, (
+                f"commit {leak.commit[:7]} (version {leak.version} of {pid}{published}): "
+                f"{leak.what}, and every version is published; rotate the credential, "
+                f"{then}withdraw version {leak.version} in {WITHDRAWN} (see "
+                "docs/publishing.md, \"A credential committed by mistake\")")))
+    return problems
+
+
+def withdrawal_problems(library: Library, histories: dict[str, PolicyHistory]) -> list[Problem]:
+    """Withdrawals (registries/withdrawn.yaml) that name no version that can be withdrawn:
+    one past the last, or the latest, whose text is still the current page's."""
+    problems = []
+    for item in library.withdrawals:
+        history = histories.get(item.policy)
+        if history is None or not history.complete:
+            continue  # no policy (reported by the check) or no history to number versions
+        line = library.withdrawal_lines.get((item.policy, item.version), 1)
+        count = len(history.versions)
+        if item.version > count:
+            problems.append(Problem(WITHDRAWN, line, (
+                f"{item.policy} has no version {item.version} (it has "
+                f"{'one version' if count == 1 else f'versions 1 to {count}'}); see "
+                f"/policies/{item.policy}/versions/ for the numbers")))
+        elif item.version == count:
+            problems.append(Problem(WITHDRAWN, line, (
+                f"version {count} is the latest version of {item.policy}, and its text is "
+                "the current page's: commit the file without what must go first (a new "
+                f"version), then withdraw version {count}")))
+    return problems
 
 
 def _join_by_id(lineages: list[_Lineage], position: dict[str, int]) -> list[_Lineage]:

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from .content import Library
-from .history import PolicyHistory
+from .history import PolicyHistory, Version
 from .render import policy_url
 from .review import review_status
 from .stamp import SiteStamp
@@ -17,6 +17,14 @@ from .stamp import SiteStamp
 
 def _date(value) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def withdrawal_data(version: Version) -> dict | None:
+    """A withdrawn version's date and reason, else None (`versions` in the open data)."""
+    if version.withdrawn is None:
+        return None
+    return {"date": version.withdrawn.withdrawn.isoformat(),
+            "reason": version.withdrawn.reason}
 
 
 def version_url(policy_id: str, number: int) -> str:
@@ -43,7 +51,8 @@ def policies_data(
                 "effective": _date(version.effective),
                 "summary": version.note or None,
                 "url": version_url(pid, version.number),
-                "diff_url": diff_url(pid, version.number),
+                "diff_url": None if version.withdrawn else diff_url(pid, version.number),
+                "withdrawn": withdrawal_data(version),
             })
         policies.append({
             "id": pid,

@@ -363,6 +363,11 @@ def version_links_md(
         current = " (current)" if version is history.current else ""
         line = f"- [Version {version.number}{when}]({md_link(here, page)}){current}"
         changes = f"policies/{policy.id}/versions/{version.number}/changes/index.md"
+        if version.withdrawn:
+            line += (f": withdrawn on {fmt_date(version.withdrawn.withdrawn)} "
+                     f"({escape_md(version.withdrawn.reason)})")
+            items.append(line)
+            continue
         if _exists(docs_dir, changes, also):
             line += f", [what changed]({md_link(here, changes)})"
         if version.note:
@@ -557,6 +562,8 @@ def _whats_new(ctx: Context, here: str) -> str:
     for published, policy, note, number, kind in entries[:8]:
         if kind == "editorial":
             what = f"correction to version {number}"
+        elif kind == "withdrawn":
+            what = f"version {number} withdrawn"
         elif kind == "metadata":
             what = "details updated"
         else:

@@ -22,6 +22,7 @@ from urllib.parse import urlencode, urlsplit
 
 from markdown_it import MarkdownIt
 
+from .active_content import inert
 from .content import Library, Policy
 from .outline import Block, Clause, Section, may_link
 
@@ -168,7 +169,7 @@ def render_policy_body(
 
 def _section(policy, section: Section, rewrite, feedback: bool, offset: int) -> str:
     level = min(6, section.level + offset)
-    title = section.title.replace("{", "(").replace("}", ")")
+    title = inert(section.title).replace("{", "(").replace("}", ")")
     lines = [f"{'#' * level} {title} {{#{section.id}}}", ""]
     name = f"section \u201c{_plain(section.title)}\u201d"
     lines.append(section_tools(policy.id, section.id, name, feedback=feedback))
@@ -181,7 +182,7 @@ def _section(policy, section: Section, rewrite, feedback: bool, offset: int) -> 
 
 def _block(policy, block: Block, rewrite, feedback: bool) -> str:
     if block.prose:
-        return portable_prose(rewrite_links(block.prose, rewrite)).strip("\n")
+        return portable_prose(rewrite_links(inert(block.prose), rewrite)).strip("\n")
     items = [_clause(policy, clause, rewrite, feedback, depth=0) for clause in block.clauses]
     return "\n\n".join(items)
 
@@ -189,7 +190,7 @@ def _block(policy, block: Block, rewrite, feedback: bool) -> str:
 def _clause(policy, clause: Clause, rewrite, feedback: bool, depth: int) -> str:
     pad = INDENT * depth
     marker = clause.label.rsplit(".", 1)[-1] + "."
-    text = portable_prose(rewrite_links(clause.text, rewrite))
+    text = portable_prose(rewrite_links(inert(clause.text), rewrite))
     paragraphs = [p.strip() for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
     first = paragraphs[0].split("\n") if paragraphs else [""]
     tools = section_tools(policy.id, clause.id, f"\u00a7{clause.label}", feedback=feedback)

@@ -41,6 +41,7 @@ from . import feeds
 from .cachefile import source_hash, write_cache_file
 from .content import Library, Policy
 from .history import PolicyHistory, Span, Version, spans
+from .opendata import withdrawal_data
 from .outline import parse_outline
 from .parallel import in_processes, workers
 from .redline import LEGEND, RENDERER_VERSION, Redline, SectionChange, parts, redline
@@ -324,7 +325,8 @@ def _body(policy: Policy, library: Library, page: str, cache: Cache) -> str:
             other = library.policy_at(posixpath.normpath(posixpath.join("policies", path)))
             resolved.append(f"{target}>{other.id if other else ''}:"
                             + (",".join(sorted(other.outline.anchors)) if other else ""))
-    key = Cache.key("body", policy.id, page, policy.body, *resolved)
+    key = Cache.key("body", source_hash("render.py", "active_content.py"), policy.id, page,
+                    policy.body, *resolved)
     text = cache.get(key)
     if text is None:
         safe = _safe_links(policy, library)
@@ -342,7 +344,7 @@ class _Context:
 
 
 def _redline(old: Version, new: Version, cache: Cache) -> Redline | None:
-    if old.withheld or new.withheld:
+    if old.withheld or new.withheld or old.withdrawn or new.withdrawn:
         return None
     key = Cache.key("redline", old.policy.body, new.policy.body)
     cached = cache.get(key)
@@ -414,12 +416,17 @@ def version_list_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> st
         text_link = f'<a href="{_href(here, version_page(pid, v.number))}">Text</a>'
         changes = (f'<a href="{_href(here, changes_page(pid, v.number))}">What changed</a>'
                    if v.number > 1 else "First version")
+        if v.withdrawn:
+            text_link = f'<a href="{_href(here, version_page(pid, v.number))}">Withdrawn</a>'
+            changes = "—"
         current = " (current)" if v.number == history.current.number else ""
         start = _time(span.start)
         if span.start_kind == "published":
             start += " (published date)"
         until = _time(span.end, "—") if span.end else ("—" if current else "")
         note = escape(v.note) if v.note else "No note"
+        if v.withdrawn:
+            note = escape(withdrawn_text(v))
         if v.corrections:
             note += "<br>" + "<br>".join(
                 f"Corrected {_time(c.published.date())}: {escape(c.note or 'editorial')}"
@@ -464,11 +471,45 @@ def _date_picker(here: str, pid: str, history: PolicyHistory, *, draft: bool) ->
     )
 
 
+def withdrawn_text(version: Version) -> str:
+    """ "Version 4 was withdrawn on March 2, 2026: <reason>" """
+    assert version.withdrawn is not None
+    return (f"Version {version.number} was withdrawn on "
+            f"{fmt_date(version.withdrawn.withdrawn)}: {version.withdrawn.reason}")
+
+
+def tombstone_md(policy: Policy, history: PolicyHistory, version: Version, here: str,
+                 title: str, anchor: str) -> str:
+    """What stays at a withdrawn version's addresses (its page, its redline, its
+    comparison with the current version): when and why it was withdrawn, no text."""
+    pid = policy.id
+    n = version.number
+    out = [_front(f"{title} — {title_of(policy)}",
+                  f"Version {n} of {title_of(policy)} was withdrawn")]
+    out.append(f"# {title} of {escape_md(title_of(policy))} {{#{anchor}}}\n")
+    lines = [escape_md(withdrawn_text(version))]
+    published = (f" It was published on {fmt_date(_published(version))}." if version.published
+                 else "")
+    lines.append(f"Its text is no longer published.{published} The other versions keep their "
+                 "numbers and addresses, and redlines compare the versions around it.")
+    links = [f"[See the current version]({md_link(here, current_page(pid))})"]
+    if n > 1:
+        links.append(f"[Version {n - 1}]({md_link(here, version_page(pid, n - 1))})")
+    if n < len(history.versions):
+        links.append(f"[Version {n + 1}]({md_link(here, version_page(pid, n + 1))})")
+    links.append(f"[All versions]({md_link(here, list_page(pid))})")
+    lines.append(" · ".join(links))
+    out.append(_admonition("warning", f"Version {n} withdrawn", "\n\n".join(lines)))
+    return "\n".join(out)
+
+
 def version_md(ctx: _Context, policy: Policy, history: PolicyHistory, span: Span) -> str:
     version = span.version
     pid = policy.id
     n = version.number
     here = version_page(pid, n)
+    if version.withdrawn:
+        return tombstone_md(policy, history, version, here, f"Version {n}", "version--title")
     shown = version.policy
     draft = shown.meta.status == "draft"
     title = f"{title_of(policy)}, version {n}"
@@ -552,6 +593,11 @@ def redline_md(
         f"{span_text(span, draft=draft, today=ctx.today)} ({_date_kind(span)})"
         + (f", published on {fmt_date(_published(new))}." if new.published else "."),
     ]
+    skipped = [v.number for v in history.versions[old.number:new.number - 1] if v.withdrawn]
+    if skipped:
+        lines.append(", ".join(f"Version {n}" for n in skipped)
+                     + (" was" if len(skipped) == 1 else " were")
+                     + " withdrawn, so the text is compared with the version before it.")
     if new.note and kind == "consecutive":
         lines.append(f"Change note: {escape_md(new.note)}")
     lines.append(" · ".join([
@@ -593,6 +639,28 @@ def _offset_headings(html: str) -> str:
     return re.sub(r"<(/?)h([1-6])", bump, html)
 
 
+def _pairs(history: PolicyHistory) -> list[Version]:
+    """The older versions compared with the current one on a page of their own (the one
+    just before it is its redline); withdrawn versions are not compared."""
+    before = history.shown_before(history.current.number)
+    return [v for v in history.versions[:-2] if v.withdrawn is None and v is not before]
+
+
+def _no_earlier_md(policy: Policy, history: PolicyHistory, version: Version, here: str) -> str:
+    """A redline's address when every earlier version was withdrawn."""
+    pid = policy.id
+    n = version.number
+    title = f"What changed in version {n}"
+    out = [_front(f"{title} — {title_of(policy)}")]
+    out.append(f"# {title} of {escape_md(title_of(policy))} {{#changes--title}}\n")
+    lines = [" ".join(escape_md(withdrawn_text(v)) for v in history.versions[:n - 1]),
+             "There is no earlier version to compare it with.",
+             f"[Text of version {n}]({md_link(here, version_page(pid, n))}) · "
+             f"[All versions]({md_link(here, list_page(pid))})"]
+    out.append(_admonition("info", f"Version {n}", "\n\n".join(lines)))
+    return "\n".join(out)
+
+
 def compare_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> str:
     pid = policy.id
     here = compare_page(pid)
@@ -600,20 +668,24 @@ def compare_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> str:
     out = [_front(f"Compare versions of {title_of(policy)}")]
     out.append(f"# Compare versions of {escape_md(title_of(policy))} {{#compare--title}}\n")
     out.append(_nav_links(here, pid, history=history, skip="compare"))
-    if len(history.versions) < 2:
+    shown = [v for v in history.versions if v.withdrawn is None]
+    if len(shown) < 2:
         out.append("This policy has one version so far, so there is nothing to compare.\n")
         return "\n".join(out)
+    consecutive = [(history.shown_before(v.number), v) for v in shown]
+    consecutive = [(old, v) for old, v in consecutive if old is not None]
+    pairs = _pairs(history)
     prepared = {}
-    for v in history.versions[1:]:
-        prepared[f"{v.number - 1}-{v.number}"] = _href(here, changes_page(pid, v.number))
-    for v in history.versions[:-2]:
+    for old, v in consecutive:
+        prepared[f"{old.number}-{v.number}"] = _href(here, changes_page(pid, v.number))
+    for v in pairs:
         prepared[f"{v.number}-{current}"] = _href(here, pair_page(pid, v.number, current))
     out.append("Choose an earlier and a later version to see what changed between them, "
                "marked as the Council marks amendments.\n")
     options = "".join(
         f'<option value="{v.number}">Version {v.number}'
         + (" (current)" if v.number == current else "") + "</option>"
-        for v in history.versions
+        for v in shown
     )
     out.append(html_block(
         f'<form class="version-compare" hidden data-policy="{escape(pid)}"'
@@ -631,23 +703,31 @@ def compare_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> str:
     out.append("## Prepared comparisons {#compare--prepared}\n")
     out.append("These comparisons are ready to read, also without JavaScript:\n")
     items = []
-    for v in reversed(history.versions[1:]):
-        items.append(f"- [Version {v.number - 1} → version {v.number}]"
+    for old, v in reversed(consecutive):
+        items.append(f"- [Version {old.number} → version {v.number}]"
                      f"({md_link(here, changes_page(pid, v.number))})")
-    for v in reversed(history.versions[:-2]):
+    for v in reversed(pairs):
         items.append(f"- [Version {v.number} → current version {current}]"
                      f"({md_link(here, pair_page(pid, v.number, current))})")
+    withdrawn = [v for v in history.versions if v.withdrawn]
+    if withdrawn:
+        items.append("\n" + " ".join(escape_md(withdrawn_text(v)) for v in withdrawn))
     out.append("\n".join(items) + "\n")
     return "\n".join(out)
 
 
 _KIND_TEXT = {"version": "New version", "editorial": "Editorial correction",
-              "metadata": "Details updated"}
+              "metadata": "Details updated", "withdrawn": "Version withdrawn"}
 
 
 def _entry_line(here: str, pid: str, entry, history: PolicyHistory) -> str:
     when = fmt_date(entry.published.date())
-    if entry.kind == "version":
+    version = history.version(entry.version)
+    if entry.kind == "withdrawn" or (entry.kind == "version" and version and version.withdrawn):
+        target = md_link(here, version_page(pid, entry.version))
+        what = (f"[Version {entry.version}]({target}) withdrawn" if entry.kind == "withdrawn"
+                else f"[Version {entry.version}]({target}) (since withdrawn)")
+    elif entry.kind == "version":
         target = (changes_page(pid, entry.version) if entry.version > 1
                   else version_page(pid, entry.version))
         what = f"[Version {entry.version}]({md_link(here, target)})"
@@ -775,7 +855,9 @@ def versions_index(pid: str, history: PolicyHistory) -> dict:
                 "published": s.version.published.isoformat() if s.version.published else None,
                 "note": s.version.note or None,
                 "url": version_url(pid, s.version.number).lstrip("/"),
-                "diff_url": (diff_url(pid, s.version.number) or "").lstrip("/") or None,
+                "diff_url": (None if s.version.withdrawn else
+                             (diff_url(pid, s.version.number) or "").lstrip("/") or None),
+                "withdrawn": withdrawal_data(s.version),
             }
             for s in spans(history)
         ],
@@ -786,7 +868,8 @@ def versions_text(history: PolicyHistory) -> dict:
     return {
         "format": RENDERER_VERSION,
         "versions": {
-            str(v.number): (None if v.withheld else [p.as_json() for p in parts(v.policy)])
+            str(v.number): (None if v.withheld or v.withdrawn
+                            else [p.as_json() for p in parts(v.policy)])
             for v in history.versions
         },
     }
@@ -826,16 +909,29 @@ def _policy_files(ctx: _Context, policy: Policy, history: PolicyHistory) -> dict
     files[list_page(pid)] = version_list_md(ctx, policy, history)
     for span in spans(history):
         version = span.version
-        files[version_page(pid, version.number)] = version_md(ctx, policy, history, span)
-        if version.number > 1:
-            old = history.versions[version.number - 2]
-            files[changes_page(pid, version.number)] = redline_md(
-                ctx, policy, history, old, version, changes_page(pid, version.number),
-                kind="consecutive")
+        n = version.number
+        files[version_page(pid, n)] = version_md(ctx, policy, history, span)
+        if n > 1:
+            page = changes_page(pid, n)
+            old = history.shown_before(n)
+            if version.withdrawn:
+                files[page] = tombstone_md(policy, history, version, page,
+                                           f"What changed in version {n}", "changes--title")
+            elif old is None:
+                files[page] = _no_earlier_md(policy, history, version, page)
+            else:
+                files[page] = redline_md(ctx, policy, history, old, version, page,
+                                         kind="consecutive")
     current = history.current
     for old in history.versions[:-2]:
         page = pair_page(pid, old.number, current.number)
-        files[page] = redline_md(ctx, policy, history, old, current, page, kind="pair")
+        if old.withdrawn:
+            files[page] = tombstone_md(
+                policy, history, old, page,
+                f"Changes from version {old.number} to version {current.number}",
+                "changes--title")
+        else:
+            files[page] = redline_md(ctx, policy, history, old, current, page, kind="pair")
     files[compare_page(pid)] = compare_md(ctx, policy, history)
     files[changelog_page(pid)] = changelog_md(ctx, policy, history)
     files[f"data/versions/{pid}.json"] = json.dumps(versions_index(pid, history), indent=1,
@@ -850,15 +946,16 @@ def archive_footer(history: PolicyHistory, stamp: SiteStamp) -> str:
 
     The site's own footer when the policy has uncommitted edits or an incomplete history:
     then no single commit holds the text the pages show."""
-    if stamp.commit is None or history.unpublished or not history.complete or not history.changes:
+    last = next((entry for entry in history.changes if entry.commit), None)  # not a withdrawal
+    if stamp.commit is None or history.unpublished or not history.complete or last is None:
         return stamp.footer
-    last = history.changes[0]
     return stamp.policy_footer(last.commit, last.published)
 
 
 def _code_hash() -> str:
     """The source of the modules a policy's archive files are made by."""
-    return source_hash("versions.py", "redline.py", "render.py", "outline.py", "history.py")
+    return source_hash("versions.py", "redline.py", "render.py", "outline.py", "history.py",
+                       "active_content.py")
 
 
 def policy_key(ctx: _Context, policy: Policy, history: PolicyHistory) -> str | None:
@@ -880,7 +977,8 @@ def policy_key(ctx: _Context, policy: Policy, history: PolicyHistory) -> str | N
         v = span.version
         parts += [v.policy.path, v.policy.front_matter, v.policy.body, repr((
             v.number, v.commit, v.published, v.note, v.author_role, v.corrections,
-            v.effective, v.blob, v.withheld, span.start is not None and span.start > ctx.today,
+            v.effective, v.blob, v.withheld, v.withdrawn,
+            span.start is not None and span.start > ctx.today,
         ))]
         for link in v.policy.outline.links:
             path = urlsplit(link.target).path

@@ -9,6 +9,7 @@ from tests.conftest import CONTENT
 MODELS = [
     schema.PolicyMeta, schema.Source, schema.Review, schema.RequiredElement,
     schema.PlatformRegistry, schema.Platform, schema.AccountRegistry, schema.Account,
+    schema.WithdrawnRegistry, schema.Withdrawal,
 ]
 
 

@@ -14,36 +14,26 @@ import gzip as gzip_module
 import json
 import socket
 import ssl
+import warnings
 from http.cookies import SimpleCookie
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from site_builder.build import build_site
+from feedback_api import PAGE_POLICY, SITE_POLICY
 from tests.api.conftest import REPORT, read_form
-from tests.conftest import CONTENT, need
 from tests.deploy.stack import (
     ALLOWED_WARNINGS,
     HOST,
-    NGINX,
     TIMEOUT,
     header,
-    nginx_available,
     running,
 )
+from tests.reliability.servers import wait_until
 
 
 def gunzip(body: bytes) -> bytes:
     return gzip_module.decompress(body)
-
-
-@pytest.fixture(scope="module")
-def built_site(tmp_path_factory) -> Path:
-    need(nginx_available(), f"nginx ({NGINX})")
-    out = tmp_path_factory.mktemp("nginx-site") / "site"
-    build_site(CONTENT, out, log=lambda line: None)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +55,30 @@ def test_nginx_accepts_the_shipped_config(stack):
     assert warnings == []
 
 
+def test_https_offers_tls_1_2_and_1_3_and_nothing_older(stack):
+    # Stated in the file (ssl_protocols), not left to the nginx build's default: 1.22's
+    # offers TLS 1.0 and 1.1 and not 1.3.
+    def handshake(version: ssl.TLSVersion) -> str | None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.load_verify_locations(cafile=str(stack.cert))
+        context.set_ciphers("ALL:@SECLEVEL=0")  # let the client try even the old ones
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # TLS 1.0 and 1.1 are
+            context.minimum_version = context.maximum_version = version
+        try:
+            with socket.create_connection(("127.0.0.1", stack.https_port),
+                                          timeout=TIMEOUT) as raw:
+                with context.wrap_socket(raw, server_hostname=HOST) as tls:
+                    return tls.version()
+        except ssl.SSLError:
+            return None
+
+    assert handshake(ssl.TLSVersion.TLSv1_3) == "TLSv1.3"
+    assert handshake(ssl.TLSVersion.TLSv1_2) == "TLSv1.2"
+    assert handshake(ssl.TLSVersion.TLSv1_1) is None
+    assert handshake(ssl.TLSVersion.TLSv1) is None
+
+
 def test_https_offers_http2(stack):
     context = ssl.create_default_context(cafile=str(stack.cert))
     context.set_alpn_protocols(["h2", "http/1.1"])
@@ -81,6 +95,47 @@ def test_http_is_redirected_to_https(stack):
     status, headers, _ = stack.request("GET", "/policies/ai-1-19/?x=1", scheme="http")
     assert status == 301
     assert header(headers, "Location") == [f"https://{HOST}/policies/ai-1-19/?x=1"]
+
+
+def test_the_redirect_goes_to_the_configured_name_whatever_host_is_asked_for(stack):
+    # A request naming another host still reaches this server (the only one on the port,
+    # as the default server is on a real machine); it must not send residents there.
+    for host in ("evil.example", "transparency.test.evil.example"):
+        status, headers, _ = stack.request("GET", "/policies/ai-1-19/", scheme="http",
+                                           host=host)
+        assert status == 301
+        assert header(headers, "Location") == [f"https://{HOST}/policies/ai-1-19/"], host
+
+
+def test_nginx_does_not_say_which_version_it_is(stack):
+    for scheme, method, path in (("https", "GET", "/"), ("https", "GET", "/no-such-page"),
+                                 ("https", "POST", "/"), ("http", "GET", "/")):
+        status, headers, body = stack.request(method, path, scheme=scheme)
+        assert header(headers, "Server") == ["nginx"], (method, path)
+        assert b"nginx/" not in body, (method, path, status)
+    # nginx's own error page (a POST to a static page) names nginx without a version.
+    assert stack.request("POST", "/")[0] == 405
+
+
+def test_a_symbolic_link_in_the_site_is_not_followed_out_of_it(stack, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("SECRET OUTSIDE THE SITE\n")
+    (outside / "index.html").write_text("<p>SECRET OUTSIDE THE SITE</p>\n")
+    links = [stack.site / "leak.txt", stack.site / "leak", stack.site / "assets" / "leak.txt"]
+    links[0].symlink_to(outside / "secret.txt")
+    links[1].symlink_to(outside, target_is_directory=True)
+    links[2].symlink_to(outside / "secret.txt")
+    try:
+        for path in ("/leak.txt", "/leak/", "/leak/secret.txt", "/assets/leak.txt"):
+            status, _, body = stack.request("GET", path)
+            assert status in (403, 404), (path, status)
+            assert b"SECRET OUTSIDE THE SITE" not in body, path
+        # The site's own files are still served.
+        assert stack.request("GET", "/assets/transparency/site.css")[0] == 200
+    finally:
+        for link in links:
+            link.unlink()
 
 
 @pytest.mark.parametrize("path", ["/", "/policies/ai-1-19/"])
@@ -148,9 +203,36 @@ def test_app_responses_carry_each_security_header_once(stack):
     assert header(headers, "X-Content-Type-Options") == ["nosniff"]
     assert header(headers, "Referrer-Policy") == ["same-origin"]
     assert header(headers, "Strict-Transport-Security") == ["max-age=31536000"]
-    # The app's other headers come through.
+    # The app's other headers come through: its own policy for its pages.
     assert header(headers, "X-Frame-Options") == ["DENY"]
-    assert len(header(headers, "Content-Security-Policy")) == 1
+    assert header(headers, "Content-Security-Policy") == [PAGE_POLICY]
+
+
+@pytest.mark.parametrize("path", ["/", "/policies/ai-1-19/", "/policies/ai-1-19/versions/",
+                                  "/policies/ai-1-19/compare/", "/no-such-page",
+                                  "/assets/transparency/site.js", "/data/policies.json",
+                                  "/api/v1/health"])
+def test_every_answer_has_one_content_security_policy_and_frame_options(stack, path):
+    # The site's policy: the one `transparency serve` sends (feedback_api.SITE_POLICY),
+    # here also on the app's answers that bring none of their own (JSON).
+    _, headers, _ = stack.request("GET", path)
+    assert header(headers, "Content-Security-Policy") == [SITE_POLICY], path
+    assert header(headers, "X-Frame-Options") == ["DENY"], path
+    for directive in ("script-src 'self'", "object-src 'none'", "base-uri 'none'",
+                      "frame-ancestors 'none'"):
+        assert directive in SITE_POLICY.split("; ")
+    assert "unsafe-inline" not in SITE_POLICY
+
+
+def test_nginx_own_answers_carry_the_policy_too(stack):
+    status, headers, _ = stack.request(
+        "POST", "/report/", body=b"x" * (600 * 1024),
+        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 413
+    assert header(headers, "Content-Security-Policy") == [SITE_POLICY]
+    assert header(headers, "X-Frame-Options") == ["DENY"]
+    status, headers, _ = stack.request("POST", "/")
+    assert status == 405 and header(headers, "Content-Security-Policy") == [SITE_POLICY]
 
 
 def test_an_unknown_api_address_gets_the_apps_json_404(stack):
@@ -244,6 +326,27 @@ def test_a_forged_x_forwarded_for_buys_no_fresh_rate_limit(built_site, tmp_path)
     for name, text in logs.items():
         for address in ("127.0.0.1", "127.0.0.2", "203.0.113."):
             assert address not in text, f"{name} keeps a client address:\n{text}"
+
+
+def test_the_access_log_keeps_no_query_string_of_the_inbox(stack):
+    # Staff search the inbox by a resident's name or email address.
+    stack.request("GET", "/inbox/?q=ana.resident%40example.org&state=new")
+    stack.request("GET", "/inbox/login?next=%2Finbox%2F%3Fq%3Dana.resident")
+    stack.request("GET", "/inbox?q=ana.resident")
+    stack.request("GET", "/feedback/?policy=ai-1-19&section=k-c")
+    # Elsewhere the address is logged as asked for. (A line is written once the answer
+    # has gone out, so the last one may come a moment after it.)
+    last = '"GET /feedback/?policy=ai-1-19&section=k-c HTTP/1.1" 200'
+    assert wait_until(lambda: last in stack.logs()["transparency.access.log"], TIMEOUT)
+    log = stack.logs()["transparency.access.log"]
+    assert '"GET /inbox/ HTTP/1.1"' in log and '"GET /inbox/login HTTP/1.1"' in log
+    assert "ana.resident" not in log and "example.org" not in log
+    # gunicorn's access log (deploy/gunicorn.conf.py) has paths alone.
+    assert wait_until(lambda: '"GET /feedback/ HTTP/1.1"' in stack.gunicorn.read_output(),
+                      TIMEOUT)
+    app_log = stack.gunicorn.read_output()
+    assert '"GET /inbox/ HTTP/1.1"' in app_log
+    assert "ana.resident" not in app_log and "example.org" not in app_log
 
 
 def test_the_access_logs_keep_no_client_address(stack):

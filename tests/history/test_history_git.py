@@ -237,18 +237,6 @@ def test_content_in_another_repository(tmp_path, monkeypatch):
     assert [v.number for v in histories["social-media"].versions] == [1, 2, 3]
 
 
-def test_an_old_version_with_a_credential_is_withheld(repo):
-    body = BODY_1 + "\nThe shared login is password: hunter2hunter2\n"
-    repo.write(POLICY, policy_text(body))
-    repo.commit("Oops", "2026-01-05")
-    repo.write(POLICY, policy_text(V2_BODY))
-    repo.commit("Remove the password", "2026-01-06")
-    _, histories, warnings = repo.history()
-    first = histories["social-media"].versions[0]
-    assert first.withheld and "hunter2" not in first.policy.body
-    assert any("withheld" in w for w in warnings)
-
-
 @pytest.mark.parametrize("message", ["Tidy\n\nEditorial: yes", "Tidy\n\nEditorial: TRUE"])
 def test_editorial_trailer_values(repo, message):
     repo.write(POLICY, policy_text())

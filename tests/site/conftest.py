@@ -1,21 +1,23 @@
 """Fixtures for the site: small content trees, the shipped site built once, a server.
 
-The shipped content is built once per test worker (session fixture) and served from a
-plain static server on a free loopback port, the way a web server would serve `site/`.
+The shipped content is built once per test worker (session fixture) and served on a free
+loopback port the way `transparency serve` and nginx serve `site/`: with the site's
+security headers, its Content-Security-Policy among them, so every browser test of the
+site runs under that policy.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
 
+from feedback_api.serve import site_app
 from site_builder.build import BuildResult, build_site
-from tests.conftest import CONTENT, free_port
+from tests.conftest import CONTENT
 
 PAGE_TYPES = {
     "home": "/",
@@ -215,25 +217,55 @@ def shipped_build(tmp_path_factory) -> BuildResult:
     return result
 
 
+def build_unchecked(content: Path, out: Path) -> list:
+    """Build `content` into `out` through the build's own stages but past `transparency
+    check`: what the site would publish if content the check refuses got through (from a
+    library object rather than the command). Returns the problems the check found."""
+    from site_builder import history, pages, versions
+    from site_builder.build import generate_docs
+    from site_builder.content import load_library
+    from site_builder.mkdocs_build import build_html
+    from site_builder.stamp import site_stamp
+
+    library, problems = load_library(content)
+    stamp = site_stamp(content, None)
+    histories, _ = history.read_history(content, library)
+    docs = out.parent / f"{out.name}-docs"
+    docs.mkdir(parents=True)
+    archive: dict[str, str] = {}
+    generate_docs(docs, library, histories, stamp, log=lambda line: None, keep=archive)
+    build_html(docs, out, policies_nav=pages.nav_policies(library),
+               extra={"site_version": stamp.footer}, archive_pages=archive,
+               archive_footers={pid: versions.archive_footer(h, stamp)
+                                for pid, h in histories.items()})
+    return problems
+
+
 @pytest.fixture(scope="session")
 def built_site(shipped_build: BuildResult) -> Path:
     return shipped_build.out
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args) -> None:
         pass
+
+
+def serve_site(site: Path):
+    """A started server for a built site alone (no feedback app), as `transparency serve`
+    serves it; `server.server_port` is its port. Call `shutdown()` and `server_close()`."""
+    server = make_server("127.0.0.1", 0, site_app(site), threaded=True,
+                         request_handler=_QuietHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
-    """The built site on a plain static server, as a web server would serve site/."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    """The built site on a loopback port, with the site's security headers."""
+    server = serve_site(built_site)
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()
