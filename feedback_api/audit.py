@@ -24,7 +24,9 @@ from .models import AuditEvent, Submission, utcnow
 ACTION_LABELS = {
     "signed-in": "Signed in",
     "signed-out": "Signed out",
+    "sign-in-unlocked": "Lifted a sign-in pause",
     "viewed-personal-data": "Viewed the item with its contact details",
+    "exported-personal-data": "Exported the item with its contact details",
     "state-changed": "Changed the state",
     "assigned": "Changed the assignment",
     "note-added": "Added an internal note",
@@ -37,6 +39,8 @@ ACTION_LABELS = {
     "staff-disabled": "Disabled a staff account",
     "staff-enabled": "Enabled a staff account",
     "staff-password-reset": "Reset a staff password",
+    "staff-role-changed": "Changed a staff role",
+    "staff-signed-out": "Ended a staff member's sessions",
 }
 
 

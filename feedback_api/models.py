@@ -1,9 +1,10 @@
 """The database tables. Every change to them comes with an Alembic migration.
 
 `submissions` holds feedback and reports alike (`kind`). The staff inbox adds `staff`,
-`item_notes` and the append-only `audit_events` (migration 0002), and on `submissions` the
-triage columns (assignment, reason, outcomes, legal hold, closing and anonymising times);
-`state` is deliberately a plain string so new states need no schema change.
+`item_notes` and the append-only `audit_events` (migration 0002), the signed-in sessions in
+`staff_sessions` (0005), and on `submissions` the triage columns (assignment, reason,
+outcomes, legal hold, closing and anonymising times); `state` is deliberately a plain string
+so new states need no schema change.
 """
 
 from __future__ import annotations
@@ -149,6 +150,27 @@ class StaffMember(Base):
     __table_args__ = (
         CheckConstraint("role in ('viewer', 'triager', 'admin')", name="role"),
     )
+
+
+class StaffSession(Base):
+    """A signed-in session in the inbox (feedback_api.inbox.access, migration 0005).
+
+    The session cookie holds only a random token; this row, found by the token's SHA-256,
+    says whose session it is, when it started and when it was last used. Signing out
+    deletes the row, so a copy of the cookie stops working at once; so do the idle timeout
+    (INBOX_IDLE_MINUTES, from `seen_at`) and the absolute lifetime (INBOX_SESSION_HOURS,
+    from `started_at`), both decided here on the server, never by the cookie.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_staff_sessions_staff_id", "staff_id"),)
 
 
 class ItemNote(Base):

@@ -6,19 +6,27 @@ sign-in limits.
 - Anonymous: GET and HEAD are sent to the sign-in page, anything else gets 401.
 - A signed-in member without the role gets 403.
 - A POST without a valid CSRF token gets 400 with a page that says what to do.
-- Sign-in attempts that fail count against both the address and the account
-  (INBOX_SIGN_IN_LIMIT, default 5 per minute each); over the limit, everyone gets the same
-  message, whether or not the account exists.
+- Sessions are held on the server (`staff_sessions`); the cookie carries only a token.
+  Signing out, INBOX_IDLE_MINUTES without activity and INBOX_SESSION_HOURS after signing in
+  each end the session there, so a copy of the cookie stops working too.
+- Failed sign-ins are limited (Flask-Limiter, `feedback_api.limits`) per account
+  (INBOX_SIGN_IN_LIMIT, except from addresses the account signed in from lately), per
+  account and address (INBOX_SIGN_IN_SOURCE_LIMIT) and per address
+  (INBOX_SIGN_IN_ADDRESS_LIMIT); over a limit the password is not checked, and everyone
+  gets the same message, whether or not the account exists.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+import unicodedata
 from urllib.parse import urlsplit
 
 from flask import (
     Flask,
     current_app,
+    flash,
     g,
     redirect,
     render_template,
@@ -26,6 +34,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms import ValidationError
 
@@ -35,14 +44,16 @@ from . import bp
 
 PUBLIC = "public"
 SESSION_KEY = "inbox"
+# A session's "last used" time is written at most this often (seconds), not on every click.
+SEEN_EVERY_SECONDS = 30
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 REQUIRED: dict[str, str] = {}  # endpoint -> least role
 
 SIGN_IN_FAILED = ("The email address or password is not right. Check them and try again; "
-                  "after several tries, sign-in is paused for a minute.")
-SIGN_IN_PAUSED = ("Too many sign-in attempts. For your security, sign-in is paused: wait a "
-                  "minute and try again. If you have forgotten your password, ask an inbox "
-                  "administrator to reset it.")
+                  "after several tries, sign-in is paused for a while.")
+SIGN_IN_PAUSED = ("Too many sign-in attempts. For your security, sign-in is paused: wait {wait} "
+                  "and try again. If you have forgotten your password, ask an inbox "
+                  "administrator to reset it; an administrator can also lift the pause.")
 CSRF_FAILED = ("This form could not be accepted: it has expired, or it was not sent from "
                "the inbox. Nothing was changed. Go back, reload the page, and send it again.")
 
@@ -106,46 +117,88 @@ def problem(status: int, title: str, message: str, sign_in: bool = False) -> str
                            sign_in=sign_in)
 
 
+def now() -> dt.datetime:
+    """The time sessions are measured by (from time.time, in UTC)."""
+    return dt.datetime.fromtimestamp(time.time(), dt.UTC)
+
+
 def signed_in() -> Member | None:
-    """The member whose session this is: active, current, and not idle too long."""
+    """The member whose session this is: one the server still holds (not signed out), of
+    an active account, used within INBOX_IDLE_MINUTES and begun within INBOX_SESSION_HOURS.
+
+    The cookie carries only the session's token; the server decides everything else, so a
+    copy of a cookie is worth nothing once its session has ended."""
     held = session.get(SESSION_KEY)
-    if not isinstance(held, dict):
+    token = held.get("token") if isinstance(held, dict) else None
+    if not isinstance(token, str):
+        if held is not None:
+            session.pop(SESSION_KEY, None)
         return None
-    now = time.time()
-    idle = current_app.config["INBOX_IDLE_MINUTES"] * 60
-    try:
-        staff_id, version, seen = int(held["id"]), int(held["v"]), float(held["seen"])
-    except (KeyError, TypeError, ValueError):
-        session.pop(SESSION_KEY, None)
-        return None
-    if now - seen > idle:
-        session.pop(SESSION_KEY, None)
-        g.session_expired = True
-        return None
-    found = staff.current(db.session(), staff_id, version)
+    database = db.session()
+    found = staff.find_session(database, token)
     if found is None:
         session.pop(SESSION_KEY, None)
         return None
-    if now - seen > 30:  # refresh the idle clock without a new cookie on every click
-        session[SESSION_KEY] = {**held, "seen": now}
-    return found
+    row, who = found
+    moment = now()
+    config = current_app.config
+    if moment - row.seen_at > dt.timedelta(minutes=config["INBOX_IDLE_MINUTES"]):
+        g.session_expired = True  # the sign-in page says so (?expired=1)
+    elif moment - row.started_at > dt.timedelta(hours=config["INBOX_SESSION_HOURS"]):
+        hours = config["INBOX_SESSION_HOURS"]
+        flash(f"You were signed out because a session lasts at most {hours} hour"
+              f"{'s' if hours != 1 else ''} after signing in, even while you are working. "
+              "Sign in again to carry on.")
+    else:
+        if (moment - row.seen_at).total_seconds() > SEEN_EVERY_SECONDS:
+            row.seen_at = moment
+            database.commit()
+        return who
+    staff.end_session(database, token)
+    database.commit()
+    session.pop(SESSION_KEY, None)
+    return None
 
 
 def start_session(row) -> None:
-    session.clear()  # a fresh session (and CSRF token) on every sign-in
-    session[SESSION_KEY] = {"id": row.id, "v": row.session_version, "seen": time.time()}
+    """A new session on the server for `row`, and a fresh cookie (and CSRF token) holding
+    its token; the caller commits. A session the browser already had ends, and so do
+    sessions anyone left to expire."""
+    database = db.session()
+    held = session.get(SESSION_KEY)
+    if isinstance(held, dict):
+        staff.end_session(database, held.get("token"))
+    moment = now()
+    config = current_app.config
+    staff.end_old_sessions(
+        database, seen_before=moment - dt.timedelta(minutes=config["INBOX_IDLE_MINUTES"]),
+        started_before=moment - dt.timedelta(hours=config["INBOX_SESSION_HOURS"]))
+    token = staff.open_session(database, row, moment)
+    session.clear()
+    session[SESSION_KEY] = {"token": token}
 
 
 def end_session() -> None:
+    """End this browser's session on the server (committed, with anything the caller added,
+    such as the audit event), then forget the cookie."""
+    held = session.get(SESSION_KEY)
+    if isinstance(held, dict):
+        staff.end_session(db.session(), held.get("token"))
+    db.session().commit()
     session.clear()
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: only somewhere in the inbox."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and parts.path.startswith("/inbox/") \
-                and "\\" not in target:
+    """Where to go after signing in: only somewhere in the inbox, and never anything that
+    could break out of the Location header (spaces, CR, LF or other control characters)."""
+    if target and not any(c.isspace() or unicodedata.category(c)[0] == "C" for c in target):
+        try:
+            parts = urlsplit(target)
+        except ValueError:  # e.g. "//[" (an unfinished IPv6 address)
+            parts = None
+        if parts is not None and not parts.scheme and not parts.netloc \
+                and parts.path.startswith("/inbox/") and "\\" not in target \
+                and ".." not in parts.path.split("/"):
             return target
     return url_for("inbox.item_list")
 
@@ -156,6 +209,9 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @needs(PUBLIC)
+@limits.failed_sign_ins_per_account
+@limits.failed_sign_ins_per_address
+@limits.failed_sign_ins_per_source  # first of equal windows: the one its X-RateLimit-* show
 def sign_in():
     values = {"email": ""}
     if request.method == "GET":
@@ -179,8 +235,8 @@ def sign_in():
         return _sign_in_page(values, errors, status=422)
     row = staff.authenticate(db.session(), email, password)
     if row is None:
-        g.sign_in_failed = True
-        return _sign_in_page(values, {}, notice=SIGN_IN_FAILED, status=401)
+        return _sign_in_page(values, {}, notice=SIGN_IN_FAILED, status=401)  # counted
+    limits.remember_sign_in(row.email)
     start_session(row)
     audit.record(db.session(), row.email, "signed-in", actor_id=row.id)
     db.session().commit()
@@ -198,32 +254,20 @@ def _sign_in_page(values: dict, errors: dict, notice: str | None = None, status:
 def sign_out():
     found = member()
     audit.record(db.session(), found.email, "signed-out", actor_id=found.id)
-    db.session().commit()
-    end_session()
+    end_session()  # the session ends on the server: a copy of the cookie no longer works
     return redirect(url_for("inbox.sign_in"), 303)
 
 
-@bp.errorhandler(limits.SignInLimitExceeded)
-def sign_in_paused(error: limits.SignInLimitExceeded):
-    page, status = _sign_in_page({"email": (request.form.get("email") or "")[:300]}, {},
-                                 notice=SIGN_IN_PAUSED, status=429)
-    response = current_app.make_response((page, status))
-    limits.rate_limit_headers(response, error.limit)
-    return response
+@bp.errorhandler(RateLimitExceeded)
+def sign_in_paused(error: RateLimitExceeded):
+    """Over a sign-in limit: the page again, saying how long to wait (Retry-After and
+    X-RateLimit-* are Flask-Limiter's)."""
+    breached = limits.sign_in_limiter.current_limit
+    wait = limits.wait_in_words(breached.reset_at) if breached is not None else "a minute"
+    return _sign_in_page({"email": (request.form.get("email") or "")[:300]}, {},
+                         notice=SIGN_IN_PAUSED.format(wait=wait), status=429)
 
 
 def limit_sign_in(app: Flask) -> None:
-    """INBOX_SIGN_IN_LIMIT on failed sign-ins, per address and per account."""
-    if not limits.enabled(app):
-        return
-
-    def account() -> str:
-        return staff.normalise_email(request.form.get("email") or "")[:254]
-
-    def failed() -> bool:
-        return bool(g.get("sign_in_failed"))
-
-    throttle = limits.SignInLimits.from_config(app.config, app.extensions["limit_counts"])
-    endpoint = "inbox.sign_in"
-    app.view_functions[endpoint] = throttle.limited(app.view_functions[endpoint], account,
-                                                    failed)
+    """Set up the sign-in limits (the decorators on `sign_in`) for this app."""
+    limits.init_sign_ins(app)

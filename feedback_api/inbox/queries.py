@@ -9,6 +9,8 @@ on PostgreSQL). A search that looks like a tracking code finds that item by its 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
@@ -31,6 +33,27 @@ SORTS = {
 }
 STATE_FILTERS = ("open", *STATES, "all")
 SPAM_FILTERS = ("hide", "only", "include")
+# Received dates the filters take: the service began in 2026; anything far outside is a typo
+# (and 9999-12-31, the last date Python has, would leave no "day after" to compare with).
+DATE_MIN = dt.date(2000, 1, 1)
+DATE_MAX = dt.date(2999, 12, 31)
+# The largest id an INTEGER column holds on PostgreSQL (and so the largest any item has).
+ID_MAX = 2**31 - 1
+_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
+def whole_number(raw: str | None) -> int | None:
+    """A whole number written with the digits 0 to 9 (str.isdigit() also takes "²" and
+    "٣", which int() then refuses or reads), at most ID_MAX; otherwise None."""
+    raw = (raw or "").strip()
+    if not _DIGITS.fullmatch(raw):
+        return None
+    number = int(raw)
+    return number if number <= ID_MAX else None
+
+
+def has_control_characters(text_: str) -> bool:
+    return any(unicodedata.category(c) == "Cc" for c in text_)
 
 
 @dataclass(frozen=True)
@@ -81,7 +104,7 @@ class Parsed:
 
 def parse(args, catalog: Catalog) -> Parsed:
     """Filters from a query string (or form); what cannot be used is named in `errors`
-    and left out, so the list still shows."""
+    (by its parameter, with what to give instead) and left out, so the list still shows."""
     errors: dict[str, str] = {}
     values: dict = {}
 
@@ -102,31 +125,46 @@ def parse(args, catalog: Catalog) -> Parsed:
     one("sort", SORTS, "Choose an order from the list")
     one("spam", SPAM_FILTERS, "Choose whether to show suspected spam")
     assignee = (args.get("assignee") or "").strip()
-    if assignee in ("me", "none") or (assignee.isdigit() and len(assignee) < 10):
+    if assignee in ("me", "none"):
         values["assignee"] = assignee
+    elif whole_number(assignee) is not None:
+        values["assignee"] = str(whole_number(assignee))
     elif assignee:
-        errors["assignee"] = "Choose someone from the list"
+        errors["assignee"] = "Choose someone from the list (assignee: me, none or a staff number)"
     for name, key in (("received_from", "from"), ("received_to", "to")):
         raw = (args.get(key) or "").strip()
         if raw:
             try:
-                values[name] = dt.date.fromisoformat(raw)
+                day = dt.date.fromisoformat(raw)
             except ValueError:
                 errors[key] = "Enter the date like 2026-03-27"
+                continue
+            if DATE_MIN <= day <= DATE_MAX:
+                values[name] = day
+            else:
+                errors[key] = (f"Enter a date from {DATE_MIN.isoformat()} to "
+                               f"{DATE_MAX.isoformat()}, like 2026-03-27")
     if values.get("received_from") and values.get("received_to") and \
             values["received_from"] > values["received_to"]:
         errors["to"] = "The end date must be on or after the start date"
         values.pop("received_to")
     q = " ".join((args.get("q") or "").split())
     if q:
-        if len(q) < SEARCH_MIN and normalise_tracking_code(q) is None:
+        if has_control_characters(q):
+            errors["q"] = "Search for text without control characters"
+        elif len(q) < SEARCH_MIN and normalise_tracking_code(q) is None:
             errors["q"] = f"Search for at least {SEARCH_MIN} characters"
         elif len(q) > SEARCH_MAX:
             errors["q"] = f"Search for at most {SEARCH_MAX} characters"
         else:
             values["q"] = q
-    page = (args.get("page") or "1").strip()
-    values["page"] = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = (args.get("page") or "").strip()
+    if page:
+        number = whole_number(page)
+        if number is None or number < 1:
+            errors["page"] = "Give the page as a number, like 2; this is page 1"
+        else:
+            values["page"] = number
     return Parsed(Filters(**values), errors)
 
 

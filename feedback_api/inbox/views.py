@@ -3,9 +3,15 @@
 Each action reads the form, asks `feedback_api.triage` what should change, applies it and
 writes the audit event in one commit, then redirects back (303) with a confirmation. A
 change that cannot be made shows the page again with what was typed and the reason (422).
+
+Personal data (a resident's name and email address) is shown by `item_page` alone, which
+writes "viewed-personal-data" to the audit log before it builds the page, whatever led
+there; a staff export writes "exported-personal-data" for each item with contact details.
 """
 
 from __future__ import annotations
+
+from urllib.parse import parse_qsl
 
 from flask import (
     Response,
@@ -13,12 +19,14 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
 from sqlalchemy import and_, or_, select
+from werkzeug.datastructures import MultiDict
 
 from .. import audit, db, records, staff, triage
 from ..catalog import CATEGORIES_BY_ID, REPORT_CATEGORIES, Catalog
@@ -26,7 +34,7 @@ from ..intake import KIND_LABELS, status_path
 from ..models import ItemNote, StaffMember, Submission, utcnow
 from ..tracking import normalise_tracking_code
 from . import bp, queries
-from .access import needs
+from .access import needs, problem
 
 EARLIER_LIMIT = 10
 BULK_MAX = 200
@@ -44,6 +52,11 @@ def _record(action: str, item: Submission | None = None, detail: dict | None = N
     audit.record(db.session(), g.member.email, action, item, detail, actor_id=g.member.id)
 
 
+def _bad_request(title: str, message: str):
+    """Stop here with the inbox's 400 page: what was wrong, and what to do instead."""
+    abort(make_response(problem(400, title, message), 400))
+
+
 # ---------------------------------------------------------------------------------------
 # The list
 
@@ -51,6 +64,8 @@ def _record(action: str, item: Submission | None = None, detail: dict | None = N
 @bp.get("/")
 @needs("viewer")
 def item_list():
+    """The list. A filter that cannot be used is named on the page, with what to give
+    instead, and left out; the page still lists the items, with status 400."""
     parsed = queries.parse(request.args, catalog())
     filters = parsed.filters
     session = db.session()
@@ -62,7 +77,7 @@ def item_list():
         categories=REPORT_CATEGORIES, kinds=KIND_LABELS, sorts=queries.SORTS,
         state_labels=triage.STATE_LABELS, dismiss_reasons=triage.DISMISS_REASONS,
         cap=queries.COUNT_CAP, item_label=item_label,
-    )
+    ), 400 if parsed.errors else 200
 
 
 def item_label(row) -> str:
@@ -85,6 +100,11 @@ def item_label(row) -> str:
 
 
 def _item(item_id: int) -> Submission:
+    if not 0 < item_id <= queries.ID_MAX:  # no database could hold it: do not ask
+        _bad_request("This is not an item number",
+                     f"The address asks for item {item_id}, but item numbers run from 1 to "
+                     f"{queries.ID_MAX:,}. Open the item from the inbox list, or check the "
+                     "address.")
     item = db.session().get(Submission, item_id)
     if item is None:
         abort(404)
@@ -111,7 +131,14 @@ def _earlier(item: Submission) -> list[Submission]:
 
 def item_page(item: Submission, errors: dict | None = None, values: dict | None = None,
               status: int = 200):
+    """The item page, the only page that shows a resident's name and email address. For an
+    item that has either, the view is written to the audit log (and committed) before the
+    page is built, whatever led here: opening the item, or an action refused for what was
+    sent. Nothing shows personal data without its record."""
     session = db.session()
+    if item.name or item.email:
+        _record("viewed-personal-data", item)
+        session.commit()
     notes = list(session.scalars(select(ItemNote).where(ItemNote.submission_id == item.id)
                                  .order_by(ItemNote.id)))
     assignee = session.get(StaffMember, item.assignee_id) if item.assignee_id else None
@@ -132,11 +159,7 @@ def item_page(item: Submission, errors: dict | None = None, values: dict | None 
 @bp.get("/items/<int:item_id>")
 @needs("viewer")
 def item_view(item_id: int):
-    item = _item(item_id)
-    if item.name or item.email:
-        _record("viewed-personal-data", item)
-        db.session().commit()
-    return item_page(item)
+    return item_page(_item(item_id))
 
 
 def _apply(item: Submission, change: dict, action: str, detail: dict, message: str):
@@ -150,6 +173,21 @@ def _apply(item: Submission, change: dict, action: str, detail: dict, message: s
 
 def _form(*names: str) -> dict:
     return {name: (request.form.get(name) or "")[:triage.NOTE_MAX * 2] for name in names}
+
+
+TEXT_LABELS = {"note": "The note", "public_note": "The public note",
+               "internal_note": "The internal note", "duplicate_of": "The tracking code"}
+
+
+def _storable(values: dict) -> None:
+    """TriageError for text staff typed that a database cannot store as it is: control
+    characters other than tab and line breaks (PostgreSQL refuses U+0000 outright)."""
+    for name, label in TEXT_LABELS.items():
+        text = values.get(name) or ""
+        if queries.has_control_characters(text.replace("\t", "").replace("\r", "")
+                                          .replace("\n", "")):
+            raise triage.TriageError(name, f"{label} contains a control character; delete "
+                                           "it (or type the text again) and send it again")
 
 
 def _refused(item: Submission, error: triage.TriageError, values: dict, form: str):
@@ -180,6 +218,7 @@ def resolve(item_id: int):
     values = _form("reason", "public_note", "internal_note")
     values["outcomes"] = request.form.getlist("outcomes")[:20]
     try:
+        _storable(values)
         change = triage.resolve(item.state, values["reason"] or None, values["public_note"],
                                 values["internal_note"], values["outcomes"])
     except triage.TriageError as error:
@@ -197,6 +236,7 @@ def dismiss(item_id: int):
     item = _item(item_id)
     values = _form("reason", "duplicate_of", "public_note", "internal_note")
     try:
+        _storable(values)
         original = _original(item.tracking_code, values["duplicate_of"]) \
             if values["reason"] == "duplicate" else None
         change = triage.dismiss(item.state, values["reason"] or None, values["public_note"],
@@ -207,6 +247,18 @@ def dismiss(item_id: int):
     if original:
         detail["duplicate_of"] = original
     return _apply(item, change, "state-changed", detail, "Dismissed.")
+
+
+def _back(raw: str) -> str:
+    """The list's query string to return to after a bulk action, rebuilt from the filters it
+    holds: only known filters, encoded, ever reach the Location header (no CR or LF)."""
+    if not raw.startswith("?"):
+        return ""
+    try:
+        pairs = parse_qsl(raw[1:], max_num_fields=50)
+    except ValueError:  # more fields than the list has filters
+        return ""
+    return queries.parse(MultiDict(pairs), catalog()).filters.query_string()
 
 
 def _original(own_code: str, typed: str) -> str:
@@ -265,6 +317,7 @@ def add_note(item_id: int):
     item = _item(item_id)
     values = _form("note")
     try:
+        _storable(values)
         body = triage.note(values["note"])
     except triage.TriageError as error:
         return _refused(item, error, values, "notes")
@@ -297,11 +350,15 @@ def legal_hold(item_id: int):
 @bp.post("/bulk")
 @needs("triager")
 def bulk():
-    back = request.form.get("back") or ""
-    if not back.startswith("?"):
-        back = ""
-    target = url_for("inbox.item_list") + back
-    ids = [int(i) for i in request.form.getlist("item")[:BULK_MAX + 1] if i.isdigit()]
+    target = url_for("inbox.item_list") + _back(request.form.get("back") or "")
+    chosen = request.form.getlist("item")[:BULK_MAX + 1]
+    ids = [queries.whole_number(value) for value in chosen]
+    wrong = next((value for value, number in zip(chosen, ids, strict=True) if not number), None)
+    if wrong is not None:  # not written with 0-9 (e.g. "²"), 0, or past any item's number
+        _bad_request("This selection cannot be used",
+                     f"The selection sent {wrong[:40]!r} as an item (the form field item), "
+                     "which is not an item number, so nothing was changed. Go back to the "
+                     "list, select the items again and send it again.")
     action = request.form.get("action") or ""
     if not ids:
         flash("Select at least one item first.", "error")
@@ -351,7 +408,15 @@ def bulk():
 @bp.post("/export")
 @needs("admin")
 def export():
+    """The items matching the list's filters, as CSV or JSON. Filters that cannot be used
+    stop it (400): leaving one out would export more than was asked for. A staff export
+    writes "exported-personal-data" to the history of each item with contact details."""
     parsed = queries.parse(request.form, catalog())
+    if parsed.errors:
+        _bad_request("Nothing was exported", "These filters could not be used, and leaving "
+                     "them out would export more than you asked for: " + "; ".join(
+                         f"{name}: {message}" for name, message in parsed.errors.items())
+                     + ". Correct them in the list, then export again.")
     filters = parsed.filters
     public = request.form.get("public") == "on"
     kind = request.form.get("format") if request.form.get("format") in ("csv", "json") \
@@ -359,8 +424,11 @@ def export():
     session = db.session()
     names = queries.staff_names(session)
     now = utcnow()
-    rows = [records.item_record(item, public, names.get(item.assignee_id))
-            for item in queries.ids_of(session, filters, g.member.id)]
+    rows = []
+    for item in queries.ids_of(session, filters, g.member.id):
+        rows.append(records.item_record(item, public, names.get(item.assignee_id)))
+        if not public and (item.name or item.email):
+            _record("exported-personal-data", item, {"format": kind})
     _record("exported", None, {"format": kind, "public_release": public, "items": len(rows),
                                "filters": filters.describe()})
     session.commit()

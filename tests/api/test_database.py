@@ -31,7 +31,9 @@ from tests.api.conftest import (
     app_config,
     app_maker,
     empty,
+    read_form,
     rows,
+    send_form,
 )
 
 FLASK = Path(sys.executable).with_name("flask")
@@ -217,3 +219,18 @@ def test_a_connection_dropped_while_in_use_costs_one_503_and_is_replaced(postgre
     again = client.post("/api/v1/reports", json=REPORT)
     assert again.status_code == 201, again.get_json()
     assert [row["kind"] for row in rows(database_url)] == ["feedback", "report"]
+
+
+def test_a_form_sent_as_its_connection_drops_comes_back_filled_in(postgres_app,
+                                                                  postgres_database):
+    client = postgres_app().test_client()
+    assert client.post("/api/v1/feedback", json=FEEDBACK).status_code == 201
+    assert _drop_app_connections(postgres_database) >= 1
+    lost = send_form(client, "/feedback/", policy_id="ai-1-19", message="Do not lose this.",
+                     email="ana@example.org")
+    assert lost.status_code == 503
+    form = read_form(lost.get_data(as_text=True))
+    assert form.values["message"] == "Do not lose this."
+    assert form.values["email"] == "ana@example.org"
+    again = send_form(client, "/feedback/", policy_id="ai-1-19", message="Do not lose this.")
+    assert again.status_code == 303

@@ -42,7 +42,7 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 def empty_inbox(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
-        for table in ("item_notes", "submissions", "staff"):
+        for table in ("item_notes", "submissions", "staff_sessions", "staff"):
             connection.execute(text(f"DELETE FROM {table}"))
     engine.dispose()
 

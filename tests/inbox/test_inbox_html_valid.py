@@ -74,17 +74,19 @@ def test_every_inbox_page_is_valid_html(app, database_url, tmp_path):
     keep("list after a bulk action", admin.get("/inbox/"))
     keep("expired form (400)", admin.post(f"{report_url}/notes", data={"note": "x"}))
     keep("missing item (404)", admin.get("/inbox/items/999999"))
+    keep("sign-in pauses", admin.get("/inbox/sign-in-pauses"))
 
     statuses = {name: status for name, (status, _) in pages.items()}
     assert statuses == {
         "sign-in": 200, "sign-in refused": 401, "signed out, sending a change (401)": 401,
-        "empty list": 200, "list": 200, "list with filters it could not use": 200,
+        "empty list": 200, "list": 200, "list with filters it could not use": 400,
         "report": 200, "feedback": 200, "a refused change": 422,
         "an empty note refused": 422, "resolved report": 200, "duplicate": 200,
         "list after a bulk action": 200, "expired form (400)": 400,
-        "missing item (404)": 404,
+        "missing item (404)": 404, "sign-in pauses": 200,
     }
     assert "Some filters could not be used" in pages["list with filters it could not use"][1]
+    assert 'href="/inbox/sign-in-pauses"' in pages["list"][1]  # in an admin's menu
     # Every page names its icon, so no browser asks for a /favicon.ico that is not there.
     without_icon = [name for name, (_, html) in pages.items() if '<link rel="icon"' not in html]
     assert without_icon == []

@@ -292,6 +292,7 @@ def test_the_audit_log_after_a_sequence_of_actions(signed_in, database_url, audi
         (t, "note-added", code),
         (a, "legal-hold", code),
         (t, "state-changed", code),
+        (a, "exported-personal-data", code),  # the export holds its name and email
         (a, "exported", None),
     ]
     for event in audit_mark():
@@ -306,7 +307,8 @@ def test_the_audit_log_after_a_sequence_of_actions(signed_in, database_url, audi
     history = history[history.index("History"):]
     for line in ("Received", "Viewed the item with its contact details", "Changed the state",
                  "from: new; to: triaged", "Changed the assignment", "Added an internal note",
-                 "Changed the legal hold", "hold: True", "reason: addressed"):
+                 "Changed the legal hold", "hold: True", "reason: addressed",
+                 "Exported the item with its contact details"):
         assert line in history, line
 
 
