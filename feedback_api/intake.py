@@ -22,12 +22,15 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
+import idna
 from sqlalchemy import bindparam, exists, insert, literal_column, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from . import db as db_errors
 from .catalog import REPORT_CATEGORIES, Catalog
 from .models import Submission, utcnow
 from .tracking import new_tracking_code, normalise_tracking_code
@@ -107,6 +110,12 @@ BREAK_CHARS = r"\t\n\r\x85\u2028\u2029"
 # Spaces: trimmed from both ends of every text field, with the line breaks and tabs.
 SPACE_CHARS = r" \xa0\u1680\u2000-\u200a\u202f\u205f\u3000"
 TRIM_CHARS = SPACE_CHARS + BREAK_CHARS
+# Invisible formatting characters, never accepted in a web address: bidirectional controls
+# (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069, U+061C), which can make an address read as
+# another (`https://x.com/` followed by a right-to-left override and a reversed host), and
+# zero-width and other invisible characters (soft hyphen, U+180E, U+200B-U+200D,
+# U+2060-U+2064, U+206A-U+206F, U+FEFF).
+INVISIBLE_CHARS = r"\xad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
 
 _TRIM = f"[{TRIM_CHARS}]"
 # What each format looks like once trimmed. The checks hold a value to these with
@@ -114,8 +123,11 @@ _TRIM = f"[{TRIM_CHARS}]"
 FORMAT_CORES = {
     "email": (f"[^@{CONTROL_CHARS}{TRIM_CHARS}]+@[^@{CONTROL_CHARS}{TRIM_CHARS}]+"
               f"\\.[^@.{CONTROL_CHARS}{TRIM_CHARS}]+"),
-    "url": (f"[hH][tT][tT][pP][sS]?://[^/?#@:\\[\\]{CONTROL_CHARS}{TRIM_CHARS}]+"
-            f"(?::[0-9]*)?(?:[/?#][^{CONTROL_CHARS}{TRIM_CHARS}]*)?"),
+    # A host with no user name before it (`https://name@host` opens `host`, whatever `name`
+    # says), no backslash (browsers read it as a slash) and no percent-encoding.
+    "url": (f"[hH][tT][tT][pP][sS]?://"
+            f"[^/?#@:\\[\\]\\\\%{CONTROL_CHARS}{TRIM_CHARS}{INVISIBLE_CHARS}]+"
+            f"(?::[0-9]*)?(?:[/?#][^{CONTROL_CHARS}{TRIM_CHARS}{INVISIBLE_CHARS}]*)?"),
     "date-or-date-time": ("[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}"
                           "(?::[0-9]{2}(?:\\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})?)?"),
 }
@@ -131,13 +143,27 @@ FORMAT_HINTS = {
     "email": "An email address: something, `@`, and a domain with a dot, like "
              "`name@example.com`.",
     "url": "A web address starting with `http://` or `https://` and a host name, with no "
-           "spaces inside.",
+           "spaces inside, no user name before the host (`https://name@host`), no `\\` or "
+           "`%` in the host, and no invisible formatting characters (right-to-left and "
+           "other direction marks, "
+           "U+200E, U+200F, U+202A-U+202E, U+2066-U+2069; zero-width characters).",
     "date-or-date-time": "A date, `2026-03-27`, optionally with a time, `2026-03-27T14:30` "
                          "(UTC unless an offset such as `-06:00` or `Z` follows), from 2000 "
                          "to today.",
 }
 CONTROL = re.compile(f"[{CONTROL_CHARS}]")
 BREAKS = re.compile(f"[{BREAK_CHARS}]")
+INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
+# The part of a web address before its path: user name (refused), host and port.
+AUTHORITY = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#\\]*)")
+URL_MESSAGES = {
+    "invisible": "{label} contains invisible formatting characters (such as right-to-left "
+                 "marks), which can make an address look like another; type or paste it "
+                 "again without them",
+    "userinfo": "{label} has a name and @ before the site's address (like "
+                "https://name@example.com), which hides where the link really goes; give the "
+                "address as your browser shows it, like https://www.facebook.com/example",
+}
 _FORMATS = {name: re.compile(core) for name, core in FORMAT_CORES.items()}
 
 
@@ -232,9 +258,45 @@ def _text(spec: Field, raw, checked: Checked):
             checked.errors[spec.name] = _missing(spec)
         return None
     if spec.format and not _FORMATS[spec.format].fullmatch(value):
-        checked.errors[spec.name] = FORMAT_MESSAGES[spec.format].format(label=spec.label)
+        checked.errors[spec.name] = _format_message(spec, value)
         return None
     return unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _format_message(spec: Field, value: str) -> str:
+    """How to fix a value not in its field's format: for a web address, what is wrong with
+    it when it is one of the tricks that disguise where a link goes."""
+    if spec.format == "url":
+        authority = AUTHORITY.match(value)
+        if INVISIBLE.search(value):
+            return URL_MESSAGES["invisible"].format(label=_cap(spec.label))
+        if authority and "@" in authority.group(1):
+            return URL_MESSAGES["userinfo"].format(label=_cap(spec.label))
+    return FORMAT_MESSAGES[spec.format].format(label=spec.label)
+
+
+def url_host(url: str | None) -> str | None:
+    """The host a browser opens for this web address, as ASCII (an internationalised name in
+    its xn-- form, as IDNA's UTS 46 processing, which browsers use, gives it): shown to staff
+    beside every link a resident gave, so `https://аpple.com` (a Cyrillic а) reads as
+    `xn--pple-43d.com`. None when it is not a web address."""
+    if not url:
+        return None
+    authority = AUTHORITY.match(url.strip())
+    if authority is None:
+        return None
+    host = authority.group(1).rsplit("@", 1)[-1]
+    if host.startswith("["):  # an IPv6 address, as it is
+        return host[:host.find("]") + 1] or host
+    host = host.split(":", 1)[0]  # the port
+    host = unquote(host)
+    if not host:
+        return None
+    try:
+        return idna.encode(host, uts46=True, transitional=False).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        # Not a valid internationalised name (an underscore, say): as written, in ASCII.
+        return host.lower().encode("ascii", "backslashreplace").decode("ascii")
 
 
 def _choice(spec: Field, raw: str, checked: Checked) -> str | None:
@@ -374,7 +436,12 @@ def client_hash(address: str, secret: str) -> str:
 
 
 def content_hash(kind: str, values: dict) -> str:
-    said = {k: values.get(k) for k in sorted(values) if k not in ("name", "email", "wants_reply")}
+    """What a repeat is matched on: every field, contact details included, whatever the
+    spacing and case. Two people behind one address (a household, a carrier's NAT) who send
+    the same text with their own name, email address or reply wish are two submissions; the
+    same submission sent twice (a double click, a retry) is one."""
+    said = {k: values[k] for k in sorted(values) if values[k] is not None}  # None: not given
+    said["wants_reply"] = bool(values.get("wants_reply"))
     for key, value in said.items():
         if isinstance(value, str):
             said[key] = " ".join(value.split()).casefold()
@@ -392,8 +459,9 @@ _ALWAYS = ("tracking_code", "kind", "state", "created_at", "updated_at", "source
 
 
 def _insert_unless_repeat(kind: str, returning: bool):
-    """INSERT ... SELECT ... WHERE NOT EXISTS (the same text from the same client lately):
-    the duplicate look-up and the insert in one statement."""
+    """INSERT ... SELECT ... WHERE NOT EXISTS (the same submission, contact details
+    included, from the same client lately): the duplicate look-up and the insert in one
+    statement."""
     table = Submission.__table__
     names = list(dict.fromkeys((*_ALWAYS, *_COLUMNS[kind], "message")))
     earlier = (
@@ -446,13 +514,15 @@ def _driver_insert(dialect, kind: str) -> _DriverInsert:
 def _insert(engine, statement: _DriverInsert, row: dict) -> int | None:
     """Run the insert on a pooled DBAPI connection, committed on its own; the new row's id,
     or None for a repeat. Driver errors are raised as SQLAlchemy's (IntegrityError,
-    OperationalError, ...), and a connection the database dropped is discarded."""
+    OperationalError, ...) or, for an outage, as DatabaseUnavailable; a connection the
+    database dropped is discarded."""
     dialect = engine.dialect
     try:
         pooled = engine.raw_connection()  # the pool's checks on checkout apply
     except dialect.loaded_dbapi.Error as error:  # the database cannot be reached
-        raise DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error,
-                                  connection_invalidated=True, dialect=dialect) from error
+        raise db_errors.unavailable(DBAPIError.instance(
+            None, None, error, dialect.loaded_dbapi.Error, connection_invalidated=True,
+            dialect=dialect)) from error
     driver = pooled.driver_connection
     cursor = before = None
     parameters = statement.parameters(row)
@@ -467,8 +537,13 @@ def _insert(engine, statement: _DriverInsert, row: dict) -> int | None:
             pooled.invalidate(error)
         else:
             _tidy(dialect, pooled, cursor, before)
-        raise DBAPIError.instance(statement.sql, parameters, error, dialect.loaded_dbapi.Error,
-                                  connection_invalidated=gone, dialect=dialect) from error
+        raised = DBAPIError.instance(statement.sql, parameters, error,
+                                     dialect.loaded_dbapi.Error, connection_invalidated=gone,
+                                     dialect=dialect)
+        # An outage is DatabaseUnavailable, so the form is sent back with what was typed;
+        # anything else (a tracking code collision, a bug) is raised as it is.
+        raise (db_errors.unavailable(raised) if db_errors.is_outage(raised) else raised) \
+            from error
     else:
         _tidy(dialect, pooled, cursor, before)
         return inserted
@@ -530,11 +605,12 @@ def record(
 ) -> Receipt:
     """Store a checked submission and commit it before anyone is told it was received.
 
-    A repeat of the same text from the same client within `duplicate_window` seconds is
-    not stored again: the first one's tracking code is returned. The row goes in on a
-    connection of `engine`'s pool; `db` gives the request's session, opened only to look
-    up a repeat. `announce(id, category, received)` is called for a new report that is not
-    suspected spam, once it is committed (notify.announcer: email to staff).
+    A repeat of the same submission (the same text and the same contact details) from the
+    same client within `duplicate_window` seconds is not stored again: the first one's
+    tracking code is returned. The row goes in on a connection of `engine`'s pool; `db`
+    gives the request's session, opened only to look up a repeat. `announce(id, category,
+    received)` is called for a new report that is not suspected spam, once it is committed
+    (notify.announcer: email to staff).
     """
     now = now or utcnow()
     said = content_hash(kind, values)

@@ -1,8 +1,17 @@
 """Email to staff when a new violation report arrives.
 
 Configured by NOTIFY_EMAIL (where to send; nothing is sent without it), SMTP_HOST,
-SMTP_PORT (default 25, or 587 with SMTP_STARTTLS), SMTP_USER and SMTP_PASSWORD (optional),
-SMTP_STARTTLS, NOTIFY_FROM and SITE_URL (the public address, for the link).
+SMTP_PORT, SMTP_USER and SMTP_PASSWORD (optional), SMTP_TLS, SMTP_ALLOW_PLAINTEXT_AUTH,
+SMTP_CA_FILE, NOTIFY_FROM and SITE_URL (the public address, for the link).
+
+The connection to the mail server is encrypted unless told otherwise (SMTP_TLS):
+`starttls` (the default; port 587) upgrades it before anything else is said, and sends
+nothing to a server that does not offer STARTTLS; `implicit` speaks TLS from the first byte
+(port 465); `off` sends in cleartext (port 25), for a relay on this machine. The server's
+certificate is checked against the system's certificates, or SMTP_CA_FILE's. SMTP_STARTTLS,
+the older setting, still works when SMTP_TLS is not set: true is `starttls`, false `off`. A
+password (SMTP_USER) is never sent in cleartext unless SMTP_ALLOW_PLAINTEXT_AUTH is true:
+the app refuses to start with SMTP_TLS=off and a user otherwise, naming the setting.
 
 The email goes out after the report is committed, from a background thread: a slow or
 broken mail server never delays or fails the intake, it is only logged. The email holds
@@ -21,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import os
 import smtplib
 import ssl
 import threading
@@ -36,12 +46,19 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from .catalog import CATEGORIES_BY_ID
+from .config import ConfigError, _boolean
 from .models import Submission, utcnow
 
 log = logging.getLogger(__name__)
 SMTP_TIMEOUT_SECONDS = 10
 CATCH_UP = dt.timedelta(hours=24)  # older reports are not emailed about any more
 GRACE = dt.timedelta(minutes=2)  # the email sent right after the commit has this long
+TLS_MODES = {"starttls": 587, "implicit": 465, "off": 25}  # each with its usual port
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+class MailSecurityError(smtplib.SMTPException):
+    """The mail server cannot be reached as securely as the settings ask: nothing is sent."""
 
 
 @dataclass(frozen=True)
@@ -52,8 +69,10 @@ class Mailer:
     port: int
     user: str | None
     password: str | None
-    starttls: bool
+    tls: str  # one of TLS_MODES
     site_url: str
+    ca_file: str | None = None
+    allow_plaintext_auth: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,19 +82,52 @@ class NewReport:
     received: str
 
 
+def tls_mode(config) -> str:
+    """SMTP_TLS, or what the older SMTP_STARTTLS says; a value that cannot be used stops
+    the start-up naming the variable."""
+    mode = str(config.get("SMTP_TLS") or "").strip().lower()
+    starttls = _boolean("SMTP_STARTTLS", config.get("SMTP_STARTTLS"))
+    if not mode:
+        return "off" if starttls is False else "starttls"
+    if mode not in TLS_MODES:
+        raise ConfigError(f"SMTP_TLS must be starttls, implicit or off, not "
+                          f"{config.get('SMTP_TLS')!r}")
+    if starttls is not None and starttls != (mode == "starttls"):
+        raise ConfigError(f"SMTP_STARTTLS={str(starttls).lower()} and SMTP_TLS={mode} "
+                          "disagree; leave SMTP_STARTTLS out (SMTP_TLS replaces it)")
+    return mode
+
+
 def mailer_from(config) -> Mailer | None:
+    """The mail settings, or None when no email is set up (NOTIFY_EMAIL and SMTP_HOST)."""
+    tls = tls_mode(config)
     if not config.get("NOTIFY_EMAIL") or not config.get("SMTP_HOST"):
         return None
-    starttls = bool(config.get("SMTP_STARTTLS"))
+    user = config.get("SMTP_USER") or None
+    allow_plaintext = bool(_boolean("SMTP_ALLOW_PLAINTEXT_AUTH",
+                                    config.get("SMTP_ALLOW_PLAINTEXT_AUTH")))
+    if user and tls == "off" and not allow_plaintext:
+        raise ConfigError(
+            f"SMTP_USER is set but the mail connection is not encrypted (SMTP_TLS=off"
+            f"{' or SMTP_STARTTLS=false' if not config.get('SMTP_TLS') else ''}), so the "
+            "password would cross the network in cleartext. Use SMTP_TLS=starttls or "
+            "SMTP_TLS=implicit, or, for a relay on this machine only, set "
+            "SMTP_ALLOW_PLAINTEXT_AUTH=1")
+    ca_file = config.get("SMTP_CA_FILE") or None
+    if ca_file and not os.path.isfile(ca_file):
+        raise ConfigError(f"SMTP_CA_FILE {ca_file!r} is not a file; give the path of the "
+                          "PEM certificates to trust for the mail server")
     return Mailer(
         to=config["NOTIFY_EMAIL"],
         sender=config.get("NOTIFY_FROM") or f"inbox@{config['SMTP_HOST']}",
         host=config["SMTP_HOST"],
-        port=int(config.get("SMTP_PORT") or (587 if starttls else 25)),
-        user=config.get("SMTP_USER") or None,
+        port=int(config.get("SMTP_PORT") or TLS_MODES[tls]),
+        user=user,
         password=config.get("SMTP_PASSWORD") or None,
-        starttls=starttls,
+        tls=tls,
         site_url=(config.get("SITE_URL") or "").rstrip("/"),
+        ca_file=ca_file,
+        allow_plaintext_auth=allow_plaintext,
     )
 
 
@@ -100,9 +152,27 @@ def message_for(report: NewReport, mailer: Mailer) -> EmailMessage:
 
 
 def send(message: EmailMessage, mailer: Mailer) -> None:
-    with smtplib.SMTP(mailer.host, mailer.port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-        if mailer.starttls:
-            smtp.starttls(context=ssl.create_default_context())
+    """Send through the mail server as the settings say: encrypted before a password or
+    the message goes out, or not at all (MailSecurityError, or ssl's error for a
+    certificate that cannot be trusted)."""
+    if mailer.user and mailer.tls == "off" and not mailer.allow_plaintext_auth:
+        raise MailSecurityError("SMTP_USER is set with SMTP_TLS=off: the password would go "
+                                "in cleartext (set SMTP_ALLOW_PLAINTEXT_AUTH=1 to allow it)")
+    context = ssl.create_default_context(cafile=mailer.ca_file)
+    if mailer.tls == "implicit":
+        smtp = smtplib.SMTP_SSL(mailer.host, mailer.port, timeout=SMTP_TIMEOUT_SECONDS,
+                                context=context)
+    else:
+        smtp = smtplib.SMTP(mailer.host, mailer.port, timeout=SMTP_TIMEOUT_SECONDS)
+    with smtp:
+        if mailer.tls == "starttls":
+            smtp.ehlo()
+            if not smtp.has_extn("starttls"):
+                raise MailSecurityError(
+                    "the mail server does not offer STARTTLS, so nothing was sent. Use "
+                    "SMTP_TLS=implicit for a server that speaks TLS from the start (port "
+                    "465), or SMTP_TLS=off for a relay on this machine")
+            smtp.starttls(context=context)
         if mailer.user:
             smtp.login(mailer.user, mailer.password or "")
         smtp.send_message(message)
@@ -120,7 +190,13 @@ def send_quietly(message: EmailMessage, mailer: Mailer) -> bool:
 
 
 def init_app(app: Flask) -> None:
+    """Check the mail settings at start-up (a ConfigError names the variable to fix)."""
     app.extensions["notify_threads"] = []
+    mailer = mailer_from(app.config)
+    if mailer and mailer.user and mailer.tls == "off" and mailer.host not in LOOPBACK:
+        log.warning("SMTP_ALLOW_PLAINTEXT_AUTH is set: the mail password goes to %s in "
+                    "cleartext; it is meant for a relay on this machine", mailer.host)
+    # The inbox's item page shows the host beside each address a resident gave.
 
 
 def announcer(app: Flask) -> Callable[[int, str | None, dt.datetime], None] | None:

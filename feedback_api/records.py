@@ -3,8 +3,18 @@ spreadsheet formula neutralising every CSV cell goes through.
 
 A public release (for example an answer to a request under the Inspection of Public
 Records Act) leaves out names, email addresses, tracking codes, internal notes and staff,
-and blanks anything in the text that looks like an email address or a phone number, or the
-sender's own name. A staff export keeps everything.
+and blanks anything in the text that looks like an email address (spelt out too: `ana at
+example dot org`), a phone number, a social security number, or the sender's own name. Of
+the addresses a report names it keeps only an official account's (one in the accounts
+directory), never a post's: a post's address can lead to the resident who reported it or
+to the person it was about. A staff export keeps everything. Retention anonymises with the
+same rules (`redact`, `kept_urls`).
+
+Phone numbers are found by Google's libphonenumber (the `phonenumbers` package), reading
+the text as written in the United States, and then kept only when their digits are grouped
+the way a phone number is written (`505-555-0100`, `(505) 555-0100`, `+1 505 555 0100`,
+`555-0100`, ...): dates, times, policy and section numbers, tracking codes, years and the
+ids in a post's address are left alone.
 """
 
 from __future__ import annotations
@@ -14,20 +24,42 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
+import phonenumbers
+
+from .catalog import Catalog
 from .models import Submission
 from .triage import outcome_labels, reason_label
 
 EMAIL_IN_TEXT = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-# North American numbers with or without country code and separators, and other
-# international numbers: 7 or more digits with the usual separators.
-PHONE_IN_TEXT = re.compile(
-    r"(?<![\w/.-])(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\d{2,4}[\s.-])?"
-    r"\d{3}[\s.-]?\d{4}(?![\w/-])"
-)
+# An address spelt out so that robots miss it: `ana at example dot org`, `ana [at] example
+# [dot] org`, `ana(at)example.org`. Only redacted when the spelling is unmistakable: a
+# bracketed "at", or a "dot" in words or brackets (`meet at city.hall` stays).
+_BRACKET_AT = r"\s*[\[({<]\s*at\s*[\])}>]\s*"
+_WORD_AT = r"\s+at\s+"
+_SPACED_AT = r"\s+@\s+"
+_SPELT_DOT = r"(?:\s*[\[({<]\s*(?:dot|\.)\s*[\])}>]\s*|\s+dot\s+)"
+SPELT_EMAIL_IN_TEXT = re.compile(
+    rf"(?<![\w.+%-])[\w.+%-]+(?P<at>{_BRACKET_AT}|{_WORD_AT}|{_SPACED_AT})"
+    rf"[\w-]+(?:(?:{_SPELT_DOT}|\.)[\w-]+)*(?:{_SPELT_DOT}|\.)[a-z]{{2,}}(?![\w-])",
+    re.IGNORECASE | re.UNICODE)
+_SPELT_DOT_IN = re.compile(_SPELT_DOT, re.IGNORECASE)
+# US social security numbers: 123-45-6789 or 123 45 6789 (the same separator twice).
+SSN_IN_TEXT = re.compile(r"(?<![\w.,/-])\d{3}([- \u2010\u2011\u2013])\d{2}\1\d{4}"
+                         r"(?![\w/-]|[.,]\d)")
+# Web addresses in the text: the ids in them are not phone numbers.
+URL_IN_TEXT = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+PHONE_REGION = "US"
+# How the digits of a phone number written without a country code are grouped (an
+# extension left out): 505-555-0100, 1-505-555-0100, (505) 5550100, 555-0100.
+PHONE_GROUPINGS = {(3, 3, 4), (1, 3, 3, 4), (3, 7), (1, 3, 7), (3, 4)}
+# Written as one run of digits, a number must be a valid one: 5055550100 is, an id like
+# 1234567890 is not.
+PHONE_RUNS = {(10,), (11,)}
 EMAIL_MARK = "[email removed]"
 PHONE_MARK = "[phone removed]"
+SSN_MARK = "[SSN removed]"
 NAME_MARK = "[name removed]"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -45,11 +77,14 @@ PUBLIC_COLUMNS = (
 
 
 def redact(text: str | None, names: Iterable[str | None] = ()) -> str | None:
-    """The text with email addresses, phone numbers and the given names blanked."""
+    """The text with email addresses, phone numbers, social security numbers and the given
+    names blanked."""
     if text is None:
         return None
     text = EMAIL_IN_TEXT.sub(EMAIL_MARK, text)
-    text = PHONE_IN_TEXT.sub(_phone, text)
+    text = SPELT_EMAIL_IN_TEXT.sub(_spelt_email, text)
+    text = SSN_IN_TEXT.sub(SSN_MARK, text)
+    text = _blank(text, _phone_numbers(text), PHONE_MARK)
     for name in names:
         for part in _name_parts(name):
             text = re.sub(rf"(?<!\w){re.escape(part)}(?!\w)", NAME_MARK, text,
@@ -57,9 +92,49 @@ def redact(text: str | None, names: Iterable[str | None] = ()) -> str | None:
     return text
 
 
-def _phone(match: re.Match) -> str:
-    digits = sum(c.isdigit() for c in match.group(0))
-    return PHONE_MARK if digits >= 7 else match.group(0)
+def _spelt_email(match: re.Match) -> str:
+    spelt = match.group(0)
+    if re.fullmatch(_BRACKET_AT, match.group("at")) or _SPELT_DOT_IN.search(spelt):
+        return EMAIL_MARK
+    return spelt
+
+
+def _phone_numbers(text: str) -> Iterator[tuple[int, int]]:
+    """Where the phone numbers in the text are: (start, end) of each."""
+    if sum(c.isdigit() for c in text) < 7:
+        return
+    addresses = [m.span() for m in URL_IN_TEXT.finditer(text)]
+    for found in phonenumbers.PhoneNumberMatcher(text, PHONE_REGION,
+                                                 leniency=phonenumbers.Leniency.POSSIBLE):
+        if any(start < found.end and found.start < end for start, end in addresses):
+            continue
+        if _written_as_a_phone_number(found):
+            yield found.start, found.end
+
+
+def _written_as_a_phone_number(found) -> bool:
+    number = found.number
+    groups = re.findall(r"\d+", found.raw_string)
+    if number.extension and groups and groups[-1] == number.extension:
+        groups = groups[:-1]
+    if found.raw_string.lstrip().startswith("+"):  # an international number, +1 505 ...
+        return phonenumbers.is_possible_number(number)
+    shape = tuple(len(group) for group in groups)
+    if shape in PHONE_RUNS:
+        return phonenumbers.is_valid_number(number)
+    if shape == (3, 4):  # a local number: its exchange starts with 2 to 9
+        return groups[0][0] in "23456789"
+    return shape in PHONE_GROUPINGS
+
+
+def _blank(text: str, spans: Iterable[tuple[int, int]], mark: str) -> str:
+    out, last = [], 0
+    for start, end in spans:
+        out.append(text[last:start])
+        out.append(mark)
+        last = end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _name_parts(name: str | None) -> list[str]:
@@ -84,8 +159,26 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def item_record(item: Submission, public: bool, assignee: str | None = None) -> dict:
-    """One item as an export row: every staff column, or only the public ones, redacted."""
+def kept_urls(item: Submission, catalog: Catalog | None) -> tuple[str | None, None]:
+    """What a public release or an anonymised item keeps of the addresses a report names:
+    (account_url, post_url). The account's address only when it is an official City account
+    in the accounts directory (it names the City, not a person); a post's address never (it
+    can lead to the resident who reported it, or to the person the post was about)."""
+    official = (item.account_url and catalog is not None
+                and catalog.account_at(item.account_url) is not None)
+    return (item.account_url if official else None), None
+
+
+def _current_catalog() -> Catalog | None:
+    from flask import current_app, has_app_context
+
+    return current_app.extensions.get("catalog") if has_app_context() else None
+
+
+def item_record(item: Submission, public: bool, assignee: str | None = None,
+                catalog: Catalog | None = None) -> dict:
+    """One item as an export row: every staff column, or only the public ones, redacted.
+    `catalog` (by default the app's) tells official accounts' addresses apart."""
     row = {
         "tracking_code": item.tracking_code,
         "received_at": _iso(item.created_at),
@@ -118,8 +211,10 @@ def item_record(item: Submission, public: bool, assignee: str | None = None) -> 
         return {column: row[column] for column in STAFF_COLUMNS}
     names = [item.name]
     released = {column: row[column] for column in PUBLIC_COLUMNS}
-    for column in ("message", "public_note", "post_url", "account_url"):
+    for column in ("message", "public_note"):
         released[column] = redact(released[column], names)
+    released["account_url"], released["post_url"] = kept_urls(
+        item, catalog if catalog is not None else _current_catalog())
     return released
 
 

@@ -2,8 +2,11 @@
 
 - Anonymise: an item closed (resolved or dismissed) more than RETENTION_ANONYMISE_DAYS
   ago (default 365), or suspected spam received that long ago, loses its name, email
-  address and client hash; its text and notes keep everything but email addresses, phone
-  numbers and the sender's name.
+  address, reply wish, client hash and content hash (which is worked out from the contact
+  details too); its text and notes keep everything but email addresses, phone numbers,
+  social security numbers and the sender's name. Of the addresses a report names it keeps
+  the account's only when it is an official account in the accounts directory, and never
+  the post's (records.kept_urls, the same rule as a public release).
 - Delete: an item closed more than RETENTION_DELETE_DAYS ago (default 1,095: three years),
   or spam received that long ago, is deleted with its notes. The audit log keeps a line
   saying so, with the tracking code.
@@ -26,8 +29,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from . import audit, db
+from .catalog import Catalog
 from .models import ItemNote, Submission, utcnow
-from .records import redact
+from .records import kept_urls, redact
 from .triage import CLOSED
 
 ACTOR = "retention"
@@ -74,8 +78,9 @@ def plan(session: Session, rules: Rules, now: dt.datetime | None = None) -> Outc
 
 
 def apply(session: Session, rules: Rules, dry_run: bool = False,
-          now: dt.datetime | None = None) -> Outcome:
-    """Anonymise and delete what the rules say is due, in batches; return what was done."""
+          now: dt.datetime | None = None, catalog: Catalog | None = None) -> Outcome:
+    """Anonymise and delete what the rules say is due, in batches; return what was done.
+    `catalog` tells official accounts' addresses apart (without it, none is kept)."""
     now = now or utcnow()
     outcome = plan(session, rules, now)
     outcome.dry_run = dry_run
@@ -85,7 +90,7 @@ def apply(session: Session, rules: Rules, dry_run: bool = False,
         codes = outcome.anonymised[start:start + BATCH]
         for item in session.scalars(select(Submission).where(
                 Submission.tracking_code.in_(codes), Submission.legal_hold.is_(false()))):
-            _anonymise(session, item, now)
+            _anonymise(session, item, now, catalog)
         session.commit()
     for start in range(0, len(outcome.deleted), BATCH):
         codes = outcome.deleted[start:start + BATCH]
@@ -102,15 +107,18 @@ def apply(session: Session, rules: Rules, dry_run: bool = False,
     return outcome
 
 
-def _anonymise(session: Session, item: Submission, now: dt.datetime) -> None:
+def _anonymise(session: Session, item: Submission, now: dt.datetime,
+               catalog: Catalog | None) -> None:
     names = [item.name]
     item.message = redact(item.message, names) or ""
     item.public_note = redact(item.public_note, names)
     item.internal_note = redact(item.internal_note, names)
+    item.account_url, item.post_url = kept_urls(item, catalog)
     item.name = None
     item.email = None
     item.wants_reply = False
     item.client_hash = ""
+    item.content_hash = ""
     item.anonymised_at = now
     for note in session.scalars(select(ItemNote).where(ItemNote.submission_id == item.id)):
         note.body = redact(note.body, names) or ""
@@ -139,7 +147,8 @@ def apply_command(dry_run: bool) -> None:
 
     rules = rules_from(current_app.config)
     try:
-        outcome = apply(db.session(), rules, dry_run=dry_run)
+        outcome = apply(db.session(), rules, dry_run=dry_run,
+                        catalog=current_app.extensions.get("catalog"))
     except SQLAlchemyError as error:
         where = db.engine().url.render_as_string(hide_password=True)
         reason = getattr(error, "orig", None) or error

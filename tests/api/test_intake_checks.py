@@ -147,11 +147,24 @@ def test_unknown_account_and_category_name_their_fields(repo_catalog):
 
 
 def test_repeats_are_matched_whatever_the_spacing_and_case():
-    a = content_hash("feedback", {"policy_id": "ai-1-19", "message": "Keep  it\nshort"})
+    a = content_hash("feedback", {"policy_id": "ai-1-19", "message": "Keep  it\nshort",
+                                  "email": "Ana@Example.org", "wants_reply": True})
     b = content_hash("feedback", {"policy_id": "ai-1-19", "message": "keep it short",
-                                  "name": "Someone"})
-    c = content_hash("report", {"policy_id": "ai-1-19", "message": "keep it short"})
+                                  "email": "ana@example.org", "wants_reply": True})
+    c = content_hash("report", {"policy_id": "ai-1-19", "message": "keep it short",
+                                "email": "ana@example.org", "wants_reply": True})
     assert a == b != c
+
+
+def test_a_repeat_needs_the_same_contact_details_too():
+    said = {"policy_id": "ai-1-19", "message": "Keep it short"}
+    anonymous = content_hash("feedback", {**said, "name": None, "email": None,
+                                          "wants_reply": False})
+    assert anonymous == content_hash("feedback", said)
+    others = [{"name": "Ben"}, {"email": "ben@example.org"},
+              {"email": "ben@example.org", "wants_reply": True}]
+    hashes = {content_hash("feedback", {**said, **contact}) for contact in others}
+    assert len(hashes) == 3 and anonymous not in hashes
 
 
 def test_every_category_cites_rules_that_exist_in_the_published_policies(repo_catalog):

@@ -23,30 +23,35 @@ from tests.inbox.conftest import (
     send_feedback,
     send_report,
 )
-from tests.inbox.smtp import SMTPServer
+from tests.inbox.smtp import SMTPServer, smtp_certificate  # noqa: F401  (a fixture)
 
 
 @pytest.fixture
-def smtp():
-    server = SMTPServer(credentials=("inbox", "mail password"))
+def smtp(smtp_certificate):  # noqa: F811
+    """A mail server that offers STARTTLS and asks for a password once encrypted."""
+    server = SMTPServer(credentials=("inbox", "mail password"), tls="starttls",
+                        certificate=smtp_certificate)
+    server.ca_file = str(smtp_certificate[0])
     yield server
     server.stop()
 
 
-def mail_settings(port: int, **overrides) -> dict:
+def mail_settings(port: int, ca_file: str | None = None, **overrides) -> dict:
     return {"NOTIFY_EMAIL": "comms-triage@cabq.gov", "SMTP_HOST": "127.0.0.1",
             "SMTP_PORT": port, "SMTP_USER": "inbox", "SMTP_PASSWORD": "mail password",
-            "SITE_URL": "https://transparency.example.gov", **overrides}
+            "SMTP_CA_FILE": ca_file or "", "SITE_URL": "https://transparency.example.gov",
+            **overrides}
 
 
 def test_a_new_report_emails_staff_a_link_and_nothing_personal(make_app, smtp, database_url):
-    app = make_app(**mail_settings(smtp.port))
+    app = make_app(**mail_settings(smtp.port, smtp.ca_file))
     client = app.test_client()
     code = send_report(client, name="Ana Resident", email="ana@example.org",
                        description="The account called me an idiot in the replies.")
     notify.wait(app)
     [delivered] = smtp.mailbox.wait_for(1)
     assert delivered["to"] == ["comms-triage@cabq.gov"] and delivered["user"] == "inbox"
+    assert delivered["encrypted"] and not smtp.said_in_cleartext("mail password")
     message = delivered["message"]
     assert message["Subject"] == "New report of a possible violation"
     body = message.get_payload(decode=True).decode()
@@ -58,7 +63,7 @@ def test_a_new_report_emails_staff_a_link_and_nothing_personal(make_app, smtp, d
 
 
 def test_feedback_and_spam_send_no_email(make_app, smtp):
-    app = make_app(**mail_settings(smtp.port))
+    app = make_app(**mail_settings(smtp.port, smtp.ca_file))
     client = app.test_client()
     send_feedback(client)
     token = read_form(client.get("/report/").get_data(as_text=True)).values["csrf_token"]
@@ -82,7 +87,7 @@ def test_a_broken_mail_server_never_fails_the_intake(make_app, caplog):
 
 
 def test_no_email_without_a_configured_address(make_app, smtp):
-    app = make_app(**mail_settings(smtp.port, NOTIFY_EMAIL=""))
+    app = make_app(**mail_settings(smtp.port, smtp.ca_file, NOTIFY_EMAIL=""))
     send_report(app.test_client())
     notify.wait(app)
     assert smtp.mailbox.wait_for(1, timeout=0.5) == []
@@ -93,7 +98,7 @@ def minutes_ago(minutes: int) -> dt.datetime:
 
 
 def test_a_sent_email_is_recorded_and_not_sent_again(make_app, smtp, database_url):
-    app = make_app(**mail_settings(smtp.port))
+    app = make_app(**mail_settings(smtp.port, smtp.ca_file))
     code = send_report(app.test_client())
     notify.wait(app)
     assert len(smtp.mailbox.wait_for(1)) == 1
@@ -122,7 +127,7 @@ def test_an_email_that_could_not_be_sent_is_sent_by_the_timer_command(
                            .values(created_at=minutes_ago(5)))
     engine.dispose()
 
-    app = make_app(**mail_settings(smtp.port))
+    app = make_app(**mail_settings(smtp.port, smtp.ca_file))
     result = app.test_cli_runner().invoke(args=["notify", "send"])
     assert result.exit_code == 0, result.output
     assert result.output == "Emailed comms-triage@cabq.gov about 2 of 2 reports still due.\n"
