@@ -30,7 +30,8 @@ local TEXT = "The account argued with a resident in the replies to a post about 
 
 function request()
   sent = sent + 1
-  headers["X-Forwarded-For"] = string.format("fd00:%x:%x:%x::%x", run, thread_number,
+  -- an IPv6 /64 of its own: the app counts an IPv6 client by its /64
+  headers["X-Forwarded-For"] = string.format("fd%02x:%x:%x:%x::1", run % 256, thread_number,
     math.floor(sent / 65536), sent % 65536)
   local mark = string.format("%d-%d-%d", run, thread_number, sent)
   local body = '{"category": "arguing-with-the-public", "account_id": "city-x-sample", '

@@ -19,7 +19,8 @@ GUNICORN_THREADS threads), each on a database of its own:
 
 wrk (`apt-get install wrk`) sends a valid JSON report per request over 32 keep-alive
 connections (benchmarks/intake.lua), each request from its own address (X-Forwarded-For)
-and with its own text, so neither the rate limit nor the duplicate window is measured.
+(an IPv6 /64 of its own, as the limit counts IPv6 clients) and with its own text, so
+neither the rate limit nor the duplicate window is measured.
 Without wrk a bounded Python client (asyncio, one process) stands in; it saturates long
 before the servers do, so its figures say little about the servers.
 
@@ -150,7 +151,8 @@ def report_body(run: int, thread: int, n: int) -> bytes:
 
 
 def address(run: int, thread: int, n: int) -> str:
-    return f"fd00:{run:x}:{thread:x}:{n // 65536:x}::{n % 65536:x}"
+    """An IPv6 address of a /64 of its own (the limit counts an IPv6 client by its /64)."""
+    return f"fd{run % 256:02x}:{thread:x}:{n // 65536:x}:{n % 65536:x}::1"
 
 
 def post_once(url: str, run: int) -> tuple[int, bytes]:
@@ -452,8 +454,8 @@ def machine() -> dict:
 
 def versions(postgres_url: str | None, redis_url: str | None, client: str) -> str:
     parts = [f"Python {platform.python_version()}"]
-    for package in ("Flask", "Werkzeug", "gunicorn", "SQLAlchemy", "psycopg", "limits",
-                    "redis"):
+    for package in ("Flask", "Werkzeug", "gunicorn", "SQLAlchemy", "psycopg", "Flask-Limiter",
+                    "limits", "redis"):
         try:
             parts.append(f"{package} {metadata.version(package)}")
         except metadata.PackageNotFoundError:
@@ -516,7 +518,8 @@ def report(results: dict, args, context: dict) -> str:
         f"Every server is gunicorn with the shipped settings (gthread, {workers} workers × "
         f"{threads} threads, access log on) on loopback. {args.connections} keep-alive "
         "connections send valid reports (about 560 bytes of JSON) as fast as they are "
-        "answered, every request from its own address (`X-Forwarded-For`; the app runs "
+        "answered, every request from its own address (an IPv6 /64 of its own, in "
+        "`X-Forwarded-For`; the app runs "
         "with `TRUSTED_PROXIES=1` as behind nginx) and with its own text, so neither the "
         "rate limit nor the duplicate window is what is measured. The app runs as in "
         "production: limits in "
@@ -593,46 +596,43 @@ def report(results: dict, args, context: dict) -> str:
 
 
 NOTES = """
-Where the app's time goes (py-spy on the gunicorn workers, counting only threads that hold
-the GIL, and cProfile in one process, 2026-11-22). A report the app accepts costs one Redis
-round trip and one database round trip. The submission limit is one Lua script that checks
-every window of the client and counts the report in all of them at once (a second script
-gives the place back only when nothing was recorded), run by each thread on a Redis
-connection of its own rather than through redis-py's command layers; the duplicate look-up,
-the insert and the commit are one autocommitted `INSERT ... SELECT ... WHERE NOT EXISTS`
-statement, compiled once per database and run on the pool's DBAPI connection. The driver
-baseline makes three database round trips (`BEGIN`, `INSERT`, `COMMIT`) and none to Redis.
-Until 2026-11-22 the app made six Redis round trips (Flask-Limiter), a pre-ping and a
-separate duplicate query on every request, and ran the insert in an ORM session. On SQLite
-the statement has no `RETURNING`, so it commits inside the one sqlite3 call, with the GIL
-released: the write lock is never held while a thread waits for the interpreter, whereas the
-baseline holds it from its `INSERT` to its `COMMIT` across a GIL hand-over. Every writer
-still waits for SQLite's single write lock, sleeping in its busy handler (1, 2, 5, ... up to
-100 ms between tries) when it finds it taken: that is where the SQLite tails come from, and
-on this shared 2-core machine the fsync behind each commit makes the SQLite rows move a lot
-from round to round.
+Where the app's time goes (cProfile in one process, 2026-12-07, and the *rate limits off*
+row). The submission limit is Flask-Limiter's since 2026-12-07 (`feedback_api/limits.py`:
+a shared limit with `deduct_when`, fixed windows, Redis through `limits` and redis-py). A
+report the app accepts costs six Redis round trips: before the view, a read of each of
+RATELIMIT_SUBMIT's two windows (with `deduct_when` Flask-Limiter tests first and counts
+only once the report is recorded); after it, an increment of each (a short script); and a
+read of the shortest window's count and time to live for the `X-RateLimit-*` headers. It
+also costs one database round trip: the duplicate look-up, the insert and the commit are
+one autocommitted `INSERT ... SELECT ... WHERE NOT EXISTS` statement. The driver baseline
+makes three database round trips (`BEGIN`, `INSERT`, `COMMIT`) and none to Redis. From
+2026-11-22 to 2026-12-07 the app had a limiter of its own that made one Redis round trip
+per report (a Lua script checking and counting every window at once): the earlier figures
+in this section's history are that limiter's.
 
-What is left is CPU in Python, on two cores shared with wrk, Redis, the database and other
-work: compare *CPU/request* in the table, and the app's row with *rate limits off* for what
-the submission limit costs (its Redis round trip included). Requests the limits do not
-apply to do no work for them: the staff sign-in throttle wraps the sign-in view alone, and
-the submission limit its four views, where Flask-Limiter's hooks used to run on every
-request. The JSON API does not open Flask's cookie session (no cookie read, verified or
-written under /api/), and the security, CORS and limit headers are each added in one pass
-over the response's headers. In cProfile in one process, gunicorn's and Flask's own request
-handling, shared with the baselines, is most of what remains; then the insert; then the
-Redis script, the checks, the two hashes, the tracking code and the JSON in and out, a few
-percent each. With four threads to a worker, a request that needs more Python waits longer
-for the GIL behind the others, which lifts the app's p99 above its p50 more than the
-baseline's; on this shared machine whether a run meets the targets with little to spare
-depends on the machine's other work, so the ratios move from run to run. On PostgreSQL the
-app's p99 moves less from run to run than the driver baseline's, so the p99 ratio follows
-the baseline's and is the target a run most often misses there: the app still needs about
-half as much CPU again per report as the baseline, and at saturation that shows most in
-the tail.
+In cProfile, one process sending reports one after another to Redis on this machine, the
+limits add about 1.5 ms of the worker's own CPU to each accepted report (3.2 ms with them,
+1.6 ms without): most of it in redis-py for the six commands (the connection pool, the
+retry wrapper, packing, the socket calls and the RESP3 parser), then Flask-Limiter's own
+work (resolving the view's limits, its request context, the conditional deduction and the
+headers); Redis's own time comes on top and is not in *CPU/request*. On two cores shared
+with the load client, Redis and the database, that CPU is what caps the app's throughput
+and lifts its tail: compare *CPU/request* and the *rate limits off* row, which is the floor
+for this route in Flask. Requests the limits do not apply to reach no storage (Flask-
+Limiter's `request_filter` skips them before it looks up any limit).
 
-What would narrow the gap further: the *rate limits off* row is the floor for this route in
-Flask; only a much plainer intake endpoint would go lower.
+On SQLite every writer waits for SQLite's single write lock, sleeping in its busy handler
+(1, 2, 5, ... up to 100 ms between tries) when it finds it taken: that is where the SQLite
+tails come from, and on this shared 2-core machine the fsync behind each commit makes the
+SQLite rows move a lot from round to round. The app's statement commits inside one sqlite3
+call, with the GIL released, whereas the baseline holds the lock from its `INSERT` to its
+`COMMIT` across a GIL hand-over.
+
+What would narrow the gap: fewer Redis round trips per report. Flask-Limiter's
+`deduct_when` (a test before the view, a hit after it, per window) and its headers (a
+separate read) fix the number at six for two windows; a `limits` storage that answers a
+client's windows in one script, or headers taken from the hit's own answer, would bring it
+back towards one.
 """
 
 

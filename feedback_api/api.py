@@ -11,11 +11,10 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import add_missing_headers, db, intake, notify
+from . import add_missing_headers, db, intake, limits, notify
 from .catalog import REPORT_CATEGORIES
 from .config import API_MAX_BYTES
 from .errors import DATABASE_DOWN, api_error
-from .limits import count_submission
 from .public import catalog, client_address
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -77,11 +76,13 @@ def report_categories():
 
 
 @bp.post("/feedback")
+@limits.submissions
 def send_feedback():
     return _submit("feedback", intake.FEEDBACK_FIELDS, intake.check_feedback)
 
 
 @bp.post("/reports")
+@limits.submissions
 def send_report():
     return _submit("report", intake.REPORT_FIELDS, intake.check_report)
 
@@ -122,7 +123,6 @@ def _submit(kind: str, specs: dict, check):
         duplicate_window=current_app.config["DUPLICATE_WINDOW_SECONDS"],
         announce=notify.announcer(current_app),
     )
-    count_submission()
     current_app.logger.info("recorded %s %s via the API%s", kind, receipt.tracking_code,
                             " (repeat)" if receipt.duplicate else "")
     status_url = intake.status_path(kind, receipt.tracking_code)

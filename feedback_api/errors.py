@@ -6,13 +6,12 @@ error. A database that cannot be reached is a 503 with a message saying so.
 
 from __future__ import annotations
 
-import time
-
 from flask import Flask, Response, jsonify, render_template, request
+from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from . import limits
 from .db import DatabaseUnavailable
-from .limits import SubmissionLimitExceeded
 
 CODES = {
     400: "bad_request",
@@ -68,7 +67,7 @@ def init_app(app: Flask) -> None:
 
 def _http_error(error: HTTPException):
     status = error.code or 500
-    if isinstance(error, SubmissionLimitExceeded):
+    if isinstance(error, RateLimitExceeded):
         return rate_limited(error)
     if wants_json():
         response = api_error(status, _api_message(error))
@@ -93,12 +92,19 @@ def _api_message(error: HTTPException) -> str:
     return MESSAGES.get(status, error.description or "Error.")
 
 
-def rate_limited(error: SubmissionLimitExceeded):
+def rate_limited(error: RateLimitExceeded):
+    """A client over RATELIMIT_SUBMIT: the limit it is over and how long to wait, in JSON
+    under /api/, else the form sent back filled in (Retry-After and X-RateLimit-* are
+    Flask-Limiter's)."""
     from . import public
 
-    limit = str(error.limit.limit).replace(" per 1 ", " per ")
-    message = (f"You have sent several submissions in a short time (the limit is {limit}). "
-               f"Please wait {_wait(error.limit.reset_at)} and send it again.")
+    breached = limits.submission_limiter.current_limit
+    if breached is None:  # not the submission limiter's: nothing to say but to wait
+        message = MESSAGES[429]
+    else:
+        message = (f"You have sent several submissions in a short time (the limit is "
+                   f"{limits.in_words(breached.limit)}). Please wait "
+                   f"{limits.wait_in_words(breached.reset_at)} and send it again.")
     if wants_json():
         return api_error(429, message)
     page = public.rate_limited_page(message)
@@ -106,16 +112,6 @@ def rate_limited(error: SubmissionLimitExceeded):
         return page
     return render_template("error.html", status=429, title="Please wait a few minutes",
                            message=message), 429
-
-
-def _wait(reset_at: float) -> str:
-    """How long until the client may send again, in words."""
-    seconds = reset_at - time.time()
-    if seconds <= 90:
-        return "a minute"
-    if seconds <= 90 * 60:
-        return f"{round(seconds / 60)} minutes"
-    return f"about {round(seconds / 3600)} hours"
 
 
 def _database_error(error: Exception):

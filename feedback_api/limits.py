@@ -1,96 +1,346 @@
-"""Rate limits on every public write: RATELIMIT_SUBMIT per client, shared by all forms and
-the API.
+"""Rate limits, through Flask-Limiter: one limiter for public submissions, one for staff
+sign-ins, both counting in RATELIMIT_STORAGE_URI (Redis in production).
 
-The client is `request.remote_addr` after ProxyFix has taken TRUSTED_PROXIES hops off
-X-Forwarded-For, so a header a client makes up buys no fresh limit. Only submissions that
-were recorded count: a form sent back with errors costs the resident nothing.
+Submissions (`submissions`, on the views that record them): RATELIMIT_SUBMIT per client,
+one allowance shared by the two forms and the API. Only recorded submissions count
+(`deduct_when`: the API's 201, or the form's 303 to its confirmation page), so a form sent
+back with errors, an expired CSRF token, a body the API refuses or a database outage costs
+the resident nothing. A submission the spam checks flag is recorded all the same, so it
+counts. Fixed windows, each starting with the client's first counted submission.
 
-Each limit in RATELIMIT_SUBMIT ("5 per minute;50 per day") is a fixed window per client: it
-starts with the client's first recorded submission and lasts the limit's period. One Redis
-script, before the view, refuses a client whose windows are full or else counts the
-submission in every window at once; if the submission is then not recorded (a form sent
-back with errors, a database outage), a second script gives the count back. So a
-submission that is accepted costs one trip to Redis, and two submissions sent at the same
-moment cannot both take the last place. If Redis goes away, the limits are counted in
-memory (per worker process) and intake keeps accepting; Redis is tried again after 1, 2
-and 4 seconds and then every 8 seconds.
+Sign-ins (`failed_sign_ins_*`, on inbox.sign_in): failed attempts (401) count, in moving
+windows, per account (INBOX_SIGN_IN_LIMIT), per account and address
+(INBOX_SIGN_IN_SOURCE_LIMIT) and per address (INBOX_SIGN_IN_ADDRESS_LIMIT). The account-wide
+limit does not apply from an address the account signed in from within KNOWN_DAYS; what an
+admin sees and lifts is here too (`sign_in_pauses`, `lift_sign_in_pauses`). docs/inbox.md
+says why.
 
-The staff sign-in throttle (inbox/access.py) counts failed sign-ins in the same storage
-(`SignInLimits`). Both limits wrap their own views; the submission limit's after-request step
-runs only in the blueprints of the views it limits. No other request does any work for them.
+The client is `client_key()`: request.remote_addr after ProxyFix has taken TRUSTED_PROXIES
+hops off X-Forwarded-For (so a header the client made up buys no fresh limit), an IPv6
+address by its /64 (one household or device gets a whole /64 to choose from).
+
+If Redis stops answering, each limiter counts in memory in its worker process
+(in_memory_fallback_enabled) and intake keeps accepting, limited per process; Flask-Limiter
+tries Redis again 1, 2, 4, 8, 16 and 32 seconds later (then from 1 s again) and counts there
+once it answers. Counts made in memory are not carried over.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
+import ipaddress
 import logging
 import math
-import threading
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import redis
-from flask import Flask, g, make_response, request
+from flask import Flask, current_app, g, request
 from flask.logging import default_handler
-from limits import RateLimitItem, parse_many
+from flask_limiter import Limiter
+from limits import RateLimitItem, parse, parse_many
+from limits.errors import ConfigurationError
+from limits.storage import MemoryStorage, RedisStorage
+from redis import RedisError
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from werkzeug.exceptions import TooManyRequests
 
-log = logging.getLogger(__name__)
+from .config import ConfigError
+from .staff import normalise_email
 
-SCOPE = "submit"
-FALLBACK_WARNING = "Rate limit storage unreachable - falling back to in-memory storage"
-RECOVERED = "Rate limit storage reachable again - limits are shared through it again"
+log = logging.getLogger("flask-limiter")  # Flask-Limiter's own
+RECOVERED = "Rate limit storage recovered"
 REDIS_TIMEOUT_SECONDS = 1
-RETRY_SECONDS = (1, 2, 4, 8)  # after each failure in a row; then every 8 seconds
-SWEEP_SECONDS = 60
+# A Redis that does not answer is left for memory at once: no retries, 1 s timeouts.
+STORAGE_OPTIONS = {"socket_timeout": REDIS_TIMEOUT_SECONDS,
+                   "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                   "retry": Retry(NoBackoff(), 0)}
+KNOWN_DAYS = 30
+KNOWN = parse(f"1 per {KNOWN_DAYS} days")
+
+
+def client_key() -> str:
+    """Whose allowance a request uses: its address (after ProxyFix), IPv6 by /64."""
+    address = request.remote_addr or ""
+    try:
+        found = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:100] or "unknown"
+    if found.version == 6:
+        if found.ipv4_mapped is not None:
+            return str(found.ipv4_mapped)
+        return str(ipaddress.IPv6Network((found, 64), strict=False))
+    return str(found)
+
+
+class AppLimiter(Limiter):
+    """Flask-Limiter's Limiter, taking its settings from each app it is initialised for.
+
+    A Limiter keeps its key prefix and whether it is enabled from the first app it served,
+    and its storage from the last; the app factory makes one app per worker process, the
+    tests many in turn with settings of their own, so each app starts afresh here."""
+
+    def init_app(self, app: Flask) -> None:
+        self.enabled = True
+        self._key_prefix = app.config["RATELIMIT_KEY_PREFIX"]
+        self._storage_dead = False
+        try:
+            super().init_app(app)
+        except ConfigurationError as error:
+            raise ConfigError(f"RATELIMIT_STORAGE_URI cannot be used ({error}): give "
+                              "memory:// or redis://HOST:6379/0") from None
+
+
+def _limiter(strategy: str) -> AppLimiter:
+    return AppLimiter(client_key, strategy=strategy, headers_enabled=True,
+                      in_memory_fallback_enabled=True, swallow_errors=True,
+                      fail_on_first_breach=False, storage_options=dict(STORAGE_OPTIONS))
+
+
+def setting(name: str):
+    """A limit read from the app's settings at each request (checked at start-up)."""
+    return lambda: current_app.config[name]
+
+
+# ---------------------------------------------------------------------------------------
+# Submissions
+
+
+def recorded(response) -> bool:
+    """A submission was recorded: the API's 201, or the form's 303 to its confirmation."""
+    return response.status_code in (201, 303)
+
+
+submission_limiter = _limiter("fixed-window")
+
+
+@submission_limiter.request_filter
+def _not_a_submission() -> bool:
+    """Every submission is a POST: other requests skip the submission limiter's checks."""
+    return request.method != "POST"
+
+
+submissions = submission_limiter.shared_limit(setting("RATELIMIT_SUBMIT"), scope="submit",
+                                              deduct_when=recorded)
+
+
+# ---------------------------------------------------------------------------------------
+# Sign-ins
+
+
+def account_named() -> str:
+    return normalise_email(request.form.get("email") or "")[:254]
+
+
+def account_key() -> str:
+    return f"account:{account_named()}"
+
+
+def source_key(email: str | None = None) -> str:
+    return f"source:{account_named() if email is None else email} {client_key()}"
+
+
+def address_key() -> str:
+    return f"address:{client_key()}"
+
+
+def failed(response) -> bool:
+    """The sign-in page answered that the email address or password is not right."""
+    return response.status_code == 401
+
+
+def from_known_address() -> bool:
+    """The account named signed in from this address within KNOWN_DAYS."""
+    if request.method != "POST":
+        return False
+    if "sign_in_known" not in g:
+        g.sign_in_known = not sign_in_limiter.limiter.test(KNOWN, *_args(source_key(),
+                                                                           "sign-in-known"))
+    return g.sign_in_known
+
+
+def remember_sign_in(email: str) -> None:
+    """After a successful sign-in: the account signs in from this address (KNOWN_DAYS)."""
+    args = _args(source_key(email), "sign-in-known")
+    try:
+        sign_in_limiter.limiter.clear(KNOWN, *args)
+        sign_in_limiter.limiter.hit(KNOWN, *args)
+    except (RedisError, OSError):
+        log.warning("Rate limit storage unreachable - could not remember a sign-in address")
+
+
+def _args(key: str, scope: str) -> list[str]:
+    return [current_app.config["RATELIMIT_KEY_PREFIX"], key, scope]
+
+
+sign_in_limiter = _limiter("moving-window")
+
+
+@sign_in_limiter.request_filter
+def _not_the_inbox() -> bool:
+    """The sign-in limits guard an inbox view: requests elsewhere skip their checks."""
+    return request.blueprint != "inbox"
+
+
+failed_sign_ins_per_account = sign_in_limiter.shared_limit(
+    setting("INBOX_SIGN_IN_LIMIT"), scope="sign-in-account", key_func=account_key,
+    methods=["POST"], deduct_when=failed, exempt_when=from_known_address)
+failed_sign_ins_per_source = sign_in_limiter.shared_limit(
+    setting("INBOX_SIGN_IN_SOURCE_LIMIT"), scope="sign-in-source", key_func=source_key,
+    methods=["POST"], deduct_when=failed)
+failed_sign_ins_per_address = sign_in_limiter.shared_limit(
+    setting("INBOX_SIGN_IN_ADDRESS_LIMIT"), scope="sign-in-address", key_func=address_key,
+    methods=["POST"], deduct_when=failed)
+
+
+@dataclass(frozen=True)
+class Pause:
+    """An account's sign-in pauses: account-wide (`until`, for addresses it has not signed
+    in from lately) and from `sources` addresses by their own failures (`sources_until`)."""
+
+    email: str
+    until: float | None
+    sources: int
+    sources_until: float | None
+
+
+def sign_in_pauses(emails: list[str]) -> list[Pause]:
+    """The pauses of these accounts now (those with none are left out)."""
+    config = current_app.config
+    strategy = sign_in_limiter.limiter
+    items = parse_many(config["INBOX_SIGN_IN_LIMIT"])
+    source_items = parse_many(config["INBOX_SIGN_IN_SOURCE_LIMIT"])
+    found = []
+    for email in emails:
+        until = None
+        for item in items:
+            reset, remaining = strategy.get_window_stats(item, *_args(f"account:{email}",
+                                                                       "sign-in-account"))
+            if remaining <= 0:
+                until = max(until or 0, reset)
+        sources, sources_until = 0, None
+        for key, item in _source_windows(email, source_items):
+            start, count = strategy.storage.get_moving_window(key, item.amount,
+                                                              item.get_expiry())
+            if count >= item.amount:
+                sources += 1
+                sources_until = max(sources_until or 0, start + item.get_expiry())
+        if until or sources:
+            found.append(Pause(email, until, sources, sources_until))
+    return found
+
+
+def lift_sign_in_pauses(email: str) -> int:
+    """Clear the account's failed sign-ins, account-wide and from every address; returns
+    how many windows held any."""
+    config = current_app.config
+    strategy = sign_in_limiter.limiter
+    cleared = 0
+    for item in parse_many(config["INBOX_SIGN_IN_LIMIT"]):
+        args = _args(f"account:{email}", "sign-in-account")
+        if strategy.get_window_stats(item, *args)[1] < item.amount:
+            cleared += 1
+        strategy.clear(item, *args)
+    for key, _item in _source_windows(email, parse_many(config["INBOX_SIGN_IN_SOURCE_LIMIT"])):
+        strategy.storage.clear(key)
+        cleared += 1
+    return cleared
+
+
+def _source_windows(email: str, items: list[RateLimitItem]) -> list[tuple[str, RateLimitItem]]:
+    """The stored per-address windows of this account, each with its limit."""
+    prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
+    ends = {f"/sign-in-source/{i.amount}/{i.multiples}/{i.GRANULARITY.name}": i for i in items}
+    found = []
+    for key in _stored_keys(f"{items[0].namespace}/{prefix}/source:{email} "):
+        for end, item in ends.items():
+            if key.endswith(end):
+                found.append((key, item))
+    return found
+
+
+def _stored_keys(start: str) -> list[str]:
+    """The keys the sign-in limiter's storage holds that begin with `start`."""
+    storage = sign_in_limiter.limiter.storage
+    if isinstance(storage, RedisStorage):
+        prefix = storage.prefixed_key("")
+        pattern = prefix + "".join(f"\\{c}" if c in "*?[]\\" else c for c in start) + "*"
+        return [key.decode()[len(prefix):]
+                for key in storage.get_connection().scan_iter(match=pattern, count=1000)]
+    if isinstance(storage, MemoryStorage):
+        return [key for key in list(storage.events) if key.startswith(start)]
+    return []
+
+
+# ---------------------------------------------------------------------------------------
+# Set-up, answers and logs
 
 
 def init_app(app: Flask) -> None:
-    """Open the limits' storage (RATELIMIT_STORAGE_URI), shared by every limit of the app."""
-    app.extensions["limit_counts"] = Counts(app.config["RATELIMIT_STORAGE_URI"])
-    _log_storage_warnings(log)
+    """Set up the submission limit for this app (the sign-in limit: `init_sign_ins`)."""
+    # Registered before the limiters, so it runs after them on each answer.
+    app.after_request(_retry_after_on_refusals)
+    submission_limiter.init_app(app)
+    _log_storage_events()
 
 
-def enabled(app: Flask) -> bool:
-    return bool(app.config.get("RATELIMIT_ENABLED", True))
+def init_sign_ins(app: Flask) -> None:
+    sign_in_limiter.init_app(app)
 
 
-def _log_storage_warnings(storage_log: logging.Logger) -> None:
-    """Let "Rate limit storage unreachable" reach the server's log.
+def _retry_after_on_refusals(response):
+    """Flask-Limiter sends Retry-After with every answer it counts; a 201 or a 422 has no
+    use for it. Refusals (429) keep it, at least 1 second, and 503s their own."""
+    if "Retry-After" in response.headers:
+        if response.status_code == 429:
+            try:
+                wait = int(response.headers["Retry-After"])
+            except ValueError:
+                wait = 1
+            response.headers["Retry-After"] = str(max(1, wait))
+        elif response.status_code != 503:
+            del response.headers["Retry-After"]
+    return response
 
-    Under gunicorn, which configures no root handler, warnings with no real handler up the
-    chain were dropped. Those go where the app's own warnings go (Flask's handler: stderr,
-    gunicorn's error log).
-    """
-    logger: logging.Logger | None = storage_log
+
+def in_words(limit: RateLimitItem) -> str:
+    """"5 per minute", "50 per day", "100 per 2 hours"."""
+    unit = limit.GRANULARITY.name
+    if limit.multiples == 1:
+        return f"{limit.amount} per {unit}"
+    return f"{limit.amount} per {limit.multiples} {unit}s"
+
+
+def wait_in_words(reset_at: float) -> str:
+    """How long until the client may try again, in words."""
+    seconds = reset_at - time.time()
+    if seconds <= 90:
+        return "a minute"
+    if seconds <= 90 * 60:
+        return f"{math.ceil(seconds / 60)} minutes"
+    return f"about {round(seconds / 3600)} hours"
+
+
+class _StorageEvents(logging.Filter):
+    """Flask-Limiter's warnings, and of its other messages only the one saying the storage
+    answers again: the rest name the client, whose address the logs never keep."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.getMessage() == RECOVERED
+
+
+def _log_storage_events() -> None:
+    """Let "Rate limit storage unreachable" and "... recovered" reach the server's log.
+
+    Under gunicorn, which configures no root handler, they would be dropped; they go where
+    the app's own warnings go (Flask's handler: stderr, gunicorn's error log)."""
+    if not any(isinstance(f, _StorageEvents) for f in log.filters):
+        log.addFilter(_StorageEvents())
+        log.setLevel(logging.INFO)
+    logger: logging.Logger | None = log
     while logger is not None:
         if any(not isinstance(h, logging.NullHandler) for h in logger.handlers):
             return
         logger = logger.parent if logger.propagate else None
-    storage_log.addHandler(default_handler)
-
-
-def limit_submissions(app: Flask, endpoints: list[str]) -> None:
-    """Put the shared submission limit on these view endpoints (POST views only)."""
-    limits = SubmissionLimits.from_config(app.config, app.extensions["limit_counts"])
-    app.extensions["submission_limits"] = limits
-    if not limits.enabled:
-        return
-    for endpoint in endpoints:
-        app.view_functions[endpoint] = limits.limited(app.view_functions[endpoint])
-    # After the requests of these endpoints' blueprints only (Flask keys these lists by
-    # blueprint name, as a blueprint's own @after_request does).
-    for blueprint in dict.fromkeys(endpoint.rpartition(".")[0] or None for endpoint in endpoints):
-        app.after_request_funcs.setdefault(blueprint, []).append(limits.after_request)
-
-
-def count_submission() -> None:
-    """Mark this request as one that used up part of the client's limit."""
-    g.submission_recorded = True
+    log.addHandler(default_handler)
 
 
 def memory_storage_warning(storage_uri: str, workers: int) -> str | None:
@@ -102,418 +352,3 @@ def memory_storage_warning(storage_uri: str, workers: int) -> str | None:
             "RATELIMIT_STORAGE_URI=redis://HOST:6379/0 to share the limits."
         )
     return None
-
-
-# ---------------------------------------------------------------------------------------
-# Windows and limits
-
-
-@dataclass(frozen=True)
-class Window:
-    """One limit's window for one client: how much of it is used and when it ends."""
-
-    limit: RateLimitItem
-    count: int
-    reset_at: float  # Unix time when the window ends
-
-    @property
-    def remaining(self) -> int:
-        return max(0, self.limit.amount - self.count)
-
-    @property
-    def full(self) -> bool:
-        return self.count >= self.limit.amount
-
-
-class LimitExceeded(TooManyRequests):
-    """A client over one of its limits; `limit` is the window that is full."""
-
-    def __init__(self, window: Window):
-        super().__init__(description=str(window.limit))
-        self.limit = window
-
-
-class SubmissionLimitExceeded(LimitExceeded):
-    """A client over RATELIMIT_SUBMIT: answered by errors.rate_limited."""
-
-
-class SignInLimitExceeded(LimitExceeded):
-    """Sign-in paused for an address or an account: answered by the inbox's sign-in page."""
-
-
-def limits_setting(config, name: str) -> list[RateLimitItem]:
-    """The limits a setting gives ("5 per minute;50 per day"); one that cannot be read stops
-    the start-up naming the variable."""
-    try:
-        found = parse_many(str(config[name]))
-    except ValueError:
-        found = []
-    if not found:
-        from .config import ConfigError
-
-        raise ConfigError(f'{name} must be limits like "5 per minute;50 per day", not '
-                          f"{config[name]!r}")
-    return found
-
-
-def seconds_until(moment: float) -> int:
-    return max(1, math.ceil(moment - time.time()))
-
-
-def rate_limit_headers(response, shown: Window) -> None:
-    """X-RateLimit-* for one window, and Retry-After when the answer is a refusal. Only the
-    limits set these, once per answer: they are added without looking for earlier ones."""
-    headers = response.headers
-    if response.status_code == 429:
-        headers.add("Retry-After", str(seconds_until(shown.reset_at)))
-    headers.add("X-RateLimit-Limit", str(shown.limit.amount))
-    headers.add("X-RateLimit-Remaining", str(shown.remaining))
-    headers.add("X-RateLimit-Reset", str(math.ceil(shown.reset_at)))
-
-
-class ClientLimits:
-    """Some limits (RateLimitItems) per client, in one scope, counted in `counts`.
-
-    A client's count for one limit is kept under the key Flask-Limiter gave it, which this
-    app used before: LIMITS:LIMITER/<prefix>/<client>/<scope>/<amount>/<multiples>/<unit>.
-    """
-
-    def __init__(self, limits: Sequence[RateLimitItem], counts: Counts, prefix: str,
-                 scope: str):
-        self.limits = sorted(limits)  # the shortest window first: it heads the answers
-        self.seconds = [limit.get_expiry() for limit in self.limits]
-        self.amounts = [limit.amount for limit in self.limits]
-        self.counts = counts
-        self._key_start = f"LIMITS:LIMITER/{prefix}/"
-        self._key_ends = [f"/{scope}/{limit.amount}/{limit.multiples}/{limit.GRANULARITY.name}"
-                          for limit in self.limits]
-
-    def keys(self, client: str) -> list[str]:
-        return [f"{self._key_start}{client}{end}" for end in self._key_ends]
-
-    def take(self, keys: list[str]) -> tuple[bool, list[Window]]:
-        """Count one in each of these windows unless one of them is full (one trip)."""
-        taken, counts = self.counts.use(
-            lambda store: store.take(keys, self.amounts, self.seconds))
-        return taken, self.windows(counts)
-
-    def give_back(self, keys: list[str]) -> None:
-        self.counts.use(lambda store: store.give_back(keys))
-
-    def windows(self, counts: list[tuple[int, int]]) -> list[Window]:
-        now = time.time()
-        return [
-            Window(limit, count, now + (left_ms / 1000 if left_ms > 0 else seconds))
-            for limit, seconds, (count, left_ms) in zip(self.limits, self.seconds, counts,
-                                                        strict=True)
-        ]
-
-
-# ---------------------------------------------------------------------------------------
-# The submission limit
-
-
-class SubmissionLimits(ClientLimits):
-    """RATELIMIT_SUBMIT for every client, shared by the forms and the API."""
-
-    def __init__(self, limits: Sequence[RateLimitItem], counts: Counts, prefix: str,
-                 enabled: bool = True):
-        super().__init__(limits, counts, prefix, SCOPE)
-        self.enabled = enabled
-
-    @classmethod
-    def from_config(cls, config, counts: Counts) -> SubmissionLimits:
-        return cls(limits_setting(config, "RATELIMIT_SUBMIT"), counts,
-                   str(config["RATELIMIT_KEY_PREFIX"]),
-                   enabled=bool(config.get("RATELIMIT_ENABLED", True)))
-
-    def limited(self, view: Callable) -> Callable:
-        @functools.wraps(view)
-        def limited_view(*args, **kwargs):
-            self.check()
-            return view(*args, **kwargs)
-
-        return limited_view
-
-    def check(self) -> None:
-        """Before the view: refuse a client whose windows are full, or else count this
-        submission in each of them (one trip to storage)."""
-        keys = self.keys(request.remote_addr or "127.0.0.1")
-        taken, windows = self.take(keys)
-        g.submission_limits = (keys, windows, taken)
-        if not taken:
-            raise SubmissionLimitExceeded(next(w for w in windows if w.full))
-
-    def after_request(self, response):
-        """After the view: give back the count of a submission that was not recorded, and
-        say in headers what is left."""
-        state = g.pop("submission_limits", None)
-        if state is None:
-            return response
-        keys, windows, taken = state
-        if taken and not g.get("submission_recorded"):
-            self.give_back(keys)
-            windows = [Window(w.limit, w.count - 1, w.reset_at) for w in windows]
-        shown = windows[0]
-        if response.status_code == 429:
-            shown = next((w for w in windows if w.full), shown)
-        rate_limit_headers(response, shown)
-        return response
-
-
-# ---------------------------------------------------------------------------------------
-# The sign-in limit
-
-
-class SignInLimits:
-    """INBOX_SIGN_IN_LIMIT on failed sign-ins, per address and per account.
-
-    Before the sign-in view, one look at the windows of the client's address and of the
-    account it names: if one is full, the attempt is refused without trying the password.
-    After the view, an attempt that failed is counted in all of them. Successful sign-ins
-    count nothing. Keys as Flask-Limiter named them for this throttle
-    (LIMITS:LIMITER/<prefix>/address:<ip>/sign-in-by_address/5/1/minute, and
-    account:<email> with sign-in-by_account).
-    """
-
-    def __init__(self, limits: Sequence[RateLimitItem], counts: Counts, prefix: str):
-        self.by_address = ClientLimits(limits, counts, prefix, "sign-in-by_address")
-        self.by_account = ClientLimits(limits, counts, prefix, "sign-in-by_account")
-
-    @classmethod
-    def from_config(cls, config, counts: Counts) -> SignInLimits:
-        return cls(limits_setting(config, "INBOX_SIGN_IN_LIMIT"), counts,
-                   str(config["RATELIMIT_KEY_PREFIX"]))
-
-    def limited(self, view: Callable, account: Callable[[], str],
-                failed: Callable[[], bool]) -> Callable:
-        """Wrap the sign-in view. `account()` names the account tried (the request's form),
-        `failed()` says, after the view, whether the attempt failed."""
-
-        @functools.wraps(view)
-        def limited_view(*args, **kwargs):
-            if request.method != "POST":
-                return view(*args, **kwargs)
-            address = self.by_address.keys(f"address:{request.remote_addr or 'unknown'}")
-            named = self.by_account.keys(f"account:{account()}")
-            counts = self.by_address.counts.use(lambda store: store.look(address + named))
-            windows = self.by_address.windows(counts[:len(address)]) + \
-                self.by_account.windows(counts[len(address):])
-            full = [w for w in windows if w.full]
-            if full:
-                raise SignInLimitExceeded(max(full, key=lambda w: w.reset_at))
-            response = make_response(view(*args, **kwargs))
-            if failed():
-                windows = self.by_address.take(address)[1] + self.by_account.take(named)[1]
-            rate_limit_headers(response, min(windows, key=lambda w: w.remaining))
-            return response
-
-        return limited_view
-
-
-# ---------------------------------------------------------------------------------------
-# Counts: in Redis, or in memory while it is away
-
-
-class Counts:
-    """Where the limits are counted: RATELIMIT_STORAGE_URI, with memory standing in for
-    Redis while it does not answer."""
-
-    def __init__(self, storage_uri: str):
-        uri = str(storage_uri)
-        if uri.startswith("redis+unix://"):  # Flask-Limiter's spelling of a socket path
-            uri = "unix://" + uri.removeprefix("redis+unix://")
-        self.storage: RedisCounts | MemoryCounts
-        if uri.startswith("memory://"):
-            self.storage, self.fallback = MemoryCounts(), None
-        elif uri.startswith(("redis://", "rediss://", "unix://")):
-            self.storage, self.fallback = RedisCounts(uri), MemoryCounts()
-        else:
-            from .config import ConfigError
-
-            raise ConfigError(f"RATELIMIT_STORAGE_URI must start with memory://, redis://, "
-                              f"rediss:// or redis+unix://, not {uri.split('://')[0]!r}")
-        self._lock = threading.Lock()
-        self._failures = 0  # failed tries of the storage in a row; 0 while it answers
-        self._retry_at = 0.0
-
-    def use(self, operation: Callable):
-        """operation(storage): on Redis, or in memory while Redis is away."""
-        if self.fallback is None:
-            return operation(self.storage)
-        if self._failures and not self._time_to_try_again():
-            return operation(self.fallback)
-        try:
-            result = operation(self.storage)
-        except RedisCounts.ERRORS:
-            self._failed()
-            return operation(self.fallback)
-        if self._failures:
-            self._answered()
-        return result
-
-    def _time_to_try_again(self) -> bool:
-        with self._lock:
-            now = time.monotonic()
-            if now < self._retry_at:
-                return False
-            # One request tries; the others keep to memory until it has an answer.
-            self._retry_at = now + REDIS_TIMEOUT_SECONDS * 2
-            return True
-
-    def _failed(self) -> None:
-        with self._lock:
-            if not self._failures:
-                log.warning(FALLBACK_WARNING, exc_info=True)
-            self._retry_at = time.monotonic() + RETRY_SECONDS[
-                min(self._failures, len(RETRY_SECONDS) - 1)]
-            self._failures += 1
-
-    def _answered(self) -> None:
-        with self._lock:
-            if self._failures:
-                self._failures = 0
-                self.fallback = MemoryCounts()  # counts from the outage are not carried over
-                log.warning(RECOVERED)
-
-
-class RedisCounts:
-    """Counts in Redis: one script takes a place in each of a client's windows (or says
-    which is full), another gives a place back, a third only reads them."""
-
-    # KEYS: the client's windows; ARGV: each window's limit, then each window's length in
-    # seconds. Answers 1 (taken) or 0 (a window is full), then each window's count and the
-    # milliseconds until it ends (negative: no window yet). A window starts with its first
-    # count and ends `seconds` later, as Flask-Limiter's did under the same key names.
-    TAKE = """
-local n = #KEYS
-local out = {1}
-for i = 1, n do
-  if tonumber(redis.call('get', KEYS[i]) or '0') >= tonumber(ARGV[i]) then
-    out[1] = 0
-  end
-end
-for i = 1, n do
-  local count, left
-  if out[1] == 1 then
-    count = redis.call('incr', KEYS[i])
-    left = redis.call('pttl', KEYS[i])
-    if count == 1 or left < 0 then
-      redis.call('expire', KEYS[i], ARGV[n + i])
-      left = tonumber(ARGV[n + i]) * 1000
-    end
-  else
-    count = tonumber(redis.call('get', KEYS[i]) or '0')
-    left = redis.call('pttl', KEYS[i])
-  end
-  out[2 * i] = count
-  out[2 * i + 1] = left
-end
-return out
-"""
-    # A window that is back to nothing is removed, so the next submission starts it anew.
-    GIVE_BACK = """
-for i, key in ipairs(KEYS) do
-  if redis.call('exists', key) == 1 and redis.call('decr', key) <= 0 then
-    redis.call('del', key)
-  end
-end
-return 0
-"""
-    # Each window's count and the milliseconds until it ends, as TAKE answers them.
-    LOOK = """
-local out = {}
-for i, key in ipairs(KEYS) do
-  out[2 * i - 1] = tonumber(redis.call('get', key) or '0')
-  out[2 * i] = redis.call('pttl', key)
-end
-return out
-"""
-    ERRORS = (redis.RedisError, OSError)
-
-    def __init__(self, uri: str):
-        # Each thread keeps a connection of its own and speaks to it directly: the client's
-        # command layers (pool checks, retries, events) cost more CPU than the script.
-        # No retries: a storage that fails is left alone for a while (SubmissionLimits._use).
-        self.pool = redis.ConnectionPool.from_url(
-            uri, socket_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS, retry=Retry(NoBackoff(), 0))
-        self._local = threading.local()
-        self._shas = {script: hashlib.sha1(script.encode()).hexdigest()
-                      for script in (self.TAKE, self.GIVE_BACK, self.LOOK)}
-
-    def take(self, keys: list[str], amounts: list[int],
-             seconds: list[int]) -> tuple[bool, list[tuple[int, int]]]:
-        answer = self._run(self.TAKE, keys, [*amounts, *seconds])
-        return answer[0] == 1, _pairs(answer[1:])
-
-    def give_back(self, keys: list[str]) -> None:
-        self._run(self.GIVE_BACK, keys, [])
-
-    def look(self, keys: list[str]) -> list[tuple[int, int]]:
-        return _pairs(self._run(self.LOOK, keys, []))
-
-    def _run(self, script: str, keys: list[str], args: list):
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = self._local.connection = self.pool.make_connection()
-        # A failed send or read closes the connection; the next call opens it again.
-        connection.send_command("EVALSHA", self._shas[script], len(keys), *keys, *args)
-        try:
-            return connection.read_response()
-        except redis.exceptions.NoScriptError:  # a Redis that restarted, or a new one
-            connection.send_command("EVAL", script, len(keys), *keys, *args)
-            return connection.read_response()
-
-
-def _pairs(flat: list) -> list[tuple[int, int]]:
-    return [(int(flat[i]), int(flat[i + 1])) for i in range(0, len(flat), 2)]
-
-
-class MemoryCounts:
-    """Counts in this process, for `memory://` and while Redis is away."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._counts: dict[str, list] = {}  # key: [count, window end in time.monotonic()]
-        self._swept = time.monotonic()
-
-    def take(self, keys: list[str], amounts: list[int],
-             seconds: list[int]) -> tuple[bool, list[tuple[int, int]]]:
-        now = time.monotonic()
-        with self._lock:
-            if now - self._swept > SWEEP_SECONDS:
-                self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
-                self._swept = now
-            found = [self._counts.get(key) for key in keys]
-            found = [entry if entry and entry[1] > now else None for entry in found]
-            taken = all(entry is None or entry[0] < amount
-                        for entry, amount in zip(found, amounts, strict=True))
-            answers = []
-            for key, entry, length in zip(keys, found, seconds, strict=True):
-                if taken:
-                    if entry is None:
-                        entry = self._counts[key] = [0, now + length]
-                    entry[0] += 1
-                if entry is None:
-                    answers.append((0, -2))
-                else:
-                    answers.append((entry[0], round((entry[1] - now) * 1000)))
-        return taken, answers
-
-    def look(self, keys: list[str]) -> list[tuple[int, int]]:
-        now = time.monotonic()
-        with self._lock:
-            found = [self._counts.get(key) for key in keys]
-            return [(entry[0], round((entry[1] - now) * 1000)) if entry and entry[1] > now
-                    else (0, -2) for entry in found]
-
-    def give_back(self, keys: list[str]) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                entry = self._counts.get(key)
-                if entry is not None and entry[1] > now:
-                    entry[0] -= 1
-                    if entry[0] <= 0:
-                        del self._counts[key]

@@ -144,8 +144,9 @@ def document(app: Flask | None = None) -> dict:
                            "description": "Site-relative address of the public status page."},
             "api_status_url": {"type": "string"},
             "duplicate": {"type": "boolean", "description": (
-                "True when the same text came from the same client within five minutes: "
-                "nothing new was stored and the first tracking code is returned.")},
+                "True when the same submission (the same text and the same contact "
+                "details: name, email and reply wish) came from the same client within five "
+                "minutes: nothing new was stored and the first tracking code is returned.")},
         },
     }
     return {
@@ -157,8 +158,9 @@ def document(app: Flask | None = None) -> dict:
                 "Give feedback on the City's social media policies and report possible "
                 "violations by official accounts (Council resolution §1.B). Submissions may "
                 "be public records under New Mexico's Inspection of Public Records Act "
-                "(AI 1-19 §H). Writes are limited per client (RATELIMIT_SUBMIT, by default "
-                "5 per minute and 50 per day); only recorded submissions count."
+                "(AI 1-19 §H). Writes are limited per client, an IPv4 address or an IPv6 /64 "
+                "(RATELIMIT_SUBMIT, by default 5 per minute and 50 per day, shared with the "
+                "site's forms); only recorded submissions count."
             ),
         },
         "servers": [{"url": "/"}],

@@ -17,11 +17,10 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from . import db, intake, notify
+from . import db, intake, limits, notify
 from .catalog import REPORT_CATEGORIES, Catalog
 from .errors import DATABASE_DOWN
 from .forms import FeedbackForm, ReportForm, SubmissionForm, spam_reason, started_token
-from .limits import count_submission
 from .tracking import EXAMPLE, normalise_tracking_code
 
 bp = Blueprint("public", __name__)
@@ -60,6 +59,7 @@ def feedback_form():
 
 
 @bp.post("/feedback/")
+@limits.submissions
 def send_feedback():
     form = FeedbackForm()
     values = _typed(form)
@@ -110,6 +110,7 @@ def report_form():
 
 
 @bp.post("/report/")
+@limits.submissions
 def send_report():
     form = ReportForm()
     values = _typed(form)
@@ -165,7 +166,6 @@ def _record(form: SubmissionForm, kind: str, values: dict, page):
         current_app.logger.error("could not record a %s: database unavailable", kind,
                                  exc_info=True)
         return page(notice=DATABASE_DOWN + " Everything you typed is still here.", status=503)
-    count_submission()
     current_app.logger.info("recorded %s %s%s", kind, receipt.tracking_code,
                             " (repeat)" if receipt.duplicate else "")
     return redirect(url_for(f"public.{kind}_sent", code=receipt.tracking_code), 303)

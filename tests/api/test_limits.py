@@ -1,4 +1,4 @@
-"""Rate limits on every public write, on memory and Redis storage."""
+"""Rate limits on every public write (Flask-Limiter), on memory and Redis storage."""
 
 from __future__ import annotations
 
@@ -251,8 +251,9 @@ def test_limits_are_shared_through_redis_again_once_it_is_back(make_app, databas
             in caplog.text
 
         store.start()  # empty
-        # Redis is tried again a second after the failure; a client whose submissions
-        # straddle the switch is counted partly in memory, so each try is a new client.
+        # Redis is tried again 1, 2, 4, ... seconds after the failure; a client whose
+        # submissions straddle the switch is counted partly in memory, so each try is a new
+        # client.
         deadline = time.monotonic() + 20
         shared = False
         for n in range(20, 200):
@@ -266,7 +267,7 @@ def test_limits_are_shared_through_redis_again_once_it_is_back(make_app, databas
                 break
             time.sleep(0.2)
         assert shared, "the limits were not kept in Redis again after it came back"
-        assert "Rate limit storage reachable again" in caplog.text
+        assert "Rate limit storage recovered" in caplog.text
     finally:
         store.stop()
 
@@ -291,33 +292,98 @@ def test_a_submission_the_database_could_not_take_uses_up_nothing(catalog, tmp_p
 
 
 # ---------------------------------------------------------------------------------------
+# What counts: recorded submissions only
+
+
+def test_a_form_whose_session_expired_uses_up_nothing(make_app, database_url):
+    client = make_app(RATELIMIT_SUBMIT="1 per minute").test_client()
+    values = {**FEEDBACK, "message": "Typed before lunch", "csrf_token": "expired-long-ago"}
+    for _ in range(3):
+        expired = client.post("/feedback/", data=values)
+        assert expired.status_code == 400
+        assert "Your session timed out" in expired.get_data(as_text=True)
+        assert "Retry-After" not in expired.headers
+        assert expired.headers["X-RateLimit-Remaining"] == "1"
+    assert send_form(client, "/feedback/", policy_id="ai-1-19",
+                     message="Sent again").status_code == 303
+    assert len(rows(database_url)) == 1
+
+
+def test_a_submission_flagged_as_spam_is_recorded_and_counts(make_app, database_url):
+    # The honeypot's submissions are stored (marked as spam) like any other, so they use
+    # up the allowance: otherwise a robot could fill the database without limit.
+    client = make_app(RATELIMIT_SUBMIT="2 per minute").test_client()
+    assert send_form(client, "/feedback/", policy_id="ai-1-19", message="Buy now",
+                     website="http://spam.example").status_code == 303
+    assert send_form(client, "/feedback/", policy_id="ai-1-19",
+                     message="A real comment").status_code == 303
+    assert send_form(client, "/feedback/", policy_id="ai-1-19",
+                     message="One more").status_code == 429
+    assert [row["is_spam"] for row in rows(database_url)] == [True, False]
+
+
+def test_only_refusals_tell_the_client_to_retry_after(client):
+    accepted = post(client, 0)
+    rejected = client.post("/api/v1/feedback", json={"policy_id": "nope"})
+    assert (accepted.status_code, rejected.status_code) == (201, 422)
+    for answer in (accepted, rejected):
+        assert "Retry-After" not in answer.headers
+        assert answer.headers["X-RateLimit-Limit"] == "5"
+
+
+# ---------------------------------------------------------------------------------------
+# Who a client is: its address after TRUSTED_PROXIES, IPv6 by /64
+
+
+def test_twelve_addresses_in_one_ipv6_64_share_one_allowance(client, caplog):
+    answers = [post(client, n, REMOTE_ADDR=f"2001:db8:7:42::{n + 1:x}").status_code
+               for n in range(12)]
+    assert answers == [201] * 5 + [429] * 7
+    assert "2001:db8:7:42" not in caplog.text  # refusals are not logged with the address
+    # Another /64 of the same provider is another client; so is each IPv4 address.
+    assert post(client, 20, REMOTE_ADDR="2001:db8:7:43::1").status_code == 201
+    for n in range(5):
+        assert post(client, 30 + n, REMOTE_ADDR="198.51.100.1").status_code == 201
+    assert post(client, 40, REMOTE_ADDR="198.51.100.1").status_code == 429
+    assert post(client, 41, REMOTE_ADDR="198.51.100.2").status_code == 201
+
+
+def test_an_ipv4_mapped_ipv6_address_is_its_ipv4_address(client):
+    for n in range(5):
+        assert post(client, n, REMOTE_ADDR="198.51.100.9").status_code == 201
+    assert post(client, 9, REMOTE_ADDR="::ffff:198.51.100.9").status_code == 429
+
+
+def test_behind_one_proxy_an_ipv6_client_is_its_64_and_its_own_header_buys_nothing(make_app):
+    client = make_app(TRUSTED_PROXIES=1).test_client()
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+
+    def through_proxy(n, forwarded):
+        return client.post("/api/v1/feedback", json=feedback(n), environ_base=proxy,
+                           headers={"X-Forwarded-For": forwarded})
+
+    for n in range(5):  # a made-up first entry each time; nginx's own entry is the /64
+        assert through_proxy(n, f"2001:db8:99::{n}, 2001:db8:5:6::{n + 1}").status_code == 201
+    assert through_proxy(10, "2001:db8:5:6:ffff::1").status_code == 429
+    assert through_proxy(11, "203.0.113.50, 2001:db8:5:6::99").status_code == 429
+    assert through_proxy(12, "2001:db8:5:7::1").status_code == 201
+
+
+# ---------------------------------------------------------------------------------------
 # What the limits cost the requests they do not limit
 
 
-def test_only_the_limited_views_use_the_limit_storage(make_app):
-    app = make_app()
-    counts = app.extensions["limit_counts"]
-    trips = []
-    use = counts.use
-    counts.use = lambda operation: trips.append(operation) or use(operation)
+def test_only_the_limited_views_use_the_limit_storage(make_app, caplog):
+    # A Redis that is not there: any request that reached the storage would fall back to
+    # memory and log it.
+    app = make_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
     client = app.test_client()
     for url in ("/api/v1/health", "/api/v1/report-categories", "/feedback/", "/report/",
                 "/inbox/login", "/api/v1/status/SMR-7K3Q-9XWD-2F4M-8HJN"):
         assert client.get(url).status_code in (200, 404), url
-    assert trips == []
+    assert "Rate limit storage unreachable" not in caplog.text
     assert client.post("/api/v1/reports", json=REPORT).status_code == 201
-    assert len(trips) == 1  # one trip: the client's windows checked and counted at once
-
-
-def test_the_limits_run_nothing_on_requests_they_do_not_limit(app):
-    from feedback_api.limits import SubmissionLimits
-
-    # The limits wrap their own views: nothing of theirs runs before every request, and
-    # the submission limit's after-request step only in the forms' and the API's blueprints.
-    assert app.before_request_funcs.get(None, []) == []
-    after = {blueprint for blueprint, steps in app.after_request_funcs.items() for step in steps
-             if isinstance(getattr(step, "__self__", None), SubmissionLimits)}
-    assert after == {"public", "api"}
+    assert "Rate limit storage unreachable - falling back to in-memory storage" in caplog.text
 
 
 def test_the_api_neither_reads_nor_writes_the_session_cookie(app):

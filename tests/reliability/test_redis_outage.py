@@ -2,7 +2,8 @@
 back (a redis-server of the test's own, killed and started again, empty).
 
 While it is down intake keeps accepting: no resident sees an error, the limits still hold
-(each worker counts in memory), and the server's log says what happened. Once Redis is back,
+(Flask-Limiter's in-memory fallback: each worker process counts on its own), and the
+server's log says what happened. Once Redis is back,
 the limits are kept in Redis again: a client gets exactly the limit and every accepted
 submission is counted there.
 """
@@ -28,8 +29,11 @@ from tests.reliability.traffic import (
 
 LIMIT = 5  # RATELIMIT_SUBMIT: 5 per hour per address
 WORKERS = 2
-RECOVERY_SECONDS = 45  # Redis is tried again after 1, 2, 4, then every 8 s of failures
+# Flask-Limiter tries Redis again 1, 2, 4, 8, 16 and 32 s after the failure, then from 1 s
+# again: back in Redis at most 32 s after it answers.
+RECOVERY_SECONDS = 45
 FALLBACK_LOG = "Rate limit storage unreachable - falling back to in-memory storage"
+RECOVERED_LOG = "Rate limit storage recovered"
 
 
 @pytest.fixture
@@ -108,4 +112,6 @@ def test_intake_keeps_accepting_without_redis_and_limits_return_with_it(gunicorn
     assert set(stream) == {201}, f"the steady stream met {stream}"
     assert all(a.status in (201, 429) for a in answers), Counter(a.status for a in answers)
     assert FALLBACK_LOG in output, "the server did not log that Redis was unreachable"
+    assert RECOVERED_LOG in output, "the server did not log that Redis was back"
+    assert "203.0.113." not in output, "the server's log names a client's address"
     check_nothing_lost(answers, sqlite_file)
