@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app
+from flask import current_app, request
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import same_origin
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
@@ -31,8 +32,29 @@ class SubmissionForm(FlaskForm):
         return {name: field.data for name, field in self._fields.items()
                 if name not in ("csrf_token", HONEYPOT, "started")}
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if hasattr(self, "csrf_token") and not from_this_site():
+            self.csrf_token.errors = [*self.csrf_token.errors, NOT_FROM_THIS_SITE]
+            return False
+        return valid
+
     def csrf_failed(self) -> bool:
         return bool(self.csrf_token.errors) if hasattr(self, "csrf_token") else False
+
+
+NOT_FROM_THIS_SITE = "The form was not sent from a page of this site."
+
+
+def from_this_site() -> bool:
+    """Under HTTPS, a form must be sent from a page of this site: its Referer names this
+    host (Flask-WTF's rule for CSRFProtect, which `validate_csrf` alone does not apply;
+    WTF_CSRF_SSL_STRICT=False turns it off). The pages send `Referrer-Policy:
+    same-origin`, which keeps the header for the site's own forms."""
+    if not (request.is_secure and current_app.config.get("WTF_CSRF_SSL_STRICT", True)):
+        return True
+    return bool(request.referrer) and same_origin(request.referrer,
+                                                  f"https://{request.host}/")
 
 
 class FeedbackForm(SubmissionForm):

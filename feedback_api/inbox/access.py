@@ -39,6 +39,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms import ValidationError
 
 from .. import audit, db, limits, staff
+from ..forms import NOT_FROM_THIS_SITE, from_this_site
 from ..staff import Member
 from . import bp
 
@@ -100,6 +101,9 @@ def _check_csrf():
         validate_csrf(request.form.get("csrf_token"))
     except (ValidationError, CSRFError):
         return problem(400, "This form has expired", CSRF_FAILED), 400
+    if not from_this_site():
+        return problem(400, "This form was not sent from the inbox", NOT_FROM_THIS_SITE + (
+            " Nothing was changed: open the inbox and try again from its page.")), 400
     return None
 
 

@@ -274,3 +274,20 @@ def test_pages_outside_the_forms_are_our_own(client):
         response = client.get(url)
         assert response.status_code == 404
         assert "City of Albuquerque — Social Media Policies" in response.get_data(as_text=True)
+
+
+def test_over_https_a_form_must_come_from_a_page_of_this_site(client, database_url):
+    site = "https://localhost"
+    values = read_form(client.get("/feedback/", base_url=site).get_data(as_text=True)).values
+    values.update(policy_id="ai-1-19", message="Sent from somewhere else?")
+    for referrer in (None, "https://elsewhere.example/feedback/"):
+        headers = {"Referer": referrer} if referrer else {}
+        refused = client.post("/feedback/", data=values, headers=headers, base_url=site)
+        assert refused.status_code == 400
+        assert read_form(refused.get_data(as_text=True)).values["message"] == \
+            "Sent from somewhere else?"
+    assert rows(database_url) == []
+    sent = client.post("/feedback/", data=values, base_url=site,
+                       headers={"Referer": f"{site}/feedback/"})
+    assert sent.status_code == 303
+    assert len(rows(database_url)) == 1

@@ -14,6 +14,7 @@ from feedback_api.models import ROLES
 from tests.inbox.conftest import (
     EMAILS,
     PASSWORD,
+    TOKEN,
     add_staff,
     csrf_token,
     item,
@@ -217,3 +218,18 @@ def test_pages_are_never_cached_and_keep_the_security_headers(signed_in):
     assert response.headers["Cache-Control"] == "no-store"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_over_https_inbox_forms_must_come_from_the_inbox(app):
+    add_staff(app, "admin")
+    client = app.test_client()
+    site = "https://localhost"
+    page = client.get("/inbox/login", base_url=site).get_data(as_text=True)
+    token = TOKEN.search(page).group(1)
+    form = {"email": EMAILS["admin"], "password": PASSWORD, "csrf_token": token}
+    refused = client.post("/inbox/login", data=form, base_url=site)
+    assert refused.status_code == 400
+    assert "not sent from a page of this site" in refused.get_data(as_text=True)
+    signed_in = client.post("/inbox/login", data=form, base_url=site,
+                            headers={"Referer": f"{site}/inbox/login"})
+    assert signed_in.status_code == 303
