@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -167,3 +168,17 @@ def html_errors(pages: Iterable[Path], root: Path) -> list[str]:
         errors.append(f"{name}:{message.get('lastLine', 0)}: {message['message']}")
     assert errors or result.returncode == 0, result.stderr
     return errors
+
+
+def assert_valid_app_pages(pages: dict[str, str], folder: Path) -> None:
+    """Each page (name: HTML) names its icon, so no browser asks for a /favicon.ico that
+    is not there, and the Nu HTML Checker finds no error in any."""
+    without_icon = [name for name, html in pages.items() if '<link rel="icon"' not in html]
+    assert without_icon == []
+    files = []
+    for name, html in pages.items():
+        file = folder / (re.sub(r"[^a-z0-9]+", "-", name).strip("-") + ".html")
+        file.write_text(html, encoding="utf-8")
+        files.append(file)
+    errors = html_errors(files, folder)
+    assert not errors, "\n".join(errors)

@@ -11,7 +11,7 @@ import re
 
 from feedback_api import create_app
 from tests.api.conftest import app_config, send_form
-from tests.conftest import free_port, html_errors
+from tests.conftest import assert_valid_app_pages, free_port
 
 CODE = re.compile(r"SMR(-[0-9A-HJKMNP-TV-Z]{4}){4}")
 
@@ -73,13 +73,4 @@ def test_every_public_page_is_valid_html(make_sqlite_app, catalog, tmp_path):
         "status of an unknown code (404)": 404, "not found (404)": 404,
         "too large (413)": 413, "method not allowed (405)": 405, "database down (503)": 503,
     }
-    # Every page names its icon, so no browser asks for a /favicon.ico that is not there.
-    without_icon = [name for name, (_, html) in pages.items() if '<link rel="icon"' not in html]
-    assert without_icon == []
-    files = []
-    for name, (_, html) in pages.items():
-        file = tmp_path / (re.sub(r"[^a-z0-9]+", "-", name).strip("-") + ".html")
-        file.write_text(html, encoding="utf-8")
-        files.append(file)
-    errors = html_errors(files, tmp_path)
-    assert not errors, "\n".join(errors)
+    assert_valid_app_pages({name: html for name, (_, html) in pages.items()}, tmp_path)

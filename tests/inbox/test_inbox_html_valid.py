@@ -8,11 +8,9 @@ in one run of the checker. The markup does not depend on the database: SQLite on
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.conftest import html_errors
+from tests.conftest import assert_valid_app_pages
 from tests.inbox.conftest import (
     EMAILS,
     add_staff,
@@ -87,13 +85,4 @@ def test_every_inbox_page_is_valid_html(app, database_url, tmp_path):
     }
     assert "Some filters could not be used" in pages["list with filters it could not use"][1]
     assert 'href="/inbox/sign-in-pauses"' in pages["list"][1]  # in an admin's menu
-    # Every page names its icon, so no browser asks for a /favicon.ico that is not there.
-    without_icon = [name for name, (_, html) in pages.items() if '<link rel="icon"' not in html]
-    assert without_icon == []
-    files = []
-    for name, (_, html) in pages.items():
-        file = tmp_path / (re.sub(r"[^a-z0-9]+", "-", name).strip("-") + ".html")
-        file.write_text(html, encoding="utf-8")
-        files.append(file)
-    errors = html_errors(files, tmp_path)
-    assert not errors, "\n".join(errors)
+    assert_valid_app_pages({name: html for name, (_, html) in pages.items()}, tmp_path)
