@@ -23,6 +23,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings_module
 from .catalog import load_catalog
+from .web import add_missing_headers
 
 log = logging.getLogger(__name__)
 
@@ -152,16 +153,6 @@ def iso_time(moment: dt.datetime) -> str:
     """A moment in UTC to the second (`2026-11-01T12:00:00Z`): the form the API answers
     with, and one HTML's `<time datetime>` accepts (at most three digits of a second)."""
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def add_missing_headers(response, headers: Mapping[str, str]) -> None:
-    """Add each header the response does not have yet (like `headers.setdefault`, but with
-    one pass over the response's headers rather than two per name: this runs on every
-    answer)."""
-    present = {name.lower() for name in response.headers.keys()}
-    for name, value in headers.items():
-        if name.lower() not in present:
-            response.headers.add(name, value)
 
 
 class PagesOnlySessions(SecureCookieSessionInterface):

@@ -11,37 +11,19 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import add_missing_headers, db, intake, limits, notify
+from . import db, intake, limits, notify
 from .catalog import REPORT_CATEGORIES
 from .config import API_MAX_BYTES
 from .errors import DATABASE_DOWN, api_error
-from .public import catalog, client_address
+from .web import catalog, client_address, cors
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-NOT_STORED = {"Cache-Control": "no-store"}
+bp.after_request(cors)
 
 
 @bp.before_request
 def limit_body():
     request.max_content_length = current_app.config.get("API_MAX_BYTES", API_MAX_BYTES)
-
-
-@bp.after_request
-def cors(response):
-    origin = request.headers.get("Origin")
-    if origin and origin.rstrip("/") in current_app.config["CORS_ORIGINS"]:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
-        response.headers["Access-Control-Expose-Headers"] = "Retry-After, Location"
-        response.headers["Access-Control-Max-Age"] = "600"
-    vary = response.headers.get("Vary")
-    if vary is None:
-        response.headers.add("Vary", "Origin")
-    elif "origin" not in vary.lower():
-        response.vary.add("Origin")
-    add_missing_headers(response, NOT_STORED)
-    return response
 
 
 @bp.get("/health")

@@ -78,7 +78,7 @@ def settings(environ: Mapping[str, str], overrides: Mapping | None = None) -> di
     for name in INTEGERS:
         values[name] = _integer(name, values[name])
     for name in BOOLEANS:
-        values[name] = _boolean(name, values[name])
+        values[name] = boolean(name, values[name])
     if values["TRUSTED_PROXIES"] < 0:
         raise ConfigError("TRUSTED_PROXIES must be 0 or a positive number of proxy hops")
     origins = values["CORS_ORIGINS"]
@@ -137,7 +137,7 @@ def _integer(name: str, value) -> int:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
 
 
-def _boolean(name: str, value) -> bool | None:
+def boolean(name: str, value) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
     word = str(value).strip().lower()

@@ -92,24 +92,23 @@ def _api_message(error: HTTPException) -> str:
     return MESSAGES.get(status, error.description or "Error.")
 
 
+def submission_limit_message() -> str:
+    """The limit the client is over and how long to wait, in words."""
+    breached = limits.submission_limiter.current_limit
+    if breached is None:  # not the submission limiter's: nothing to say but to wait
+        return MESSAGES[429]
+    return (f"You have sent several submissions in a short time (the limit is "
+            f"{limits.in_words(breached.limit)}). Please wait "
+            f"{limits.wait_in_words(breached.reset_at)} and send it again.")
+
+
 def rate_limited(error: RateLimitExceeded):
     """A client over RATELIMIT_SUBMIT: the limit it is over and how long to wait, in JSON
     under /api/, else the form sent back filled in (Retry-After and X-RateLimit-* are
     Flask-Limiter's)."""
-    from . import public
-
-    breached = limits.submission_limiter.current_limit
-    if breached is None:  # not the submission limiter's: nothing to say but to wait
-        message = MESSAGES[429]
-    else:
-        message = (f"You have sent several submissions in a short time (the limit is "
-                   f"{limits.in_words(breached.limit)}). Please wait "
-                   f"{limits.wait_in_words(breached.reset_at)} and send it again.")
+    message = submission_limit_message()
     if wants_json():
         return api_error(429, message)
-    page = public.rate_limited_page(message)
-    if page is not None:
-        return page
     return render_template("error.html", status=429, title="Please wait a few minutes",
                            message=message), 429
 

@@ -44,7 +44,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from .config import ConfigError
-from .staff import normalise_email
+from .models import normalise_email
 
 log = logging.getLogger("flask-limiter")  # Flask-Limiter's own
 RECOVERED = "Rate limit storage recovered"

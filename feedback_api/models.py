@@ -132,6 +132,11 @@ class Submission(Base):
 ROLES = ("viewer", "triager", "admin")  # each can do everything the one before it can
 
 
+def normalise_email(email: str) -> str:
+    """A staff address as it is stored and looked up: trimmed, lower case."""
+    return (email or "").strip().lower()
+
+
 class StaffMember(Base):
     """A member of staff who signs in to the inbox (feedback_api.staff)."""
 

@@ -46,7 +46,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from .catalog import CATEGORIES_BY_ID
-from .config import ConfigError, _boolean
+from .config import ConfigError, boolean
 from .models import Submission, utcnow
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def tls_mode(config) -> str:
     """SMTP_TLS, or what the older SMTP_STARTTLS says; a value that cannot be used stops
     the start-up naming the variable."""
     mode = str(config.get("SMTP_TLS") or "").strip().lower()
-    starttls = _boolean("SMTP_STARTTLS", config.get("SMTP_STARTTLS"))
+    starttls = boolean("SMTP_STARTTLS", config.get("SMTP_STARTTLS"))
     if not mode:
         return "off" if starttls is False else "starttls"
     if mode not in TLS_MODES:
@@ -104,7 +104,7 @@ def mailer_from(config) -> Mailer | None:
     if not config.get("NOTIFY_EMAIL") or not config.get("SMTP_HOST"):
         return None
     user = config.get("SMTP_USER") or None
-    allow_plaintext = bool(_boolean("SMTP_ALLOW_PLAINTEXT_AUTH",
+    allow_plaintext = bool(boolean("SMTP_ALLOW_PLAINTEXT_AUTH",
                                     config.get("SMTP_ALLOW_PLAINTEXT_AUTH")))
     if user and tls == "off" and not allow_plaintext:
         raise ConfigError(

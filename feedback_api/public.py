@@ -15,13 +15,15 @@ from flask import (
     request,
     url_for,
 )
+from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from . import db, intake, limits, notify
-from .catalog import REPORT_CATEGORIES, Catalog
-from .errors import DATABASE_DOWN
+from .catalog import REPORT_CATEGORIES
+from .errors import DATABASE_DOWN, rate_limited, submission_limit_message
 from .forms import FeedbackForm, ReportForm, SubmissionForm, spam_reason, started_token
 from .tracking import EXAMPLE, normalise_tracking_code
+from .web import catalog, client_address
 
 bp = Blueprint("public", __name__)
 
@@ -31,14 +33,6 @@ REPORT_ORDER = ("account_id", "account_url", "post_url", "seen_at", "category", 
                 "name", "email", "wants_reply")
 SESSION_EXPIRED = ("Your session timed out, so this was not sent. Everything you typed is "
                    "still here: check it and send it again.")
-
-
-def catalog() -> Catalog:
-    return current_app.extensions["catalog"]
-
-
-def client_address() -> str:
-    return request.remote_addr or "unknown"
 
 
 # ---------------------------------------------------------------------------------------
@@ -171,11 +165,14 @@ def _record(form: SubmissionForm, kind: str, values: dict, page):
     return redirect(url_for(f"public.{kind}_sent", code=receipt.tracking_code), 303)
 
 
-def rate_limited_page(message: str):
-    """The form sent back filled in, when the client is over its limit (429)."""
+@bp.errorhandler(RateLimitExceeded)
+def rate_limited_page(error: RateLimitExceeded):
+    """The form sent back filled in, when the client is over its limit (429); anything
+    else of this blueprint gets the app's 429 page."""
     if request.method != "POST" or request.endpoint not in ("public.send_feedback",
                                                             "public.send_report"):
-        return None
+        return rate_limited(error)
+    message = submission_limit_message()
     try:
         if request.endpoint == "public.send_feedback":
             form = FeedbackForm()
@@ -184,7 +181,7 @@ def rate_limited_page(message: str):
             form = ReportForm()
             response, _ = report_page(form, _typed(form), notice=message, status=429)
     except HTTPException:  # a body too big to read back: the plain 429 page
-        return None
+        return rate_limited(error)
     return response, 429
 
 

@@ -38,7 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from . import audit, db
-from .models import ROLES, StaffMember, StaffSession, utcnow
+from .models import ROLES, StaffMember, StaffSession, normalise_email, utcnow
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 1024
@@ -98,10 +98,6 @@ def _profile() -> str:
 
 def hasher() -> PasswordHasher:
     return _HASHERS[_profile()]
-
-
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
 
 
 def check_email(email: str) -> str:

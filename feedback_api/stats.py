@@ -30,12 +30,12 @@ from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session
 
 from . import db
-from .api import cors
 from .catalog import REPORT_CATEGORIES
 from .errors import DATABASE_DOWN, api_error
 from .intake import KIND_LABELS
 from .models import KINDS, Submission, utcnow
 from .triage import STATE_LABELS, STATES
+from .web import cors
 
 SUPPRESS_BELOW = 5
 CACHE_SECONDS = 300  # how long browsers and proxies may keep an answer

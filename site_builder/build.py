@@ -145,7 +145,7 @@ def _build_site(
     out.parent.mkdir(parents=True, exist_ok=True)
 
     with stage(log, "load"):
-        library, problems = load_library(content, history=False)  # checked after history
+        library, problems = load_library(content)  # withdrawals are checked after history
         if problems:
             noun = "problem" if len(problems) == 1 else "problems"
             raise BuildFailed(f"{len(problems)} {noun} in {content}/; nothing was built",

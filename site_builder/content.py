@@ -552,11 +552,11 @@ def parse_registry(text: str, rel: str, model: type[BaseModel]):
     return registry, problems + schema_problems, parsed.lines
 
 
-def load_library(root: Path, *, history: bool = True) -> tuple[Library, list[Problem]]:
+def load_library(root: Path) -> tuple[Library, list[Problem]]:
     """Read every content file once; return the library and every problem found.
 
-    With `history` (the check), the versions that registries/withdrawn.yaml names are
-    looked up in the content's git history; the build does that after its history stage.
+    Whether the versions registries/withdrawn.yaml names exist is a question for the
+    history (`history.history_problems`), which `check` and the build ask after this.
     """
     root = Path(root)
     problems: list[Problem] = []
@@ -629,8 +629,6 @@ def load_library(root: Path, *, history: bool = True) -> tuple[Library, list[Pro
                       registries.get("accounts.yaml"), frozenset(unloaded - {None}),
                       tuple(withdrawn.withdrawals) if withdrawn else (), withdrawal_lines)
     problems += check_library(library, registry_lines)
-    if history and library.withdrawals:
-        problems += _withdrawn_versions(library)
     return library, sorted(set(problems))
 
 
@@ -770,17 +768,6 @@ def _check_withdrawals(library: Library, lines) -> list[Problem]:
         else:
             seen[key] = line
     return problems
-
-
-def _withdrawn_versions(library: Library) -> list[Problem]:
-    """Whether each withdrawn version exists and may be withdrawn, from the history."""
-    from .build import cache_folder
-    from .history import read_history, withdrawal_problems
-
-    cache = cache_folder(library.root)
-    histories, _warnings = read_history(library.root, library,
-                                        cache=cache / "history" if cache else None)
-    return withdrawal_problems(library, histories)
 
 
 def _duplicates(ids: list[str], key: str, rel: str, lines) -> list[Problem]:

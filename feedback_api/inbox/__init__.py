@@ -41,7 +41,7 @@ SESSION_HOURS_MAX = 7 * 24
 def settings(app: Flask, environ=os.environ) -> None:
     """Fill in the inbox's settings: explicit config first, then the environment, then
     the defaults; a value that cannot be used stops the start-up naming the variable."""
-    from ..config import _boolean
+    from ..config import boolean
 
     for name, default in DEFAULTS.items():
         if name not in app.config:
@@ -52,7 +52,7 @@ def settings(app: Flask, environ=os.environ) -> None:
         except (TypeError, ValueError):
             raise ConfigError(f"{name} must be a whole number, not "
                               f"{app.config[name]!r}") from None
-    app.config["SMTP_STARTTLS"] = _boolean("SMTP_STARTTLS", app.config["SMTP_STARTTLS"])
+    app.config["SMTP_STARTTLS"] = boolean("SMTP_STARTTLS", app.config["SMTP_STARTTLS"])
     if app.config["INBOX_IDLE_MINUTES"] < 1:
         raise ConfigError("INBOX_IDLE_MINUTES must be at least 1")
     if not 1 <= app.config["INBOX_SESSION_HOURS"] <= SESSION_HOURS_MAX:

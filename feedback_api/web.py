@@ -1,0 +1,53 @@
+"""Request helpers the blueprints share: this app's content catalog, the client's address,
+and the headers added to answers (security headers, CORS for the public JSON).
+
+It imports no blueprint, so any blueprint can use it without an import cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import current_app, request
+
+from .catalog import Catalog
+
+NOT_STORED = {"Cache-Control": "no-store"}
+
+
+def catalog() -> Catalog:
+    """The policies, sections and accounts a submission may name (read from content/)."""
+    return current_app.extensions["catalog"]
+
+
+def client_address() -> str:
+    """The client's address, as ProxyFix left it (TRUSTED_PROXIES)."""
+    return request.remote_addr or "unknown"
+
+
+def add_missing_headers(response, headers: Mapping[str, str]) -> None:
+    """Add each header the response does not have yet (like `headers.setdefault`, but with
+    one pass over the response's headers rather than two per name: this runs on every
+    answer)."""
+    present = {name.lower() for name in response.headers.keys()}
+    for name, value in headers.items():
+        if name.lower() not in present:
+            response.headers.add(name, value)
+
+
+def cors(response):
+    """The JSON API's answers: readable from the origins in CORS_ORIGINS, never stored."""
+    origin = request.headers.get("Origin")
+    if origin and origin.rstrip("/") in current_app.config["CORS_ORIGINS"]:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Expose-Headers"] = "Retry-After, Location"
+        response.headers["Access-Control-Max-Age"] = "600"
+    vary = response.headers.get("Vary")
+    if vary is None:
+        response.headers.add("Vary", "Origin")
+    elif "origin" not in vary.lower():
+        response.vary.add("Origin")
+    add_missing_headers(response, NOT_STORED)
+    return response
