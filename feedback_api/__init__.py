@@ -47,6 +47,18 @@ SITE_HEADERS = {"Content-Security-Policy": SITE_POLICY, "X-Frame-Options": "DENY
 
 
 def create_app(config: Mapping | None = None) -> Flask:
+    """The app, set up from the environment and `config`. A setting it cannot use stops it
+    with ConfigError naming the variable; under the `flask` command that is a one-line
+    `Error: …` and exit status 1, not a traceback."""
+    try:
+        return _create_app(config)
+    except settings_module.ConfigError as error:
+        if click.get_current_context(silent=True) is not None:
+            raise click.ClickException(str(error)) from error
+        raise
+
+
+def _create_app(config: Mapping | None) -> Flask:
     app = Flask(__name__, static_url_path="/feedback/static",
                 instance_path=_absolute(os.environ.get("INSTANCE_PATH")))
     values = settings_module.settings(os.environ, config)

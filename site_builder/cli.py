@@ -87,12 +87,17 @@ def cmd_revise(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from feedback_api.config import ConfigError
     from feedback_api.serve import serve
 
     site = Path(args.site)
     if not (site / "index.html").is_file():
         raise UsageError(f"no built site in {str(site)!r}; run `transparency build` first")
-    serve(site, host=args.host, port=args.port)
+    try:
+        serve(site, host=args.host, port=args.port)
+    except ConfigError as error:  # a setting of the feedback app's environment
+        print(f"transparency serve: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,21 @@ def test_serve_prints_its_address_and_serves(tiny_site, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_setting_the_app_cannot_use_is_a_message_not_a_traceback(tiny_site, tmp_path):
+    transparency = str(Path(sys.executable).with_name("transparency"))
+    flask = str(Path(sys.executable).with_name("flask"))
+    env = {**os.environ, "INSTANCE_PATH": str(tmp_path / "instance"),
+           "DATABASE_URL": f"sqlite:///{tmp_path}/feedback.sqlite3",
+           "INBOX_SESSION_HOURS": "a working day"}
+    for command, prefix in (
+            ([transparency, "serve", "--site", str(tiny_site), "--port", str(free_port())],
+             "transparency serve: "),
+            ([flask, "--app", "feedback_api", "users", "--help"], "Error: ")):
+        result = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True,
+                                timeout=60)
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        assert result.stderr.strip().splitlines()[-1] == (
+            f"{prefix}INBOX_SESSION_HOURS must be a whole number, not 'a working day'")
