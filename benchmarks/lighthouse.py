@@ -126,24 +126,23 @@ def sign_in(stack) -> str:
     """Sign the staff member in; returns the session cookie (`name=value`)."""
     from http.cookies import SimpleCookie
 
+    def cookies(headers: list[tuple[str, str]]) -> str:
+        jar = SimpleCookie()
+        for name, value in headers:
+            if name.lower() == "set-cookie":
+                jar.load(value)
+        return "; ".join(f"{k}={v.value}" for k, v in jar.items())
+
     status, headers, body = stack.request("GET", "/inbox/login")
-    cookie = SimpleCookie()
-    for name, value in headers:
-        if name.lower() == "set-cookie":
-            cookie.load(value)
     token = re.search(rb'name="csrf_token" value="([^"]+)"', body).group(1).decode()
-    jar = "; ".join(f"{k}={v.value}" for k, v in cookie.items())
     form = urlencode({"email": STAFF_EMAIL, "password": STAFF_PASSWORD, "csrf_token": token})
     status, headers, body = stack.request(
         "POST", "/inbox/login", body=form.encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": jar,
+        headers={"Content-Type": "application/x-www-form-urlencoded",
+                 "Cookie": cookies(headers),
                  "Referer": f"https://{stack_host()}/inbox/login"})
     assert status == 303, body
-    cookie = SimpleCookie()
-    for name, value in headers:
-        if name.lower() == "set-cookie":
-            cookie.load(value)
-    return "; ".join(f"{k}={v.value}" for k, v in cookie.items())
+    return cookies(headers)
 
 
 def stack_host() -> str:

@@ -30,7 +30,6 @@ DEFAULTS = {
     "SMTP_PORT": 0,
     "SMTP_USER": "",
     "SMTP_PASSWORD": "",
-    "SMTP_STARTTLS": False,
     "SITE_URL": "",
 }
 INTEGERS = ("INBOX_IDLE_MINUTES", "INBOX_SESSION_HOURS", "INBOX_PAGE_SIZE",
@@ -41,8 +40,6 @@ SESSION_HOURS_MAX = 7 * 24
 def settings(app: Flask, environ=os.environ) -> None:
     """Fill in the inbox's settings: explicit config first, then the environment, then
     the defaults; a value that cannot be used stops the start-up naming the variable."""
-    from ..config import boolean
-
     for name, default in DEFAULTS.items():
         if name not in app.config:
             app.config[name] = environ.get(name, default)
@@ -52,7 +49,6 @@ def settings(app: Flask, environ=os.environ) -> None:
         except (TypeError, ValueError):
             raise ConfigError(f"{name} must be a whole number, not "
                               f"{app.config[name]!r}") from None
-    app.config["SMTP_STARTTLS"] = boolean("SMTP_STARTTLS", app.config["SMTP_STARTTLS"])
     if app.config["INBOX_IDLE_MINUTES"] < 1:
         raise ConfigError("INBOX_IDLE_MINUTES must be at least 1")
     if not 1 <= app.config["INBOX_SESSION_HOURS"] <= SESSION_HOURS_MAX:
