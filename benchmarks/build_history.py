@@ -233,6 +233,7 @@ def machine() -> str:
 
 def stage_runs(content: Path, runs: int) -> dict[str, list[float]]:
     """The history and version stages alone, in this process, `runs` times each."""
+    from site_builder import store
     from site_builder.content import load_library
     from site_builder.history import read_history
     from site_builder.versions import write_version_pages
@@ -254,13 +255,14 @@ def stage_runs(content: Path, runs: int) -> dict[str, list[float]]:
         times["versions"].append(time.perf_counter() - start)
     cache = WORK / "cache"
     shutil.rmtree(cache, ignore_errors=True)
-    write_version_pages(WORK / "docs-warm", library, histories, {**site, "cache_dir": cache})
-    for _ in range(runs):
-        out = WORK / "docs-warm"
-        shutil.rmtree(out, ignore_errors=True)
-        start = time.perf_counter()
-        write_version_pages(out, library, histories, {**site, "cache_dir": cache})
-        times["versions (warm)"].append(time.perf_counter() - start)
+    with store.opened(cache):
+        write_version_pages(WORK / "docs-warm", library, histories, site)
+        for _ in range(runs):
+            out = WORK / "docs-warm"
+            shutil.rmtree(out, ignore_errors=True)
+            start = time.perf_counter()
+            write_version_pages(out, library, histories, site)
+            times["versions (warm)"].append(time.perf_counter() - start)
     return times
 
 

@@ -48,7 +48,7 @@ from mkdocs.structure.nav import Navigation, Section, get_navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
 
-from .cachefile import write_cache_file
+from . import store
 from .parallel import WorkFailed, in_processes, workers
 from .publish import Published
 from .versions import ARCHIVE_DATA, ARCHIVE_PAGE, HTML_END, HTML_START
@@ -76,30 +76,6 @@ class ArchiveResult:
     pass_cached: int = 0  # pages of MkDocs' pass whose Markdown's HTML came from the cache
     archives: dict[str, str] = field(default_factory=dict)  # policy id → its archive's key
     moves: list[str] = field(default_factory=list)  # folders to take from the published site
-
-
-class PageCache:
-    """Whole pages of HTML on disk, one file per key, written atomically."""
-
-    def __init__(self, folder: Path | None):
-        self.folder = Path(folder) if folder else None
-
-    def _path(self, key: str) -> Path:
-        assert self.folder is not None
-        return self.folder / key[:2] / f"{key}.html"
-
-    def get(self, key: str) -> str | None:
-        if self.folder is None:
-            return None
-        try:
-            return self._path(key).read_text(encoding="utf-8")
-        except OSError:
-            return None
-
-    def put(self, key: str, html: str) -> None:
-        if self.folder is None:
-            return
-        write_cache_file(self._path(key), html.encode("utf-8"))
 
 
 def package_version(package: str) -> str:
@@ -163,11 +139,9 @@ def render_archive(
     data: dict[str, str] | None = None,
     base_nav: list,
     site_version: str,
-    cache_dir: Path | None,
     theme: str,
     messages: list[str],
     tick: Callable[[str], None] | None = None,
-    used: set[str] | None = None,
     footers: dict[str, str] | None = None,
     published: Published | None = None,
 ) -> ArchiveResult:
@@ -180,12 +154,11 @@ def render_archive(
     data files of one policy are one archive, keyed by every page's key, the data and
     the footer: when the `published` site holds that archive under the same key, its
     folders and files are listed in the result's `moves` instead of being written
-    (`publish.publish` moves them). `used` receives the cache key of every
-    archive page of this build.
+    (`publish.publish` moves them). Each page's HTML is kept in the build's store.
     """
     started = time.perf_counter()
     result = ArchiveResult()
-    cache = PageCache(cache_dir)
+    cache = store.current()
     footers = footers or {}
     for file in archive:  # from here on they are pages of the site, checked as such
         file.inclusion = InclusionLevel.NOT_IN_NAV
@@ -226,8 +199,7 @@ def render_archive(
     def build_some(todo: list[str]) -> dict:
         """Build these policies' archives: taken over from the published site, or each
         page from the cache when it has it, else rendered (and kept)."""
-        done = {"rendered": 0, "cached": 0, "reused": 0, "keys": [], "archives": {},
-                "moves": []}
+        done = {"rendered": 0, "cached": 0, "reused": 0, "archives": {}, "moves": []}
         anchors_level = config.validation.links.anchors
         for pid in todo:
             pages = by_policy[pid]
@@ -244,9 +216,9 @@ def render_archive(
                 digest.update(f"\0{rel}\0".encode())
                 digest.update(hashlib.sha256(text.encode()).digest())
             archive_key = digest.hexdigest()
-            done["keys"].extend(key for _, key, _ in keyed)
             where = archive_folders(pages) + sorted(files_of)
             if reusable(pid, archive_key, where):
+                cache.use(*(key for _, key, _ in keyed))  # for when the archive changes
                 done["reused"] += len(pages)
                 done["moves"].extend(where)
                 done["archives"][pid] = archive_key
@@ -259,7 +231,7 @@ def render_archive(
             for rel, text in files_of.items():
                 write_file(site_dir / rel, text.encode("utf-8"))
             for file, key, source in keyed:
-                html = cache.get(key)
+                html = cache.get_text(key)
                 if html is not None:
                     write(file, html, shown)
                     done["cached"] += 1
@@ -269,7 +241,7 @@ def render_archive(
                 assert file.page is not None
                 file.page.validate_anchor_links(files=files, log_level=anchors_level)
                 if len(messages) == warned:  # only a page without a warning is kept
-                    cache.put(key, html)
+                    cache.put_text(key, html)
                 write(file, html, shown)
                 done["rendered"] += 1
             if len(messages) == before:  # only an archive without a warning is recorded
@@ -301,8 +273,6 @@ def render_archive(
         result.reused += report["reused"]
         result.archives.update(report["archives"])
         result.moves.extend(report["moves"])
-        if used is not None:
-            used.update(report["keys"])
     result.seconds = time.perf_counter() - started
     return result
 
@@ -360,27 +330,3 @@ def html_anchors(blocks: dict[str, str]) -> set[str]:
             if attr == "id" or tag == "a":
                 found.add(markupsafe.Markup(value).unescape())
     return found
-
-
-def prune_cache(folder: Path | None, keep: set[str]) -> int:
-    """Remove the cache entries under `folder` whose key is not in `keep`; how many.
-
-    Entries are files named by their key (`<key>` or `<key>.html`) in folders named by
-    the key's first two characters. Files being written by another build (`*.tmp`) are
-    left alone.
-    """
-    if folder is None or not Path(folder).is_dir():
-        return 0
-    removed = 0
-    for sub in Path(folder).iterdir():
-        if not sub.is_dir() or len(sub.name) != 2:
-            continue
-        for entry in sub.iterdir():
-            if entry.name.endswith(".tmp") or entry.name.split(".", 1)[0] in keep:
-                continue
-            try:
-                entry.unlink()
-                removed += 1
-            except OSError:
-                pass  # gone already, or not ours to remove: only space is lost
-    return removed

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import os
 import shutil
 import sys
 import tempfile
@@ -21,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from . import history, opendata, pages, publish, versions
-from .archive import is_archive, prune_cache
+from . import history, opendata, pages, publish, store, versions
+from .archive import is_archive
 from .content import Library, load_library
 from .mkdocs_build import CONFIG, MkDocsFailed, build_html
 from .stamp import SiteStamp, site_stamp
@@ -80,18 +79,6 @@ def stage(log: Log, name: str) -> Iterator[None]:
     log(f"{name:<10} {time.perf_counter() - start:6.2f} s")
 
 
-def cache_folder(content: Path) -> Path | None:
-    """Where rendered pages are kept between builds: $TRANSPARENCY_CACHE, or else
-    `.cache/transparency/` next to the content folder (ignored by git). `off` turns the
-    cache off. It lives outside the output, which each build replaces."""
-    value = os.environ.get("TRANSPARENCY_CACHE")
-    if value is not None and value.strip().lower() in ("off", "none", "0", ""):
-        return None
-    if value:
-        return Path(value)
-    return Path(content).resolve().parent / ".cache" / "transparency"
-
-
 @contextmanager
 def kept_to_the_end() -> Iterator[None]:
     """Make objects that live until the end of the build without Python's cyclic collector.
@@ -123,8 +110,13 @@ def build_site(
 ) -> BuildResult:
     """Build the site from `content` into `out`; raise BuildFailed and leave `out` alone."""
     try:
-        return _build_site(content, out, log, now=now, config_file=config_file,
-                           progress_stream=progress_stream)
+        with store.opened(store.folder_for(content)) as cache:
+            result = _build_site(content, out, log, now=now, config_file=config_file,
+                                 progress_stream=progress_stream)
+            removed = cache.prune()  # what this build did not use, a later one will not either
+        if removed:
+            log(f"{'':<10} {removed} unused cache entries removed")
+        return result
     finally:
         gc.unfreeze()  # what `kept_to_the_end` set apart is collected as usual again
 
@@ -153,11 +145,8 @@ def _build_site(
         stamp = site_stamp(content, now)
     log(f"{'':<10} {len(library.policies)} policies; content version {stamp.version}")
 
-    cache = cache_folder(content)
-    used_history: set[str] = set()
     with stage(log, "history"), kept_to_the_end():
-        histories, warnings = history.read_history(
-            content, library, cache=cache / "history" if cache else None, used=used_history)
+        histories, warnings = history.read_history(content, library)
     for warning in warnings:
         log(f"warning: {warning}")
     problems = history.history_problems(library, histories)
@@ -170,11 +159,9 @@ def _build_site(
     try:
         docs_dir, site_dir = work / "docs", work / "site"
         docs_dir.mkdir()
-        used_versions: set[str] = set()
-        used_pages: set[str] = set()
         archive_pages: dict[str, str] = {}
         written = generate_docs(docs_dir, library, histories, stamp, log, progress_stream,
-                                cache=cache, used=used_versions, keep=archive_pages)
+                                keep=archive_pages)
 
         start = time.perf_counter()
         md_pages = (len([p for p in written if p.suffix == ".md"])
@@ -188,13 +175,10 @@ def _build_site(
                 extra={"site_version": stamp.footer},
                 config_file=config_file,
                 tick=bar.tick,
-                cache_dir=cache / "pages" if cache else None,
-                render_cache_dir=cache / "mkdocs" if cache else None,
                 archive_pages=archive_pages,
                 archive_footers={pid: versions.archive_footer(h, stamp)
                                  for pid, h in histories.items()},
-                published=publish.published_site(out, cache),
-                used=used_pages,
+                published=publish.published_site(out),
             )
         except MkDocsFailed as failure:
             raise BuildFailed(f"MkDocs stopped: {failure}", failure.problems) from failure
@@ -210,20 +194,13 @@ def _build_site(
 
         with stage(log, "publish"):
             try:
-                publish.publish(site_dir, out, cache=cache, moves=archive.moves,
+                publish.publish(site_dir, out, moves=archive.moves,
                                 archives=archive.archives)
             except OSError as error:
                 raise BuildFailed(f"the new site could not be put in place of {out} "
                                   f"({error.strerror or error}); the published site is as "
                                   "it was: free some space or fix the folder's "
                                   "permissions and build again") from error
-        if cache is not None:  # what this build did not use, a later one will not either
-            removed = (prune_cache(cache / "versions", used_versions)
-                       + prune_cache(cache / "pages", used_pages)
-                       + prune_cache(cache / "mkdocs", used_pages)
-                       + prune_cache(cache / "history", used_history))
-            if removed:
-                log(f"{'':<10} {removed} unused cache entries removed")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     seconds = time.perf_counter() - started
@@ -239,13 +216,11 @@ def generate_docs(
     log: Log = print,
     progress_stream: TextIO | None = None,
     *,
-    cache: Path | None = None,
-    used: set[str] | None = None,
     keep: dict[str, str] | None = None,
 ) -> list[Path]:
     """Write every Markdown page and data file of the site into docs_dir.
 
-    `used` receives the keys of the cache entries the pages were made from. With `keep`,
+    With `keep`,
     the archive pages go into it instead of docs_dir (see `versions.write_version_pages`);
     the archive step renders them from memory, which spares writing and reading again
     some 30 files per policy."""
@@ -260,11 +235,8 @@ def generate_docs(
         written += opendata.write_open_data(docs_dir, library, histories, stamp)
 
     with stage(log, "versions"):
-        site = stamp.as_dict()
-        if cache is not None:
-            site["cache_dir"] = str(cache)
-        version_files = versions.write_version_pages(docs_dir, library, histories, site,
-                                                     used=used, keep=keep)
+        version_files = versions.write_version_pages(docs_dir, library, histories,
+                                                     stamp.as_dict(), keep=keep)
         pages.add_version_links(docs_dir, library, histories, also=keep or ())
     written += list(version_files)
     return written

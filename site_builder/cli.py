@@ -29,15 +29,15 @@ def _content_dir(value: str | None) -> Path:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .build import cache_folder
+    from . import store
     from .history import history_problems, read_history
 
     content = _content_dir(args.content)
     library, problems = load_library(content)
     # Every published version too: a credential committed once stops the check, as it
     # stops the build, until that version is withdrawn.
-    cache = cache_folder(content)
-    histories, _ = read_history(content, library, cache=cache / "history" if cache else None)
+    with store.opened(store.folder_for(content)):
+        histories, _ = read_history(content, library)
     problems = sorted(set(problems) | set(history_problems(library, histories)))
     for problem in problems:
         print(problem)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import pickle
 import re
 import subprocess
 import threading
@@ -31,9 +30,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from . import schema, secrets_scan
+from . import schema, secrets_scan, store
 from .active_content import history_warnings
-from .cachefile import source_hash, write_cache_file
 from .content import (
     POLICY_DIR,
     WITHDRAWN,
@@ -674,43 +672,36 @@ def _versions(
 
 def _code_hash() -> str:
     """The source of the modules a policy's versions are parsed by."""
-    return source_hash("history.py", "content.py", "outline.py", "schema.py",
+    return store.source_hash("history.py", "content.py", "outline.py", "schema.py",
                        "active_content.py", "secrets_scan.py") + secrets_scan.SCANNER
 
 
 def _cached_versions(
-    folder: Path | None, used: set[str] | None, lineage: _Lineage, drafts: list[_Draft],
-    fallback: Policy, prefix: str, warn: list[str],
+    lineage: _Lineage, drafts: list[_Draft], fallback: Policy, prefix: str, warn: list[str],
 ) -> tuple[Version, ...]:
-    """`_versions`, kept between builds in `folder` (None: not kept).
+    """`_versions`, kept between builds in the build's store.
 
     Parsing and outlining every version of every policy was most of the history stage,
     and a published version never changes. The key is every commit, path and file version
     in the policy's history (a commit id covers its message, date and trailers), the
     current file (its text stands in for a version whose metadata no longer parses) and
-    the code. Entries are pickles this build wrote into its own cache folder.
+    the code.
     """
-    if folder is None:
+    cache = store.current()
+    if not cache.enabled:
         return _versions(drafts, fallback, prefix, warn)
-    digest = hashlib.sha256(f"{_code_hash()}\0{prefix}\0{fallback.path}\0"
-                            f"{fallback.body_line}\0{fallback.front_matter}\0".encode())
-    digest.update(fallback.body.encode())
-    for state in lineage.states:
-        digest.update(f"\0{state.commit.sha}\0{state.path}\0{state.blob}".encode())
-    key = digest.hexdigest()
-    if used is not None:
-        used.add(key)
-    path = Path(folder) / key[:2] / key
-    try:
-        versions, warnings = pickle.loads(path.read_bytes())
-    except Exception:  # noqa: BLE001 (missing or unreadable: parse again)
-        pass
-    else:
+    key = store.Store.key(
+        "history-versions", _code_hash(), prefix, fallback.path, str(fallback.body_line),
+        fallback.front_matter, fallback.body,
+        *(f"{state.commit.sha}\0{state.path}\0{state.blob}" for state in lineage.states))
+    kept = cache.get_object(key)
+    if kept is not None:
+        versions, warnings = kept
         warn.extend(warnings)
         return versions
     before = len(warn)
     versions = _versions(drafts, fallback, prefix, warn)
-    write_cache_file(path, pickle.dumps((versions, warn[before:]), pickle.HIGHEST_PROTOCOL))
+    cache.put_object(key, (versions, warn[before:]))
     return versions
 
 
@@ -729,24 +720,20 @@ class _Log:
 
 
 def _log_key(repo: Repository) -> str:
-    digest = hashlib.sha256(f"log\0{_LOG_CACHE_FORMAT}\0{_code_hash()}\0{repo.top}\0"
-                            f"{repo.prefix}".encode())
-    return digest.hexdigest()
+    return store.Store.key("history-log", str(_LOG_CACHE_FORMAT), _code_hash(), str(repo.top),
+                           repo.prefix)
 
 
-def _load_log(path: Path) -> _Log | None:
-    try:
-        kept = pickle.loads(path.read_bytes())
-    except Exception:  # noqa: BLE001 (missing or unreadable: read the whole log)
-        return None
+def _load_log(key: str) -> _Log | None:
+    kept = store.current().get_object(key)
     if not (isinstance(kept, tuple) and len(kept) == 2 and kept[0] == _LOG_CACHE_FORMAT
             and isinstance(kept[1], _Log)):
         return None
     return kept[1]
 
 
-def _save_log(path: Path, log: _Log) -> None:
-    write_cache_file(path, pickle.dumps((_LOG_CACHE_FORMAT, log), pickle.HIGHEST_PROTOCOL))
+def _save_log(key: str, log: _Log) -> None:
+    store.current().put_object(key, (_LOG_CACHE_FORMAT, log))
 
 
 def _is_ancestor(top: Path, old: str, new: str) -> bool:
@@ -790,16 +777,14 @@ def _one_version(policy: Policy, *, unpublished: bool, complete: bool,
 
 
 def read_history(
-    content_dir: Path, library: Library, *, cache: Path | None = None,
-    used: set[str] | None = None,
+    content_dir: Path, library: Library,
 ) -> tuple[dict[str, PolicyHistory], list[str]]:
     """Versions per policy id, and warnings for the build log.
 
-    With a `cache` folder, each policy's parsed versions are kept between builds, keyed
-    by the commits and file versions of its history and its current file (`used`
-    receives the keys this build needed). So is the log pass: the commits up to HEAD
-    and what each file version says, so that the next build reads only the commits
-    after that HEAD (`_commits_since`).
+    In a build with a store (`store.opened`), each policy's parsed versions are kept
+    between builds, keyed by the commits and file versions of its history and its current
+    file. So is the log pass: the commits up to HEAD and what each file version says, so
+    that the next build reads only the commits after that HEAD (`_commits_since`).
     """
     repo, reason = locate(content_dir)
     if repo is None or repo.shallow or repo.head is None:
@@ -821,14 +806,8 @@ def read_history(
         return histories, [f"history: {why}"]
 
     folder = f"{repo.prefix}{POLICY_DIR}/"
-    log_path = None
-    kept: _Log | None = None
-    if cache is not None:
-        key = _log_key(repo)
-        if used is not None:
-            used.add(key)
-        log_path = Path(cache) / key[:2] / key
-        kept = _load_log(log_path)
+    log_key = _log_key(repo) if store.current().enabled else None
+    kept = _load_log(log_key) if log_key else None
     known = kept.files if kept is not None else {}
     try:
         commits = _commits_since(repo, kept)
@@ -847,9 +826,9 @@ def read_history(
         if blob in blobs or blob in known:  # kept; one missing from the repository is not
             files[blob] = parsed
         lineage.states.append(_State(commit, path, blob, *parsed))
-    if log_path is not None and (kept is None or kept.head != repo.head
+    if log_key is not None and (kept is None or kept.head != repo.head
                                  or files.keys() != known.keys()):
-        _save_log(log_path, _Log(repo.head, commits, files))
+        _save_log(log_key, _Log(repo.head, commits, files))
     position = {commit.sha: i for i, commit in enumerate(commits)}
     lineages = _join_by_id(lineages, position)
     at_head = {path: lineage.resolved() for path, lineage in at_head.items()}
@@ -874,8 +853,7 @@ def read_history(
             continue
         drafts, entries = _walk(lineage)
         policy_warnings: list[str] = []
-        versions = _cached_versions(cache, used, lineage, drafts, policy, repo.prefix,
-                                    policy_warnings)
+        versions = _cached_versions(lineage, drafts, policy, repo.prefix, policy_warnings)
         withdrawn = {w.version: w for w in library.withdrawals if w.policy == pid}
         versions, entries = _withdraw(versions, entries, withdrawn, policy)
         last = lineage.states[-1]

@@ -27,9 +27,10 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 
+from . import store
 from .archive import ArchiveResult, is_archive, package_version, render_archive, theme_hash
 from .publish import Published
-from .versions import Cache
+from .store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "mkdocs.yml"
@@ -123,9 +124,9 @@ class _RenderCache(BasePlugin):
     page that rendered without a warning is kept.
     """
 
-    def __init__(self, folder: Path, theme: str) -> None:
+    def __init__(self, theme: str) -> None:
         super().__init__()
-        self.cache = Cache(folder)
+        self.cache = store.current()
         self.common = theme
         self.warnings = _Counter()
         self.hits = 0
@@ -139,9 +140,8 @@ class _RenderCache(BasePlugin):
 
     def on_page_markdown(self, markdown, page, config, files):  # noqa: D102 (MkDocs event)
         src = page.file.src_uri
-        key = Cache.key("mkdocs-page", self.common, src, markdown)
-        raw = self.cache.get(key)
-        data = json.loads(raw) if raw is not None else None
+        key = Store.key("mkdocs-page", self.common, src, markdown)
+        data = self.cache.get_json(key)
         if data is not None and _links_resolve(markdown, src, files):
             anchors = {}
             for target, links in data["links_to_anchors"].items():
@@ -169,14 +169,14 @@ class _RenderCache(BasePlugin):
         pending = self.pending.pop(page.file.src_uri, None)
         if pending is None or self.warnings.count != pending[1]:
             return html
-        self.cache.put(pending[0], json.dumps({
+        self.cache.put_json(pending[0], {
             "content": page.content,
             "toc": [_toc_token(item) for item in page.toc],
             "title": page._title_from_render,
             "anchors": sorted(page.present_anchor_ids or ()),
             "links_to_anchors": {file.src_uri: links for file, links
                                  in (page.links_to_anchors or {}).items()},
-        }, ensure_ascii=False))
+        })
         return html
 
 
@@ -195,9 +195,9 @@ class _SearchCache(BasePlugin):
     the plugin and kept.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.cache = Cache(folder)
+        self.cache = store.current()
         self.hits = 0
 
     def on_pre_build(self, *, config):  # noqa: D102 (MkDocs event)
@@ -211,19 +211,18 @@ class _SearchCache(BasePlugin):
         add = index.add_entry_from_context
 
         def add_entries(page) -> None:
-            key = Cache.key("mkdocs-search", common, page.url, str(page.title),
+            key = Store.key("mkdocs-search", common, page.url, str(page.title),
                             json.dumps(page.meta, sort_keys=True, default=str),
                             json.dumps([_toc_token(item) for item in page.toc]),
                             page.content)
-            raw = self.cache.get(key)
-            if raw is not None:
-                index.entries.extend(json.loads(raw))
+            kept = self.cache.get_json(key)
+            if kept is not None:
+                index.entries.extend(kept)
                 self.hits += 1
                 return
             start = len(index.entries)
             add(page)
-            self.cache.put(key, json.dumps(index.entries[start:], ensure_ascii=False,
-                                           default=str))
+            self.cache.put_json(key, index.entries[start:])
 
         index.add_entry_from_context = add_entries  # this build's index only
 
@@ -288,19 +287,15 @@ def build_html(
     config_file: Path = CONFIG,
     strict: bool = True,
     tick: Callable[[str], None] | None = None,
-    cache_dir: Path | None = None,
-    used: set[str] | None = None,
-    render_cache_dir: Path | None = None,
     archive_pages: dict[str, str] | None = None,
     archive_footers: dict[str, str] | None = None,
     published: Published | None = None,
 ) -> ArchiveResult:
     """Build docs_dir into site_dir with the site's mkdocs.yml; raise MkDocsFailed.
 
-    `cache_dir` keeps the archive pages' HTML between builds (none: no cache); `used`
-    receives the cache key of every archive page. `render_cache_dir` keeps the HTML of
-    the other pages' Markdown (`_RenderCache`; none: no cache) and their search entries
-    (`_SearchCache`), and `used` receives their keys too. `archive_pages` (docs-relative
+    In a build with a store (`store.opened`), the archive pages' HTML is kept between
+    builds, and so are the HTML of the other pages' Markdown (`_RenderCache`) and their
+    search entries (`_SearchCache`). `archive_pages` (docs-relative
     path → Markdown) are archive pages kept in memory instead of docs_dir;
     `archive_footers` (policy id → text) their footers, and `published` the site they
     may be taken over from (`archive.render_archive`). Returns what the archive step did
@@ -327,12 +322,11 @@ def build_html(
                              for page in item.values())
         archive = _Archive(unlisted, archive_pages)
         config.plugins["transparency/archive"] = archive
-        render_cache = search_cache = None
-        if render_cache_dir is not None:
-            render_cache = _RenderCache(render_cache_dir, theme)
+        render_cache = None
+        if store.current().enabled:
+            render_cache = _RenderCache(theme)
             config.plugins["transparency/render-cache"] = render_cache
-            search_cache = _SearchCache(render_cache_dir)
-            config.plugins["transparency/search-cache"] = search_cache
+            config.plugins["transparency/search-cache"] = _SearchCache()
         if tick:
             config.plugins["transparency/progress"] = _Progress(tick)
         config.plugins.on_startup(command="build", dirty=False)
@@ -343,15 +337,11 @@ def build_html(
                 config=config, files=archive.files, env=archive.env, archive=archive.pages,
                 data=archive.data,
                 base_nav=base_nav, site_version=str(config.extra.get("site_version", "")),
-                cache_dir=cache_dir, theme=theme,
-                messages=collector.messages, tick=tick, used=used,
+                theme=theme, messages=collector.messages, tick=tick,
                 footers=archive_footers, published=published,
             )
             if render_cache is not None:
                 result.pass_cached = render_cache.hits
-                if used is not None:
-                    used.update(render_cache.cache.used)
-                    used.update(search_cache.cache.used)
             if strict and len(collector.messages) > before:
                 count = len(collector.messages) - before
                 raise MkDocsFailed(f"Aborted with {count} warnings in strict mode!",

@@ -11,7 +11,7 @@ once published, and their footer names the policy's last change rather than the 
 exactly as this build would write it, its folders are moved into the new site instead of
 being written again: at 800 policies that spares writing some 24,000 pages (about 900 MB)
 on every build and deleting as many with the old site. What the published site holds is
-recorded in the build cache after each publish, with the output folder's identity (its
+recorded in the build's store after each publish, with the output folder's identity (its
 inode, and the inode and modification time of its `index.html`), so a site replaced or
 rebuilt by other means is never taken for the one recorded. The record is removed before
 anything moves and written again only once the new site is in place, so a build stopped
@@ -20,13 +20,12 @@ halfway leaves no record and the next build writes every page.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cachefile import write_cache_file
+from . import store
+from .store import Store
 
 RECORD_VERSION = 1
 
@@ -39,9 +38,8 @@ class Published:
     archives: dict[str, str] = field(default_factory=dict)  # policy id → archive key
 
 
-def _record_path(cache: Path, out: Path) -> Path:
-    name = hashlib.sha256(str(out).encode("utf-8")).hexdigest()[:24]
-    return Path(cache) / "published" / f"{name}.json"
+def _record_key(out: Path) -> str:
+    return Store.key("published", str(RECORD_VERSION), str(out))
 
 
 def _identity(out: Path) -> list[int] | None:
@@ -53,15 +51,13 @@ def _identity(out: Path) -> list[int] | None:
     return [folder.st_dev, folder.st_ino, index.st_ino, index.st_mtime_ns]
 
 
-def published_site(out: Path, cache: Path | None) -> Published | None:
+def published_site(out: Path) -> Published | None:
     """What the site at `out` holds of each policy's archive; None when that is not known
-    (no cache, no record, or the folder was replaced or rebuilt since it was recorded)."""
-    if cache is None:
-        return None
+    (no store, no record, or the folder was replaced or rebuilt since it was recorded)."""
     out = Path(out).resolve()
     try:
-        data = json.loads(_record_path(cache, out).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = store.current().get_json(_record_key(out))
+    except ValueError:
         return None
     if (not isinstance(data, dict) or data.get("version") != RECORD_VERSION
             or data.get("out") != str(out) or data.get("site") != _identity(out)
@@ -70,23 +66,19 @@ def published_site(out: Path, cache: Path | None) -> Published | None:
     return Published(out, {str(pid): str(key) for pid, key in data["archives"].items()})
 
 
-def publish(new: Path, out: Path, *, cache: Path | None = None, moves: list[str] = (),
+def publish(new: Path, out: Path, *, moves: list[str] = (),
             archives: dict[str, str] | None = None) -> None:
     """Put the site built in `new` at `out`.
 
     `moves` are folders and files (site-relative) that the published site holds as the
     new one would: they move over instead of being written again. `archives` (policy
-    id → key) is what the new site holds, recorded for the next build when `cache` is
-    given. If a move or the swap fails, what moved goes back and the published site is
+    id → key) is what the new site holds, recorded in the build's store for the next
+    build. If a move or the swap fails, what moved goes back and the published site is
     as it was.
     """
     out = Path(out).resolve()
-    record = _record_path(cache, out) if cache is not None else None
-    if record is not None:
-        try:
-            record.unlink(missing_ok=True)
-        except OSError:
-            pass
+    record = _record_key(out)
+    store.current().drop(record)
     moved: list[str] = []
     try:
         for path in moves:
@@ -102,11 +94,10 @@ def publish(new: Path, out: Path, *, cache: Path | None = None, moves: list[str]
             except OSError:
                 pass  # nothing more can be done; the next build writes every page
         raise
-    if record is not None:
-        write_cache_file(record, json.dumps({
-            "version": RECORD_VERSION, "out": str(out), "site": _identity(out),
-            "archives": archives or {},
-        }, sort_keys=True).encode("utf-8"))
+    store.current().put_json(record, {
+        "version": RECORD_VERSION, "out": str(out), "site": _identity(out),
+        "archives": archives or {},
+    })
 
 
 def swap_into_place(new: Path, out: Path) -> None:

@@ -19,17 +19,15 @@ Version and redline pages are kept out of the navigation (mkdocs.yml `not_in_nav
 of the search index (front matter `search: exclude: true`).
 
 A published version's text never changes, so its rendered body and its redline are kept
-in a cache folder when one is given (`site["cache_dir"]` or $TRANSPARENCY_CACHE), keyed
-by the text and the renderer version, and reused by the next build. The policies are
+in the build's store (`store.py`), keyed by the text and the code, and reused by the next
+build. The policies are
 shared between processes (`parallel.py`), one per core.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import os
 import posixpath
 import re
 from dataclasses import dataclass, replace
@@ -37,8 +35,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import feeds
-from .cachefile import source_hash, write_cache_file
+from . import feeds, store
 from .content import Library, Policy
 from .history import PolicyHistory, Span, Version, spans
 from .opendata import withdrawal_data
@@ -47,6 +44,7 @@ from .parallel import in_processes, workers
 from .redline import LEGEND, RENDERER_VERSION, Redline, SectionChange, parts, redline
 from .render import escape_md, render_policy_body, rewrite_links
 from .stamp import SiteStamp
+from .store import Store, source_hash
 
 PAGE_VERSION = "versions-1"  # bump when the page layout changes, to refresh the cache
 SITE_CHANGES = "changes/index.md"
@@ -221,48 +219,8 @@ def _date_kind(span: Span) -> str:
 # Cache
 
 
-class Cache:
-    """Rendered text kept between builds, keyed by what it was made from."""
-
-    def __init__(self, folder: Path | None):
-        self.folder = Path(folder) if folder else None
-        self.hits = 0
-        self.misses = 0
-        self.used: set[str] = set()  # every key this build read or wrote
-
-    @staticmethod
-    def key(*parts: str) -> str:
-        digest = hashlib.sha256()
-        for part in (PAGE_VERSION, RENDERER_VERSION, *parts):
-            digest.update(part.encode("utf-8"))
-            digest.update(b"\0")
-        return digest.hexdigest()
-
-    def get(self, key: str) -> str | None:
-        if self.folder is None:
-            return None
-        self.used.add(key)
-        path = self.folder / key[:2] / key
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError:
-            self.misses += 1
-            return None
-        self.hits += 1
-        return text
-
-    def put(self, key: str, text: str) -> None:
-        if self.folder is None:
-            return
-        self.used.add(key)
-        write_cache_file(self.folder / key[:2] / key, text.encode("utf-8"))
-
-
-def _cache_folder(site: dict) -> Path | None:
-    folder = site.get("cache_dir") or os.environ.get("TRANSPARENCY_CACHE")
-    if folder and str(folder).strip().lower() in ("off", "none", "0"):
-        return None
-    return Path(folder) / "versions" if folder else None
+def _key(*parts: str) -> str:
+    return Store.key(PAGE_VERSION, RENDERER_VERSION, *parts)
 
 
 def site_url(site: dict) -> str | None:
@@ -316,7 +274,7 @@ def _safe_links(policy: Policy, library: Library) -> Policy:
     return replace(policy, body=body, outline=parse_outline(body, policy.body_line))
 
 
-def _body(policy: Policy, library: Library, page: str, cache: Cache) -> str:
+def _body(policy: Policy, library: Library, page: str, touched: set[str]) -> str:
     targets = sorted(link.target for link in policy.outline.links)
     resolved = []
     for target in targets:
@@ -325,13 +283,14 @@ def _body(policy: Policy, library: Library, page: str, cache: Cache) -> str:
             other = library.policy_at(posixpath.normpath(posixpath.join("policies", path)))
             resolved.append(f"{target}>{other.id if other else ''}:"
                             + (",".join(sorted(other.outline.anchors)) if other else ""))
-    key = Cache.key("body", source_hash("render.py", "active_content.py"), policy.id, page,
-                    policy.body, *resolved)
-    text = cache.get(key)
+    key = _key("body", source_hash("render.py", "active_content.py"), policy.id, page,
+               policy.body, *resolved)
+    touched.add(key)
+    text = store.current().get_text(key)
     if text is None:
         safe = _safe_links(policy, library)
         text = render_policy_body(safe, base_url=_root(page), library=library, feedback=False)
-        cache.put(key, text)
+        store.current().put_text(key, text)
     return text
 
 
@@ -339,26 +298,26 @@ def _body(policy: Policy, library: Library, page: str, cache: Cache) -> str:
 class _Context:
     library: Library
     site: dict
-    cache: Cache
     today: dt.date
+    touched: set[str]  # the store's entries the pages were made from
 
 
-def _redline(old: Version, new: Version, cache: Cache) -> Redline | None:
+def _redline(old: Version, new: Version, touched: set[str]) -> Redline | None:
     if old.withheld or new.withheld or old.withdrawn or new.withdrawn:
         return None
-    key = Cache.key("redline", old.policy.body, new.policy.body)
-    cached = cache.get(key)
-    if cached is not None:
-        data = json.loads(cached)
+    key = _key("redline", old.policy.body, new.policy.body)
+    touched.add(key)
+    data = store.current().get_json(key)
+    if data is not None:
         return Redline(data["html"], tuple(SectionChange(*s) for s in data["sections"]),
                        data["inserted"], data["deleted"])
     result = redline(old.policy, new.policy)
-    cache.put(key, json.dumps({
+    store.current().put_json(key, {
         "html": result.html,
         "sections": [[s.id, s.title, s.status] for s in result.sections],
         "inserted": result.inserted,
         "deleted": result.deleted,
-    }))
+    })
     return result
 
 
@@ -554,7 +513,7 @@ def version_md(ctx: _Context, policy: Policy, history: PolicyHistory, span: Span
     if version.withheld:
         out.append(_admonition("warning", "Text withheld", escape_md(version.withheld)))
     else:
-        out.append(_body(shown, ctx.library, here, ctx.cache))
+        out.append(_body(shown, ctx.library, here, ctx.touched))
     return "\n".join(x for x in out if x)
 
 
@@ -578,7 +537,7 @@ def redline_md(
     here: str, *, kind: str,
 ) -> str:
     pid = policy.id
-    result = _redline(old, new, ctx.cache)
+    result = _redline(old, new, ctx.touched)
     span = {s.version.number: s for s in spans(history)}[new.number]
     draft = new.policy.meta.status == "draft"
     if kind == "consecutive":
@@ -880,26 +839,24 @@ def versions_text(history: PolicyHistory) -> dict:
 
 
 def cached_policy_files(ctx: _Context, key: str | None) -> dict[str, str] | None:
-    """A policy's archive files (docs-relative path → text) as the cache holds them under
+    """A policy's archive files (docs-relative path → text) as the store holds them under
     `key`, or None. A published version never changes, so when nothing these files are
     made from has changed since the last build (`policy_key`), they come whole from the
-    cache, and the body and redline entries they were made from are kept as used."""
-    cached = ctx.cache.get(key) if key else None
-    if cached is None:
+    store, and the body and redline entries they were made from are kept as used."""
+    data = store.current().get_json(key) if key else None
+    if data is None:
         return None
-    data = json.loads(cached)
-    ctx.cache.used.update(data["uses"])
+    store.current().use(*data["uses"])
     return data["files"]
 
 
 def make_policy_files(ctx: _Context, policy: Policy, history: PolicyHistory,
                       key: str | None) -> dict[str, str]:
-    """A policy's archive files made anew, and kept in the cache under `key`."""
-    before = set(ctx.cache.used)
-    files = _policy_files(ctx, policy, history)
+    """A policy's archive files made anew, and kept in the store under `key`."""
+    touched: set[str] = set()
+    files = _policy_files(replace(ctx, touched=touched), policy, history)
     if key:
-        ctx.cache.put(key, json.dumps({"uses": sorted(ctx.cache.used - before),
-                                       "files": files}, ensure_ascii=False))
+        store.current().put_json(key, {"uses": sorted(touched), "files": files})
     return files
 
 
@@ -968,7 +925,7 @@ def policy_key(ctx: _Context, policy: Policy, history: PolicyHistory) -> str | N
     the files. The cache covers nothing else, so a change to any of these renders the
     policy's pages again.
     """
-    if ctx.cache.folder is None:
+    if not store.current().enabled:
         return None
     parts: list[str] = ["policy", _code_hash(), policy.path, policy.front_matter, policy.body,
                         repr((history.unpublished, history.complete, history.warnings,
@@ -990,23 +947,22 @@ def policy_key(ctx: _Context, policy: Policy, history: PolicyHistory) -> str | N
                 other = ctx.library.policy_at(rel)
                 parts.append(f"{link.target}>{rel}>{other.id if other else ''}:"
                              + (",".join(sorted(other.outline.anchors)) if other else ""))
-    return Cache.key(*parts)
+    return _key(*parts)
 
 
 def write_version_pages(
     docs_dir: Path, library: Library, histories: dict[str, PolicyHistory], site: dict,
-    *, used: set[str] | None = None, keep: dict[str, str] | None = None,
+    *, keep: dict[str, str] | None = None,
 ) -> list[Path]:
     """Write version, redline, changelog and feed files under docs_dir.
 
-    `used` receives the key of every cache entry this build needed, so that the build
-    can prune the others. With `keep`, the archive pages (`ARCHIVE_PAGE`) and data files
+    With `keep`, the archive pages (`ARCHIVE_PAGE`) and data files
     (`ARCHIVE_DATA`) go into it (docs-relative path → text) instead of onto the disk: the
     archive step renders and writes them from memory.
     """
     docs_dir = Path(docs_dir)
     today = dt.date.fromisoformat(site["today"]) if site.get("today") else dt.date.today()
-    ctx = _Context(library, site, Cache(_cache_folder(site)), today)
+    ctx = _Context(library, site, today, set())
     written: list[Path] = []
     folders: set[Path] = set()  # made already: most pages are a folder of their own
 
@@ -1036,12 +992,11 @@ def write_version_pages(
     def make(share: list[str]) -> dict:
         files = {pid: make_policy_files(ctx, library.policies[pid], histories[pid], keys[pid])
                  for pid in share}
-        return {"files": files, "used": ctx.cache.used}
+        return {"files": files}
 
     jobs = workers() if len(todo) >= PARALLEL_MIN else 1
     for report in in_processes(make, todo, jobs):
         made.update(report["files"])
-        ctx.cache.used |= report["used"]
     for pid in pids:
         for rel, text in made[pid].items():
             write(rel, text)
@@ -1052,6 +1007,4 @@ def write_version_pages(
     for rel, text in feeds.feed_files(library, histories, site_url=base, generated=generated,
                                       today=today).items():
         write(rel, text)
-    if used is not None:
-        used.update(ctx.cache.used)
     return written

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 import site_builder.history as history
+from site_builder import store
 from site_builder.build import build_site
 from site_builder.content import load_library
 from tests.history.conftest import POLICY, V3_BODY, Repo, assert_same_site, body_with, policy_text
@@ -45,8 +46,8 @@ def versions_seen(histories) -> dict:
 def read(repo: Repo, cache) -> dict:
     library, problems = load_library(repo.content)
     assert not problems, problems
-    histories, _warnings = history.read_history(repo.content, library, cache=cache,
-                                                used=set())
+    with store.opened(cache):
+        histories, _warnings = history.read_history(repo.content, library)
     return histories
 
 
@@ -90,7 +91,7 @@ def test_a_rebuild_after_new_commits_publishes_what_a_build_from_nothing_does(
     assert "Version 4" in page and "Version 5" not in page
     assert "Fix a word" in (tmp_path / "site" / "policies/social-media/changelog/index.html"
                             ).read_text()
-    histories = read(published, tmp_path / "cache" / "history")
+    histories = read(published, tmp_path / "cache")
     policy = histories["social-media"]
     assert [v.commit for v in policy.versions][-1] == version_4
     assert [c.commit for c in policy.current.corrections] == [correction]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from site_builder import store
 from site_builder.build import build_site
 from site_builder.content import load_library
 from site_builder.history import read_history
@@ -231,23 +232,25 @@ def test_a_shallow_clone_warns_and_still_builds(repo, tmp_path):
 def test_published_version_pages_are_reused_from_the_cache(repo, tmp_path):
     library, _ = load_library(repo.content)
     histories, _ = read_history(repo.content, library)
-    site = {"today": "2026-06-02", "generated": "2026-06-02T00:00:00Z",
-            "cache_dir": str(tmp_path / "cache")}
-    first = write_version_pages(tmp_path / "first", library, histories, site)
-    again = write_version_pages(tmp_path / "again", library, histories, site)
-    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in again]
-    # The second build took the rendered text from the cache: mark every cached body and
-    # see the mark on the pages of a third build.
-    bodies = [f for f in (tmp_path / "cache").rglob("*") if f.is_file()
-              and not f.read_text().startswith("{")]
-    assert bodies
-    for f in bodies:
-        f.write_text(f.read_text() + "\nFROM THE CACHE\n")
-    # Each policy's files are cached whole too; without them, the bodies are used.
-    for f in (tmp_path / "cache").rglob("*"):
-        if f.is_file() and f.read_text().startswith('{"uses"'):
-            f.unlink()
-    third = write_version_pages(tmp_path / "third", library, histories, site)
+    site = {"today": "2026-06-02", "generated": "2026-06-02T00:00:00Z"}
+    with store.opened(tmp_path / "cache") as kept:
+        first = write_version_pages(tmp_path / "first", library, histories, site)
+        again = write_version_pages(tmp_path / "again", library, histories, site)
+        assert [p.read_bytes() for p in first] == [p.read_bytes() for p in again]
+        # The second build took the rendered text from the cache: mark every cached body
+        # and see the mark on the pages of a third build.
+        keys = [f.name for f in (tmp_path / "cache").rglob("*") if f.is_file()
+                and len(f.name) == 64]
+        entries = {key: kept.get_text(key) for key in keys}
+        bodies = [key for key, text in entries.items() if not text.startswith(("{", "["))]
+        assert bodies
+        for key in bodies:
+            kept.put_text(key, entries[key] + "\nFROM THE CACHE\n")
+        # Each policy's files are cached whole too; without them, the bodies are used.
+        for key, text in entries.items():
+            if text.startswith('{"uses"'):
+                kept.drop(key)
+        third = write_version_pages(tmp_path / "third", library, histories, site)
     version_2 = next(p for p in third if p.as_posix().endswith("versions/2/index.md"))
     assert "FROM THE CACHE" in version_2.read_text()
 
