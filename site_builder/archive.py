@@ -48,10 +48,10 @@ from mkdocs.structure.nav import Navigation, Section, get_navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
 
-from . import store
+from . import addresses, store
 from .parallel import WorkFailed, in_processes, workers
 from .publish import Published
-from .versions import ARCHIVE_DATA, ARCHIVE_PAGE, HTML_END, HTML_START
+from .versions import HTML_END, HTML_START
 
 ARCHIVE_VERSION = "archive-2"  # bump when this module's output changes
 PLACEHOLDER = "@@transparency-site-version@@"
@@ -60,11 +60,6 @@ THEME = Path(__file__).resolve().parent.parent / "theme"
 HTML_BLOCK = re.compile(rf"^{re.escape(HTML_START)}\n(.*?)\n{re.escape(HTML_END)}$",
                         re.M | re.S)
 _ANCHOR = re.compile(r"<(\w+)\b[^>]*?\s(id|name)=\"([^\"]*)\"")
-
-
-def is_archive(src_uri: str) -> bool:
-    """Whether a docs page is rendered by the archive step instead of MkDocs' pass."""
-    return bool(ARCHIVE_PAGE.match(src_uri))
 
 
 @dataclass
@@ -119,11 +114,6 @@ def small_navigation(files: Files, config, base_nav: list) -> Navigation:
         config.nav = full_nav
 
 
-def policy_of(file: File) -> str:
-    """The policy an archive page belongs to: policies/<id>/…"""
-    return file.src_uri.split("/", 2)[1]
-
-
 def archive_folders(files: list[File]) -> list[str]:
     """The site folders a policy's archive pages are written into (policies/<id>/versions
     and so on), each holding nothing else."""
@@ -148,7 +138,7 @@ def render_archive(
     """Write each archive page into config.site_dir; problems are MkDocs' warnings.
 
     `theme` is the build's `theme_hash`, part of every page's cache key.
-    `data` (site path → text) are the policies' data files (`versions.ARCHIVE_DATA`),
+    `data` (site path → text) are the policies' data files (`addresses.archive_policy`),
     written here with their policy's pages. `footers` gives the footer of each policy's
     archive pages (policy id → text; the site's version for the others). The pages and
     data files of one policy are one archive, keyed by every page's key, the data and
@@ -170,10 +160,10 @@ def render_archive(
     site_dir = Path(config.site_dir)
     by_policy: dict[str, list[File]] = {}
     for file in archive:
-        by_policy.setdefault(policy_of(file), []).append(file)
+        by_policy.setdefault(addresses.archive_policy(file.src_uri), []).append(file)
     data_of: dict[str, dict[str, str]] = {}
     for rel, text in (data or {}).items():
-        pid = ARCHIVE_DATA.match(rel)[1]
+        pid = addresses.archive_policy(rel)
         data_of.setdefault(pid, {})[rel] = text
         by_policy.setdefault(pid, [])
 

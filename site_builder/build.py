@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from . import history, opendata, pages, publish, store, versions
-from .archive import is_archive
+from . import addresses, history, opendata, pages, publish, store, versions
 from .content import Library, load_library
 from .mkdocs_build import CONFIG, MkDocsFailed, build_html
 from .stamp import SiteStamp, site_stamp
@@ -165,7 +164,7 @@ def _build_site(
 
         start = time.perf_counter()
         md_pages = (len([p for p in written if p.suffix == ".md"])
-                    + sum(1 for rel in archive_pages if is_archive(rel)))
+                    + sum(1 for rel in archive_pages if addresses.is_archive_page(rel)))
         bar = Progress("mkdocs", md_pages, progress_stream)
         try:
             archive = build_html(

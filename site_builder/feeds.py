@@ -17,8 +17,10 @@ import datetime as dt
 import uuid
 from xml.sax.saxutils import escape as xml_escape
 
+from . import addresses
 from .content import Library
 from .history import PolicyHistory, Version
+from .labels import title_of
 from .review import review_status
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://transparency.invalid/social-media-policies")
@@ -39,18 +41,12 @@ def _rfc3339(when: dt.datetime) -> str:
     return when.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _link(site_url: str | None, feed_path: str, path: str) -> str:
-    """A link to a site path (e.g. "policies/x/"): absolute or relative to the feed."""
-    if site_url:
-        return site_url + path
-    depth = feed_path.count("/")
-    return "../" * depth + path
+def _attr(value: str) -> str:
+    return xml_escape(value, {'"': "&quot;"})
 
 
 def _title(library: Library, pid: str) -> str:
-    policy = library.policies[pid]
-    meta = policy.meta
-    return f"{meta.number}: {meta.title}" if meta.number else meta.title
+    return title_of(library.policies[pid])
 
 
 def _updated(version: Version) -> dt.datetime:
@@ -63,8 +59,7 @@ def _updated(version: Version) -> dt.datetime:
 def _entry(library: Library, pid: str, version: Version, site_url: str | None,
            feed_path: str) -> str:
     number = version.number
-    page = (f"policies/{pid}/versions/{number}/changes/" if number > 1
-            else f"policies/{pid}/versions/{number}/")
+    page = addresses.changes(pid, number) if number > 1 else addresses.version(pid, number)
     title = f"{_title(library, pid)}: version {number}"
     note = version.note or ("First published version" if number == 1 else "New version")
     summary = note
@@ -73,7 +68,7 @@ def _entry(library: Library, pid: str, version: Version, site_url: str | None,
     for correction in version.corrections:
         summary += f" Corrected {correction.published.date().isoformat()}: {correction.note}"
     if version.withdrawn:  # the same entry, updated: readers replace what they kept
-        page = f"policies/{pid}/versions/{number}/"
+        page = addresses.version(pid, number)
         title += " (withdrawn)"
         summary = (f"Version {number} was withdrawn on {version.withdrawn.withdrawn.isoformat()}"
                    f": {version.withdrawn.reason}")
@@ -85,7 +80,7 @@ def _entry(library: Library, pid: str, version: Version, site_url: str | None,
         f"    <published>{_rfc3339(version.published)}</published>",
         f"    <updated>{_rfc3339(_updated(version))}</updated>",
         f'    <link rel="alternate" type="text/html" '
-        f'href="{xml_escape(_link(site_url, feed_path, page), {chr(34): "&quot;"})}"/>',
+        f'href="{_attr(addresses.absolute(site_url, feed_path, page))}"/>',
         f"    <author><name>{xml_escape(version.author_role)}</name></author>",
         f'    <category term="{xml_escape(pid)}"/>',
         f'    <summary type="text">{xml_escape(summary)}</summary>',
@@ -112,8 +107,8 @@ def atom_feed(
         updated = generated
     else:
         updated = _rfc3339(EPOCH)
-    self_href = _link(site_url, feed_path, feed_path)
-    alt_href = _link(site_url, feed_path, alternate)
+    self_href = addresses.absolute(site_url, feed_path, feed_path)
+    alt_href = addresses.absolute(site_url, feed_path, alternate)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">',
@@ -170,15 +165,15 @@ def reviews_calendar(
     items: list[tuple[str, str, str, object, str | None]] = []
     for pid, policy in sorted(library.policies.items()):
         meta = policy.meta
-        title = f"{meta.number}: {meta.title}" if meta.number else meta.title
+        title = title_of(policy)
         items.append((f"policy-{pid}", f"Review due: {title}", meta.owner, meta.review,
-                      f"policies/{pid}/"))
+                      addresses.policy(pid)))
     if library.platforms is not None:
         items.append(("registry-platforms", "Review due: approved platforms list (AI 1-19 §O.a)",
-                      library.platforms.owner, library.platforms.review, "platforms/"))
+                      library.platforms.owner, library.platforms.review, addresses.PLATFORMS))
     if library.accounts is not None:
         items.append(("registry-accounts", "Review due: official accounts directory",
-                      library.accounts.owner, library.accounts.review, "accounts/"))
+                      library.accounts.owner, library.accounts.review, addresses.ACCOUNTS))
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -211,7 +206,7 @@ def reviews_calendar(
             "CATEGORIES:Policy review",
         ]
         if site_url and path:
-            lines.append(f"URL:{site_url}{path}")
+            lines.append(f"URL:{addresses.absolute(site_url, addresses.REVIEWS_CALENDAR, path)}")
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
@@ -234,19 +229,19 @@ def feed_files(
             continue
         items = [(pid, v) for v in history.versions]
         everything += items
-        path = f"feeds/{pid}.atom"
+        path = addresses.policy_feed(pid)
         files[path] = atom_feed(
             library, items, feed_path=path, title=f"{_title(library, pid)}: new versions",
-            alternate=f"policies/{pid}/versions/", site_url=site_url, generated=generated,
+            alternate=addresses.versions(pid), site_url=site_url, generated=generated,
         )
     everything = [(p, v) for p, v in everything if v.published is not None]
     everything.sort(key=lambda item: _updated(item[1]), reverse=True)
-    files["feeds/changes.atom"] = atom_feed(
-        library, everything[:MAX_SITE_ENTRIES], feed_path="feeds/changes.atom",
-        title=f"{SITE_TITLE}: what changed", alternate="changes/", site_url=site_url,
+    files[addresses.SITE_FEED] = atom_feed(
+        library, everything[:MAX_SITE_ENTRIES], feed_path=addresses.SITE_FEED,
+        title=f"{SITE_TITLE}: what changed", alternate=addresses.SITE_CHANGES, site_url=site_url,
         generated=generated,
     )
-    files["feeds/reviews.ics"] = reviews_calendar(
+    files[addresses.REVIEWS_CALENDAR] = reviews_calendar(
         library, site_url=site_url, generated=generated, today=today
     )
     return files

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from . import schema, secrets_scan, store
+from . import addresses, schema, secrets_scan, store
 from .active_content import history_warnings
 from .content import (
     POLICY_DIR,
@@ -956,7 +956,7 @@ def withdrawal_problems(library: Library, histories: dict[str, PolicyHistory]) -
             problems.append(Problem(WITHDRAWN, line, (
                 f"{item.policy} has no version {item.version} (it has "
                 f"{'one version' if count == 1 else f'versions 1 to {count}'}); see "
-                f"/policies/{item.policy}/versions/ for the numbers")))
+                f"{addresses.url(addresses.versions(item.policy))} for the numbers")))
         elif item.version == count:
             problems.append(Problem(WITHDRAWN, line, (
                 f"version {count} is the latest version of {item.policy}, and its text is "

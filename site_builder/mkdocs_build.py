@@ -4,7 +4,7 @@ Does what `mkdocs build` does (load the config, start the plugins, build, shut t
 down) so that warnings can be collected and reported as build problems instead of being
 printed by MkDocs' own command line.
 
-The archive pages (every version, redline, comparison and changelog: `archive.is_archive`)
+The archive pages (every version, redline, comparison and changelog: `addresses.is_archive_page`)
 are left out of MkDocs' own pass and rendered right after it by `archive.render_archive`,
 with the same configuration, environment and checks, a small navigation and a cache.
 """
@@ -27,8 +27,8 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 
-from . import store
-from .archive import ArchiveResult, is_archive, package_version, render_archive, theme_hash
+from . import addresses, store
+from .archive import ArchiveResult, package_version, render_archive, theme_hash
 from .publish import Published
 from .store import Store
 
@@ -87,13 +87,13 @@ class _Archive(BasePlugin):
     def on_files(self, files, config):  # noqa: D102 (MkDocs event)
         self.data = {}
         for src_uri, text in self.generated.items():  # archive pages kept in memory
-            if is_archive(src_uri):
+            if addresses.is_archive_page(src_uri):
                 files.append(File.generated(config, src_uri, content=text))
             else:  # a policy's data files: the archive step writes them with its pages
                 self.data[src_uri] = text
         self.pages = []
         for file in files.documentation_pages(inclusion=lambda _: True):
-            if is_archive(file.src_uri):
+            if addresses.is_archive_page(file.src_uri):
                 file.inclusion = InclusionLevel.EXCLUDED
                 self.pages.append(file)
             elif file.src_uri in self.unlisted:

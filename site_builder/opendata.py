@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .addresses import diff_url, policy_url, version_url
 from .content import Library
 from .history import PolicyHistory, Version
-from .render import policy_url
 from .review import review_status
 from .stamp import SiteStamp
 
@@ -25,14 +25,6 @@ def withdrawal_data(version: Version) -> dict | None:
         return None
     return {"date": version.withdrawn.withdrawn.isoformat(),
             "reason": version.withdrawn.reason}
-
-
-def version_url(policy_id: str, number: int) -> str:
-    return f"/policies/{policy_id}/versions/{number}/"
-
-
-def diff_url(policy_id: str, number: int) -> str | None:
-    return f"/policies/{policy_id}/versions/{number}/changes/" if number > 1 else None
 
 
 def policies_data(

@@ -12,7 +12,6 @@ Addresses are fixed (other work links to them): `/`, `/policies/`, `/policies/<i
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 import re
 from collections import Counter
 from collections.abc import Callable, Collection
@@ -22,33 +21,34 @@ from pathlib import Path
 
 import yaml
 
+from . import addresses
+from .addresses import (
+    ACCOUNTS,
+    ACCOUNTS_DATA,
+    COMPLIANCE,
+    FEEDBACK_FORM,
+    GUIDELINES,
+    HOME,
+    PLATFORMS,
+    POLICIES_DATA,
+    POLICY_INDEX,
+    REPORT_FORM,
+    REVIEWS,
+    SITE_CHANGES,
+    feedback_url,
+    md_link,
+)
+from .addresses import href as url
+from .addresses import policy as policy_page
 from .compliance import element_coverage
 from .content import Library, Policy
 from .history import FIRST_VERSION_NOTE, PolicyHistory
 from .outline import Clause
-from .render import (
-    FEEDBACK_PATH,
-    REPORT_PATH,
-    escape_md,
-    feedback_url,
-    md_link,
-    policy_page,
-    render_policy_body,
-)
+from .render import escape_md, render_policy_body
 from .review import STATE_LABELS, ReviewStatus, review_status
 from .schema import POLICY_KINDS
 from .stamp import SiteStamp
 from .stats_pages import stats_section
-
-HOME = "index.md"
-POLICY_INDEX = "policies/index.md"
-COMPLIANCE = "compliance/index.md"
-ACCOUNTS = "accounts/index.md"
-PLATFORMS = "platforms/index.md"
-GUIDELINES = "comment-guidelines/index.md"
-REVIEWS = "reviews/index.md"
-POLICIES_DATA = "data/policies.json"
-ACCOUNTS_DATA = "data/accounts.json"
 
 # The comment guidelines are AI 1-19 §K, displayed as §L requires.
 GUIDELINES_POLICY = "ai-1-19"
@@ -124,25 +124,6 @@ class Context:
 
 # ---------------------------------------------------------------------------------------
 # Small pieces
-
-
-def url(from_page: str, to_page: str, anchor: str | None = None) -> str:
-    """The URL of a page (as served with directory URLs), relative to another page."""
-    def folder(page: str) -> str:
-        directory = posixpath.dirname(page)
-        name = posixpath.basename(page)
-        if name != "index.md" and name.endswith(".md"):
-            return posixpath.join(directory, name[:-3])
-        return directory
-
-    from_dir = folder(from_page) or "."
-    if to_page.endswith(".md"):
-        target = folder(to_page) or "."
-        rel = posixpath.relpath(target, from_dir)
-        rel = "./" if rel == "." else rel + "/"
-    else:
-        rel = posixpath.relpath(to_page, from_dir)
-    return rel + (f"#{anchor}" if anchor else "")
 
 
 def title_of(policy: Policy) -> str:
@@ -306,7 +287,7 @@ def policy_page_md(ctx: Context, policy: Policy) -> str:
         '<p class="policy-actions">'
         + a(feedback_url(policy.id), "Comment on this policy", class_="md-button")
         + " "
-        + a(REPORT_PATH, "Report a possible violation", class_="md-button")
+        + a(REPORT_FORM, "Report a possible violation", class_="md-button")
         + "</p>"
     )
     panel.append("</section>")
@@ -321,7 +302,7 @@ def policy_page_md(ctx: Context, policy: Policy) -> str:
             + (" (sample)" if c.meta.sample else "")
             for c in children
         ) + "\n")
-    out.append(render_policy_body(policy, base_url="../../", library=ctx.library))
+    out.append(render_policy_body(policy, page=here, library=ctx.library))
     return "\n".join(out)
 
 
@@ -332,15 +313,14 @@ def _admonition(kind: str, title: str, text: str) -> str:
 
 VERSION_MARK = "<!-- version-pages -->"
 WHATS_NEW_MARK = "<!-- site-changes -->"
-SITE_CHANGES = "changes/index.md"  # the site-wide "What changed" page, when there is one
 
 
 def history_pages(pid: str) -> list[tuple[str, str]]:
     """The history pages a policy may have (label, docs path), in the order shown."""
     return [
-        ("all versions", f"policies/{pid}/versions/index.md"),
-        ("changelog", f"policies/{pid}/changelog/index.md"),
-        ("compare versions", f"policies/{pid}/compare/index.md"),
+        ("all versions", addresses.versions(pid)),
+        ("changelog", addresses.changelog(pid)),
+        ("compare versions", addresses.compare(pid)),
     ]
 
 
@@ -356,13 +336,13 @@ def version_links_md(
     here = policy_page(policy.id)
     items = []
     for version in reversed(history.versions):
-        page = f"policies/{policy.id}/versions/{version.number}/index.md"
+        page = addresses.version(policy.id, version.number)
         if not _exists(docs_dir, page, also):
             continue
         when = f", {fmt_date(version.published.date())}" if version.published else ""
         current = " (current)" if version is history.current else ""
         line = f"- [Version {version.number}{when}]({md_link(here, page)}){current}"
-        changes = f"policies/{policy.id}/versions/{version.number}/changes/index.md"
+        changes = addresses.changes(policy.id, version.number)
         if version.withdrawn:
             line += (f": withdrawn on {fmt_date(version.withdrawn.withdrawn)} "
                      f"({escape_md(version.withdrawn.reason)})")
@@ -514,9 +494,9 @@ def home_md(ctx: Context) -> str:
         f"- **[Read the policies]({md_link(here, POLICY_INDEX)})**: "
         f"{_count(len(policies), 'policy', 'policies')}, each with its sections, dates "
         "and review schedule.\n"
-        f"- **[Give feedback on a policy]({FEEDBACK_PATH})**: comment on a policy or on "
+        f"- **[Give feedback on a policy]({FEEDBACK_FORM})**: comment on a policy or on "
         "one section of it.\n"
-        f"- **[Report a possible violation]({REPORT_PATH})** by an official City account.\n"
+        f"- **[Report a possible violation]({REPORT_FORM})** by an official City account.\n"
         f"- **[Is this account official?]({md_link(here, ACCOUNTS, 'check')})** Check an "
         "account against the directory of official City accounts.\n"
         f"- **[Comment guidelines]({md_link(here, GUIDELINES)})**: what comments City "
@@ -722,14 +702,14 @@ def compliance_md(ctx: Context, policy_pages: int, feedback_links: int) -> str:
         [
             "A mechanism for providing feedback on the policies",
             badge("Linked", "covered"),
-            f"{a(FEEDBACK_PATH, 'Feedback form')}: linked from the home page and from every "
+            f"{a(FEEDBACK_FORM, 'Feedback form')}: linked from the home page and from every "
             f"policy, section and clause ({feedback_links} links). The form is served by the "
             "City's feedback service; this build checks the links, not the service.",
         ],
         [
             "A mechanism for reporting potential violations",
             badge("Linked", "covered"),
-            f"{a(REPORT_PATH, 'Report form')}: linked from the home page, the accounts "
+            f"{a(REPORT_FORM, 'Report form')}: linked from the home page, the accounts "
             "directory and every policy page. The form is served by the City's feedback "
             "service; this build checks the links, not the service.",
         ],
@@ -757,7 +737,7 @@ def accounts_md(ctx: Context) -> str:
     out.append(
         "These are the social media accounts that speak for the City of Albuquerque. If an "
         "account claims to be the City's and is not listed here, it may be unofficial: "
-        f"[report it]({REPORT_PATH}).\n"
+        f"[report it]({REPORT_FORM}).\n"
     )
     samples = sum(1 for x in accounts if x.sample)
     if samples:
@@ -835,7 +815,7 @@ def accounts_md(ctx: Context) -> str:
     out.append("## Report a problem {#report}\n")
     out.append(
         "Seen an account that claims to be the City's but is not listed, or an official "
-        f"account breaking the City's rules? [Report a possible violation]({REPORT_PATH}). "
+        f"account breaking the City's rules? [Report a possible violation]({REPORT_FORM}). "
         f"See also the [approved platforms]({md_link(here, PLATFORMS)}).\n"
     )
     return "\n".join(out)
@@ -896,7 +876,8 @@ def guidelines_md(ctx: Context) -> str:
     clause = _find_clause(policy, GUIDELINES_CLAUSE) if policy else None
     if policy is None or clause is None:
         raise PageProblem([
-            f"policies/{GUIDELINES_POLICY}.md:1: the comment guidelines page is made from "
+            f"{addresses.policy_source(GUIDELINES_POLICY)}:1: the comment guidelines page is "
+            "made from "
             f"\u00a7{GUIDELINES_CLAUSE.upper()} of policy {GUIDELINES_POLICY!r} "
             "(AI 1-19 \u00a7L requires them to be displayed), and it is not in the content"
         ])
@@ -997,7 +978,7 @@ def write_pages(
     # What the compliance page says about §1.B is counted from the pages just written.
     pages = [docs_dir / policy_page(pid) for pid in library.policies]
     published = [page for page in pages if page.is_file()]
-    links = sum(page.read_text(encoding="utf-8").count(f"]({FEEDBACK_PATH}?")
+    links = sum(page.read_text(encoding="utf-8").count(f"]({FEEDBACK_FORM}?")
                 for page in published)
     write(COMPLIANCE, compliance_md(ctx, policy_pages=len(published), feedback_links=links))
     write(ACCOUNTS, accounts_md(ctx))

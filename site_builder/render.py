@@ -18,44 +18,20 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
+from . import addresses
 from .active_content import inert
+from .addresses import md_link
 from .content import Library, Policy
 from .outline import Block, Clause, Section, may_link
 
-FEEDBACK_PATH = "/feedback/"
-REPORT_PATH = "/report/"
 INDENT = "    "
 
 _markdown = MarkdownIt("commonmark")
 _HARD_BREAK = re.compile(r"(?<!\\)\\$", re.MULTILINE)
-
-
-def policy_page(policy_id: str) -> str:
-    """The Markdown source (docs-relative) of a policy's current page."""
-    return f"policies/{policy_id}/index.md"
-
-
-def policy_url(policy_id: str, anchor: str | None = None) -> str:
-    """The site-relative URL of a policy's current page (for data files)."""
-    return f"/policies/{policy_id}/" + (f"#{anchor}" if anchor else "")
-
-
-def feedback_url(policy_id: str, section: str | None = None) -> str:
-    """The address of the feedback form, prefilled with a policy and a section."""
-    params = {"policy": policy_id}
-    if section:
-        params["section"] = section
-    return f"{FEEDBACK_PATH}?{urlencode(params)}"
-
-
-def md_link(from_page: str, to_page: str, anchor: str | None = None) -> str:
-    """A link from one docs-relative Markdown file to another, as MkDocs resolves it."""
-    rel = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
-    return rel + (f"#{anchor}" if anchor else "")
 
 
 def attr_value(text: str) -> str:
@@ -75,12 +51,13 @@ def escape_md(text: str) -> str:
 
 
 def link_rewriter(
-    library: Library | None, policy: Policy, base_url: str
+    library: Library | None, policy: Policy, page: str
 ) -> Callable[[str], str | None]:
     """Map a link target written in a policy to the address it has on the site.
 
-    `other.md#anchor` becomes `{base_url}policies/<other-id>/index.md#anchor`; a bare
-    `#anchor` stays on the page. Returns None for targets left as they are.
+    `other.md#anchor` becomes a link from `page` to the other policy's page (a `.md`
+    link, which MkDocs checks, anchor included); a bare `#anchor` stays on the page.
+    Returns None for targets left as they are.
     """
     base = posixpath.dirname(policy.path)
 
@@ -94,7 +71,7 @@ def link_rewriter(
         other = library.policy_at(rel)
         if other is None:
             return None
-        return base_url + policy_page(other.id) + (f"#{parts.fragment}" if parts.fragment else "")
+        return md_link(page, addresses.policy(other.id), parts.fragment or None)
 
     return rewrite
 
@@ -134,7 +111,7 @@ def section_tools(policy_id: str, anchor: str, name: str, *, feedback: bool = Tr
     tools = [f'[Link](#{anchor}){{: .policy-permalink aria-label="Link to {label}" }}']
     if feedback:
         tools.append(
-            f"[Comment]({feedback_url(policy_id, anchor)})"
+            f"[Comment]({addresses.feedback_url(policy_id, anchor)})"
             f'{{: .policy-comment aria-label="Comment on {label}" }}'
         )
     return " ".join(tools)
@@ -143,21 +120,20 @@ def section_tools(policy_id: str, anchor: str, name: str, *, feedback: bool = Tr
 def render_policy_body(
     policy: Policy,
     *,
-    base_url: str,
+    page: str,
     library: Library | None = None,
     feedback: bool = True,
     heading_offset: int = 0,
 ) -> str:
     """The policy's text as Markdown, every section and clause with its anchor.
 
-    base_url: the path from the page being written to the docs root, e.g. "../../" for
-    `policies/<id>/index.md`; links to other policies are written relative to it as
-    `.md` links, which MkDocs checks and turns into page URLs.
+    page: the page being written (`addresses`); links to other policies are written
+    relative to it as `.md` links, which MkDocs checks and turns into page URLs.
     library: needed to resolve links to other policies (`other.md#anchor`).
     feedback: add "Comment on …" links to the feedback form.
     heading_offset: added to every section heading level (at most level 6).
     """
-    rewrite = link_rewriter(library, policy, base_url)
+    rewrite = link_rewriter(library, policy, page)
     out: list[str] = []
     outline = policy.outline
     for block in outline.preamble:

@@ -35,7 +35,8 @@ from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import feeds, store
+from . import addresses, feeds, store
+from .addresses import href, md_link, root
 from .content import Library, Policy
 from .history import PolicyHistory, Span, Version, spans
 from .opendata import withdrawal_data
@@ -47,13 +48,10 @@ from .stamp import SiteStamp
 from .store import Store, source_hash
 
 PAGE_VERSION = "versions-1"  # bump when the page layout changes, to refresh the cache
-SITE_CHANGES = "changes/index.md"
 PARALLEL_MIN = 8  # policies: fewer are not worth a second process
 RECENT_CHANGES = 100  # changes listed on "What changed"; every one is on its year's page
 # The archive pages: rendered by the archive step (archive.py), outside MkDocs' pass.
-ARCHIVE_PAGE = re.compile(r"^policies/[^/]+/(versions|compare|changelog)/")
 # Each policy's data for the date picker and the compare page, which goes with its archive.
-ARCHIVE_DATA = re.compile(r"^data/versions/([^/]+?)(?:\.text)?\.json$")
 HTML_START = "<!-- archive:html -->"
 HTML_END = "<!-- /archive:html -->"
 KIND_LABELS = {
@@ -63,83 +61,6 @@ KIND_LABELS = {
     "department-policy": "department policy",
 }
 _MKDOCS_YML = Path(__file__).resolve().parent.parent / "mkdocs.yml"
-
-
-# ---------------------------------------------------------------------------------------
-# Addresses
-
-
-def list_page(pid: str) -> str:
-    return f"policies/{pid}/versions/index.md"
-
-
-def version_page(pid: str, number: int) -> str:
-    return f"policies/{pid}/versions/{number}/index.md"
-
-
-def changes_page(pid: str, number: int) -> str:
-    return f"policies/{pid}/versions/{number}/changes/index.md"
-
-
-def compare_page(pid: str) -> str:
-    return f"policies/{pid}/compare/index.md"
-
-
-def pair_page(pid: str, old: int, new: int) -> str:
-    return f"policies/{pid}/compare/{old}-{new}/index.md"
-
-
-def changelog_page(pid: str) -> str:
-    return f"policies/{pid}/changelog/index.md"
-
-
-def current_page(pid: str) -> str:
-    return f"policies/{pid}/index.md"
-
-
-def version_url(pid: str, number: int) -> str:
-    """Site-relative URL of a version, as data/policies.json gives it."""
-    return f"/policies/{pid}/versions/{number}/"
-
-
-def diff_url(pid: str, number: int) -> str | None:
-    return f"/policies/{pid}/versions/{number}/changes/" if number > 1 else None
-
-
-def page_url(page: str) -> str:
-    """The site-relative URL a docs page is served at (directory URLs)."""
-    return "/" + page.removesuffix("index.md")
-
-
-def _relative(from_dir: str, to_path: str) -> str:
-    """posixpath.relpath for docs-relative paths, without touching the file system."""
-    a = [x for x in from_dir.split("/") if x]
-    b = [x for x in to_path.split("/") if x]
-    common = 0
-    while common < min(len(a), len(b)) and a[common] == b[common]:
-        common += 1
-    return "/".join([".."] * (len(a) - common) + b[common:]) or "."
-
-
-def md_link(from_page: str, to_page: str, anchor: str | None = None) -> str:
-    """A Markdown link target from one docs page to another file, which MkDocs checks."""
-    return _relative(posixpath.dirname(from_page), to_page) + (f"#{anchor}" if anchor else "")
-
-
-def _href(from_page: str, to_page: str, anchor: str | None = None) -> str:
-    """A relative URL for raw HTML (MkDocs does not rewrite links inside HTML)."""
-    from_dir = posixpath.dirname(from_page)
-    if to_page.endswith("index.md"):
-        rel = _relative(from_dir, posixpath.dirname(to_page))
-        rel = "./" if rel == "." else rel + "/"
-    else:
-        rel = _relative(from_dir, to_page)
-    return rel + (f"#{anchor}" if anchor else "")
-
-
-def _root(from_page: str) -> str:
-    depth = from_page.count("/")
-    return "../" * depth or "./"
 
 
 # ---------------------------------------------------------------------------------------
@@ -255,15 +176,15 @@ def _safe_links(policy: Policy, library: Library) -> Policy:
         if parts_.scheme or parts_.netloc or target.startswith("/"):
             return None
         if not parts_.path:
-            return None if parts_.fragment in anchors else f"/policies/{policy.id}/"
+            return None if parts_.fragment in anchors else addresses.policy_url(policy.id)
         rel = posixpath.normpath(posixpath.join(base, parts_.path))
         if not rel.endswith(".md"):
             return None
         other = library.policy_at(rel)
         if other is None:
-            return "/policies/"
+            return addresses.url(addresses.POLICY_INDEX)
         if parts_.fragment and parts_.fragment not in other.outline.anchors:
-            return f"/policies/{other.id}/"
+            return addresses.policy_url(other.id)
         return None
 
     if all(rewrite(link.target) is None for link in policy.outline.links):
@@ -289,7 +210,7 @@ def _body(policy: Policy, library: Library, page: str, touched: set[str]) -> str
     text = store.current().get_text(key)
     if text is None:
         safe = _safe_links(policy, library)
-        text = render_policy_body(safe, base_url=_root(page), library=library, feedback=False)
+        text = render_policy_body(safe, page=page, library=library, feedback=False)
         store.current().put_text(key, text)
     return text
 
@@ -327,10 +248,10 @@ def _redline(old: Version, new: Version, touched: set[str]) -> Redline | None:
 
 def _nav_links(here: str, pid: str, *, history: PolicyHistory, skip: str = "") -> str:
     links = [
-        ("current", "Current version", current_page(pid)),
-        ("list", "All versions", list_page(pid)),
-        ("compare", "Compare versions", compare_page(pid)),
-        ("changelog", "Changelog", changelog_page(pid)),
+        ("current", "Current version", addresses.policy(pid)),
+        ("list", "All versions", addresses.versions(pid)),
+        ("compare", "Compare versions", addresses.compare(pid)),
+        ("changelog", "Changelog", addresses.changelog(pid)),
     ]
     items = [f"[{label}]({md_link(here, page)})" for key, label, page in links if key != skip]
     return " · ".join(items) + "\n"
@@ -355,7 +276,7 @@ def _history_notices(history: PolicyHistory) -> str:
 
 def version_list_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> str:
     pid = policy.id
-    here = list_page(pid)
+    here = addresses.versions(pid)
     draft = policy.meta.status == "draft"
     out = [_front(f"Versions of {title_of(policy)}",
                   f"Every published version of {title_of(policy)}")]
@@ -372,11 +293,11 @@ def version_list_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> st
     rows = []
     for span in reversed(spans(history)):
         v = span.version
-        text_link = f'<a href="{_href(here, version_page(pid, v.number))}">Text</a>'
-        changes = (f'<a href="{_href(here, changes_page(pid, v.number))}">What changed</a>'
+        text_link = f'<a href="{href(here, addresses.version(pid, v.number))}">Text</a>'
+        changes = (f'<a href="{href(here, addresses.changes(pid, v.number))}">What changed</a>'
                    if v.number > 1 else "First version")
         if v.withdrawn:
-            text_link = f'<a href="{_href(here, version_page(pid, v.number))}">Withdrawn</a>'
+            text_link = f'<a href="{href(here, addresses.version(pid, v.number))}">Withdrawn</a>'
             changes = "—"
         current = " (current)" if v.number == history.current.number else ""
         start = _time(span.start)
@@ -406,7 +327,7 @@ def version_list_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> st
         + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     ))
     out.append(
-        f"Follow new versions: [Atom feed]({md_link(here, f'feeds/{pid}.atom')}).\n"
+        f"Follow new versions: [Atom feed]({md_link(here, addresses.policy_feed(pid))}).\n"
     )
     return "\n".join(x for x in out if x)
 
@@ -416,8 +337,8 @@ def _date_picker(here: str, pid: str, history: PolicyHistory, *, draft: bool) ->
         return ""
     first = min(s.start for s in spans(history) if s.start)
     return html_block(
-        f'<form class="version-picker" data-index="{_href(here, f"data/versions/{pid}.json")}"'
-        f' data-root="{_root(here)}" hidden>'
+        f'<form class="version-picker" data-index="{href(here, addresses.versions_data(pid))}"'
+        f' data-root="{root(here)}" hidden>'
         '<h2 id="versions--on-date">In effect on a date</h2>'
         '<p><label for="version-date">Date</label> '
         '<span class="version-hint" id="version-date-hint">For example, 2026-03-01. '
@@ -451,12 +372,12 @@ def tombstone_md(policy: Policy, history: PolicyHistory, version: Version, here:
                  else "")
     lines.append(f"Its text is no longer published.{published} The other versions keep their "
                  "numbers and addresses, and redlines compare the versions around it.")
-    links = [f"[See the current version]({md_link(here, current_page(pid))})"]
+    links = [f"[See the current version]({md_link(here, addresses.policy(pid))})"]
     if n > 1:
-        links.append(f"[Version {n - 1}]({md_link(here, version_page(pid, n - 1))})")
+        links.append(f"[Version {n - 1}]({md_link(here, addresses.version(pid, n - 1))})")
     if n < len(history.versions):
-        links.append(f"[Version {n + 1}]({md_link(here, version_page(pid, n + 1))})")
-    links.append(f"[All versions]({md_link(here, list_page(pid))})")
+        links.append(f"[Version {n + 1}]({md_link(here, addresses.version(pid, n + 1))})")
+    links.append(f"[All versions]({md_link(here, addresses.versions(pid))})")
     lines.append(" · ".join(links))
     out.append(_admonition("warning", f"Version {n} withdrawn", "\n\n".join(lines)))
     return "\n".join(out)
@@ -466,7 +387,7 @@ def version_md(ctx: _Context, policy: Policy, history: PolicyHistory, span: Span
     version = span.version
     pid = policy.id
     n = version.number
-    here = version_page(pid, n)
+    here = addresses.version(pid, n)
     if version.withdrawn:
         return tombstone_md(policy, history, version, here, f"Version {n}", "version--title")
     shown = version.policy
@@ -485,14 +406,14 @@ def version_md(ctx: _Context, policy: Policy, history: PolicyHistory, span: Span
     links = []
     if is_current:
         lines.append("This is the current version.")
-    links.append(f"[See the current version]({md_link(here, current_page(pid))})")
+    links.append(f"[See the current version]({md_link(here, addresses.policy(pid))})")
     if n > 1:
-        links.append(f"[What changed in version {n}]({md_link(here, changes_page(pid, n))})")
+        links.append(f"[What changed in version {n}]({md_link(here, addresses.changes(pid, n))})")
     if n > 1:
-        links.append(f"[Version {n - 1}]({md_link(here, version_page(pid, n - 1))})")
+        links.append(f"[Version {n - 1}]({md_link(here, addresses.version(pid, n - 1))})")
     if not is_current:
-        links.append(f"[Version {n + 1}]({md_link(here, version_page(pid, n + 1))})")
-    links.append(f"[All versions]({md_link(here, list_page(pid))})")
+        links.append(f"[Version {n + 1}]({md_link(here, addresses.version(pid, n + 1))})")
+    links.append(f"[All versions]({md_link(here, addresses.versions(pid))})")
     lines.append(" · ".join(links))
     kind = "warning" if not is_current else "info"
     heading = f"Version {n}" + (" (current)" if is_current else " (not the current version)")
@@ -560,11 +481,11 @@ def redline_md(
     if new.note and kind == "consecutive":
         lines.append(f"Change note: {escape_md(new.note)}")
     lines.append(" · ".join([
-        f"[Text of version {new.number}]({md_link(here, version_page(pid, new.number))})",
-        f"[Text of version {old.number}]({md_link(here, version_page(pid, old.number))})",
-        f"[Current version]({md_link(here, current_page(pid))})",
-        f"[All versions]({md_link(here, list_page(pid))})",
-        f"[Compare other versions]({md_link(here, compare_page(pid))})",
+        f"[Text of version {new.number}]({md_link(here, addresses.version(pid, new.number))})",
+        f"[Text of version {old.number}]({md_link(here, addresses.version(pid, old.number))})",
+        f"[Current version]({md_link(here, addresses.policy(pid))})",
+        f"[All versions]({md_link(here, addresses.versions(pid))})",
+        f"[Compare other versions]({md_link(here, addresses.compare(pid))})",
     ]))
     out.append(_admonition("info", f"Version {old.number} → version {new.number}",
                            "\n\n".join(lines)))
@@ -614,15 +535,15 @@ def _no_earlier_md(policy: Policy, history: PolicyHistory, version: Version, her
     out.append(f"# {title} of {escape_md(title_of(policy))} {{#changes--title}}\n")
     lines = [" ".join(escape_md(withdrawn_text(v)) for v in history.versions[:n - 1]),
              "There is no earlier version to compare it with.",
-             f"[Text of version {n}]({md_link(here, version_page(pid, n))}) · "
-             f"[All versions]({md_link(here, list_page(pid))})"]
+             f"[Text of version {n}]({md_link(here, addresses.version(pid, n))}) · "
+             f"[All versions]({md_link(here, addresses.versions(pid))})"]
     out.append(_admonition("info", f"Version {n}", "\n\n".join(lines)))
     return "\n".join(out)
 
 
 def compare_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> str:
     pid = policy.id
-    here = compare_page(pid)
+    here = addresses.compare(pid)
     current = history.current.number
     out = [_front(f"Compare versions of {title_of(policy)}")]
     out.append(f"# Compare versions of {escape_md(title_of(policy))} {{#compare--title}}\n")
@@ -636,9 +557,9 @@ def compare_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> str:
     pairs = _pairs(history)
     prepared = {}
     for old, v in consecutive:
-        prepared[f"{old.number}-{v.number}"] = _href(here, changes_page(pid, v.number))
+        prepared[f"{old.number}-{v.number}"] = href(here, addresses.changes(pid, v.number))
     for v in pairs:
-        prepared[f"{v.number}-{current}"] = _href(here, pair_page(pid, v.number, current))
+        prepared[f"{v.number}-{current}"] = href(here, addresses.pair(pid, v.number, current))
     out.append("Choose an earlier and a later version to see what changed between them, "
                "marked as the Council marks amendments.\n")
     options = "".join(
@@ -648,7 +569,7 @@ def compare_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> str:
     )
     out.append(html_block(
         f'<form class="version-compare" hidden data-policy="{escape(pid)}"'
-        f' data-text="{_href(here, f"data/versions/{pid}.text.json")}"'
+        f' data-text="{href(here, addresses.versions_text(pid))}"'
         f" data-prepared='{escape(json.dumps(prepared, sort_keys=True), quote=True)}'>"
         '<p><label for="compare-from">Earlier version</label> '
         f'<select id="compare-from" name="from">{options}</select></p>'
@@ -664,10 +585,10 @@ def compare_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> str:
     items = []
     for old, v in reversed(consecutive):
         items.append(f"- [Version {old.number} → version {v.number}]"
-                     f"({md_link(here, changes_page(pid, v.number))})")
+                     f"({md_link(here, addresses.changes(pid, v.number))})")
     for v in reversed(pairs):
         items.append(f"- [Version {v.number} → current version {current}]"
-                     f"({md_link(here, pair_page(pid, v.number, current))})")
+                     f"({md_link(here, addresses.pair(pid, v.number, current))})")
     withdrawn = [v for v in history.versions if v.withdrawn]
     if withdrawn:
         items.append("\n" + " ".join(escape_md(withdrawn_text(v)) for v in withdrawn))
@@ -683,17 +604,17 @@ def _entry_line(here: str, pid: str, entry, history: PolicyHistory) -> str:
     when = fmt_date(entry.published.date())
     version = history.version(entry.version)
     if entry.kind == "withdrawn" or (entry.kind == "version" and version and version.withdrawn):
-        target = md_link(here, version_page(pid, entry.version))
+        target = md_link(here, addresses.version(pid, entry.version))
         what = (f"[Version {entry.version}]({target}) withdrawn" if entry.kind == "withdrawn"
                 else f"[Version {entry.version}]({target}) (since withdrawn)")
     elif entry.kind == "version":
-        target = (changes_page(pid, entry.version) if entry.version > 1
-                  else version_page(pid, entry.version))
+        target = (addresses.changes(pid, entry.version) if entry.version > 1
+                  else addresses.version(pid, entry.version))
         what = f"[Version {entry.version}]({md_link(here, target)})"
         what += " (what changed)" if entry.version > 1 else " (first version)"
     elif entry.kind == "editorial":
         what = (f"Editorial correction to [version {entry.version}]"
-                f"({md_link(here, version_page(pid, entry.version))})")
+                f"({md_link(here, addresses.version(pid, entry.version))})")
     else:
         fields = ", ".join(f.replace("_", " ") for f in entry.fields) or "details"
         what = f"Details updated ({escape_md(fields)}), no change to the text"
@@ -703,7 +624,7 @@ def _entry_line(here: str, pid: str, entry, history: PolicyHistory) -> str:
 
 def changelog_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> str:
     pid = policy.id
-    here = changelog_page(pid)
+    here = addresses.changelog(pid)
     out = [_front(f"Changelog of {title_of(policy)}")]
     out.append(f"# Changelog of {escape_md(title_of(policy))} {{#changelog--title}}\n")
     out.append(_nav_links(here, pid, history=history, skip="changelog"))
@@ -715,12 +636,8 @@ def changelog_md(ctx: _Context, policy: Policy, history: PolicyHistory) -> str:
         out.append("\n".join(_entry_line(here, pid, e, history) for e in history.changes) + "\n")
     else:
         out.append("No dated changes are on record in this build.\n")
-    out.append(f"Follow new versions: [Atom feed]({md_link(here, f'feeds/{pid}.atom')}).\n")
+    out.append(f"Follow new versions: [Atom feed]({md_link(here, addresses.policy_feed(pid))}).\n")
     return "\n".join(x for x in out if x)
-
-
-def year_page(year: int) -> str:
-    return f"changes/{year}/index.md"
 
 
 def _site_entries(library: Library, histories: dict[str, PolicyHistory]) -> list[tuple]:
@@ -744,14 +661,15 @@ def _by_month(here: str, entries: list[tuple]) -> list[str]:
         if label != month:
             month = label
             out.append(f"\n## {label}\n")
-        link = f"[{escape_md(title_of(policy))}]({md_link(here, current_page(pid))})"
+        link = f"[{escape_md(title_of(policy))}]({md_link(here, addresses.policy(pid))})"
         out.append(_entry_line(here, pid, entry, history).replace("- **", f"- {link}, **", 1))
     return out
 
 
 def _year_links(here: str, years: list[int], skip: int | None = None) -> str:
-    return " · ".join(str(year) if year == skip else f"[{year}]({md_link(here, year_page(year))})"
-                      for year in years)
+    return " · ".join(
+        str(year) if year == skip else f"[{year}]({md_link(here, addresses.changes_year(year))})"
+        for year in years)
 
 
 def site_changes_files(library: Library, histories: dict[str, PolicyHistory]) -> dict[str, str]:
@@ -760,7 +678,7 @@ def site_changes_files(library: Library, histories: dict[str, PolicyHistory]) ->
     Every change of every policy on one page made a page of megabytes at a few hundred
     policies, rendered again by every build; a year's page changes only while changes
     are published in that year."""
-    here = SITE_CHANGES
+    here = addresses.SITE_CHANGES
     entries = _site_entries(library, histories)
     years = sorted({e[0].year for e in entries}, reverse=True)
     out = [_front("What changed", "The latest changes to the City's social media policies")]
@@ -768,9 +686,9 @@ def site_changes_files(library: Library, histories: dict[str, PolicyHistory]) ->
     out.append("The latest new versions, corrections and updates to the City's social media "
                "policies, newest first. Each new version links to its changes, marked as "
                "the Council marks amendments. Follow them in a feed reader: "
-               f"[Atom feed]({md_link(here, 'feeds/changes.atom')}). Staff can add review "
-               f"due dates to a calendar: [reviews.ics]({md_link(here, 'feeds/reviews.ics')})."
-               "\n")
+               f"[Atom feed]({md_link(here, addresses.SITE_FEED)}). Staff can add review "
+               "due dates to a calendar: "
+               f"[reviews.ics]({md_link(here, addresses.REVIEWS_CALENDAR)}).\n")
     if not entries:
         out.append("No dated changes are on record in this build.\n")
         return {here: "\n".join(out)}
@@ -783,7 +701,7 @@ def site_changes_files(library: Library, histories: dict[str, PolicyHistory]) ->
                    f"change is on the page of its year: {_year_links(here, years)}.\n")
     files = {here: "\n".join(out) + "\n"}
     for year in years:
-        page = year_page(year)
+        page = addresses.changes_year(year)
         of_year = [e for e in entries if e[0].year == year]
         lines = [_front(f"What changed in {year}",
                         f"Every change to the City's social media policies in {year}")]
@@ -813,9 +731,9 @@ def versions_index(pid: str, history: PolicyHistory) -> dict:
                 "until": s.end.isoformat() if s.end else None,
                 "published": s.version.published.isoformat() if s.version.published else None,
                 "note": s.version.note or None,
-                "url": version_url(pid, s.version.number).lstrip("/"),
+                "url": addresses.version_url(pid, s.version.number).lstrip("/"),
                 "diff_url": (None if s.version.withdrawn else
-                             (diff_url(pid, s.version.number) or "").lstrip("/") or None),
+                             (addresses.diff_url(pid, s.version.number) or "").lstrip("/") or None),
                 "withdrawn": withdrawal_data(s.version),
             }
             for s in spans(history)
@@ -863,13 +781,13 @@ def make_policy_files(ctx: _Context, policy: Policy, history: PolicyHistory,
 def _policy_files(ctx: _Context, policy: Policy, history: PolicyHistory) -> dict[str, str]:
     pid = policy.id
     files: dict[str, str] = {}
-    files[list_page(pid)] = version_list_md(ctx, policy, history)
+    files[addresses.versions(pid)] = version_list_md(ctx, policy, history)
     for span in spans(history):
         version = span.version
         n = version.number
-        files[version_page(pid, n)] = version_md(ctx, policy, history, span)
+        files[addresses.version(pid, n)] = version_md(ctx, policy, history, span)
         if n > 1:
-            page = changes_page(pid, n)
+            page = addresses.changes(pid, n)
             old = history.shown_before(n)
             if version.withdrawn:
                 files[page] = tombstone_md(policy, history, version, page,
@@ -881,7 +799,7 @@ def _policy_files(ctx: _Context, policy: Policy, history: PolicyHistory) -> dict
                                          kind="consecutive")
     current = history.current
     for old in history.versions[:-2]:
-        page = pair_page(pid, old.number, current.number)
+        page = addresses.pair(pid, old.number, current.number)
         if old.withdrawn:
             files[page] = tombstone_md(
                 policy, history, old, page,
@@ -889,11 +807,11 @@ def _policy_files(ctx: _Context, policy: Policy, history: PolicyHistory) -> dict
                 "changes--title")
         else:
             files[page] = redline_md(ctx, policy, history, old, current, page, kind="pair")
-    files[compare_page(pid)] = compare_md(ctx, policy, history)
-    files[changelog_page(pid)] = changelog_md(ctx, policy, history)
-    files[f"data/versions/{pid}.json"] = json.dumps(versions_index(pid, history), indent=1,
+    files[addresses.compare(pid)] = compare_md(ctx, policy, history)
+    files[addresses.changelog(pid)] = changelog_md(ctx, policy, history)
+    files[addresses.versions_data(pid)] = json.dumps(versions_index(pid, history), indent=1,
                                                     ensure_ascii=False)
-    files[f"data/versions/{pid}.text.json"] = json.dumps(
+    files[addresses.versions_text(pid)] = json.dumps(
         versions_text(history), separators=(",", ":"), ensure_ascii=False)
     return files
 
@@ -956,9 +874,9 @@ def write_version_pages(
 ) -> list[Path]:
     """Write version, redline, changelog and feed files under docs_dir.
 
-    With `keep`, the archive pages (`ARCHIVE_PAGE`) and data files
-    (`ARCHIVE_DATA`) go into it (docs-relative path → text) instead of onto the disk: the
-    archive step renders and writes them from memory.
+    With `keep`, the archive pages and data files (`addresses.archive_policy`) go into it
+    (docs-relative path → text) instead of onto the disk: the archive step renders and
+    writes them from memory.
     """
     docs_dir = Path(docs_dir)
     today = dt.date.fromisoformat(site["today"]) if site.get("today") else dt.date.today()
@@ -967,7 +885,7 @@ def write_version_pages(
     folders: set[Path] = set()  # made already: most pages are a folder of their own
 
     def write(rel: str, text: str) -> None:
-        if keep is not None and (ARCHIVE_PAGE.match(rel) or ARCHIVE_DATA.match(rel)):
+        if keep is not None and addresses.archive_policy(rel):
             keep[rel] = text
             return
         path = docs_dir / rel

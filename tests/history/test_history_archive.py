@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from site_builder.archive import PLACEHOLDER, is_archive
+from site_builder.addresses import is_archive_page as is_archive
+from site_builder.archive import PLACEHOLDER
 from site_builder.build import BuildFailed, build_site
 from tests.history.conftest import POLICY, V3_BODY, assert_same_site, policy_text
 
