@@ -104,8 +104,11 @@ def render(pid: str, n: int, sections: list[list[str]], effective: str) -> str:
     return "\n".join(out)
 
 
-def generate(repo: Path, policies: int, versions: int, seed: int = 19) -> int:
-    """Write the repository with git fast-import; return the number of commits."""
+def generate(repo: Path, policies: int, versions: int, seed: int = 19, *,
+             shipped: Path = ROOT / "content") -> int:
+    """Write the repository with git fast-import; return the number of commits.
+
+    The first commit also holds the registries and policies of `shipped`."""
     if repo.exists():
         shutil.rmtree(repo)
     repo.mkdir(parents=True)
@@ -120,7 +123,7 @@ def generate(repo: Path, policies: int, versions: int, seed: int = 19) -> int:
         return b"data %d\n" % len(raw) + raw + b"\n"
 
     mark = 0
-    registries = ROOT / "content" / "registries"
+    registries = shipped / "registries"
 
     def commit(message: str, files: dict[str, str]) -> None:
         nonlocal mark, when
@@ -139,7 +142,7 @@ def generate(repo: Path, policies: int, versions: int, seed: int = 19) -> int:
     # The shipped content too: the site's pages expect AI 1-19 and the resolution.
     files = {f"content/registries/{f.name}": f.read_text() for f in registries.iterdir()}
     files.update({f"content/policies/{f.name}": f.read_text()
-                  for f in (ROOT / "content" / "policies").glob("*.md")})
+                  for f in (shipped / "policies").glob("*.md")})
     for v in range(1, versions + 1):
         for n, (pid, sections) in enumerate(bodies.items()):
             if v > 1:
