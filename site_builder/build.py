@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from . import addresses, history, opendata, pages, publish, store, versions
+from . import addresses, history, opendata, pages, publish, store, versions, withdrawals
 from .content import Library, load_library
 from .mkdocs_build import CONFIG, MkDocsFailed, build_html
 from .stamp import SiteStamp, site_stamp
@@ -148,7 +148,7 @@ def _build_site(
         histories, warnings = history.read_history(content, library)
     for warning in warnings:
         log(f"warning: {warning}")
-    problems = history.history_problems(library, histories)
+    problems = withdrawals.history_problems(library, histories)
     if problems:
         noun = "problem" if len(problems) == 1 else "problems"
         raise BuildFailed(f"{len(problems)} {noun} in the history of {content}/; nothing was "
@@ -236,7 +236,6 @@ def generate_docs(
     with stage(log, "versions"):
         version_files = versions.write_version_pages(docs_dir, library, histories,
                                                      stamp.as_dict(), keep=keep)
-        pages.add_version_links(docs_dir, library, histories, also=keep or ())
     written += list(version_files)
     return written
 

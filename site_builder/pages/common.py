@@ -1,0 +1,95 @@
+"""What the page modules share: the context they are made from, and the badges and
+version line several of them show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..content import Library, Policy
+from ..history import PolicyHistory
+from ..labels import (
+    NOT_RECORDED,
+    POLICY_STATUS_LABELS,
+    REVIEW_STATE_LABELS,
+    REVIEW_STATE_ORDER,
+    iso_date,
+    long_date,
+)
+from ..markup import badge
+from ..review import ReviewStatus, review_status
+from ..schema import POLICY_KINDS
+from ..stamp import SiteStamp
+
+# Ids the policy page uses for itself; a policy section must not take them.
+RESERVED_IDS = ("policy-title", "policy-details", "policy-departments", "policy-versions")
+
+
+class PageProblem(Exception):
+    """Content the pages cannot be built from; carries `path:line: message` lines."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(f"{len(problems)} problem(s) in the content")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Context:
+    library: Library
+    histories: dict[str, PolicyHistory]
+    stamp: SiteStamp
+
+    @property
+    def today(self) -> dt.date:
+        return self.stamp.today
+
+    def review(self, policy: Policy) -> ReviewStatus:
+        return review_status(policy.meta.review, self.today)
+
+    def ordered(self) -> list[Policy]:
+        """Policies in reading order: by kind, then number or title."""
+        kinds = {kind: i for i, kind in enumerate(POLICY_KINDS)}
+        return sorted(
+            self.library.policies.values(),
+            key=lambda p: (kinds[p.meta.kind], (p.meta.number or p.meta.title).lower()),
+        )
+
+    def children(self, policy: Policy) -> list[Policy]:
+        return [p for p in self.ordered() if p.meta.parent == policy.id]
+
+
+def status_badges(policy: Policy) -> str:
+    parts = [badge(POLICY_STATUS_LABELS[policy.meta.status], policy.meta.status)]
+    if policy.meta.sample:
+        parts.append(badge("Sample", "sample"))
+    return " ".join(parts)
+
+
+def review_badge(status: ReviewStatus) -> str:
+    order = f"{REVIEW_STATE_ORDER[status.state]} {iso_date(status.next_due) or '9999'}"
+    return badge(REVIEW_STATE_LABELS[status.state], f"review-{status.state}", sort=order)
+
+
+def version_line(ctx: Context, policy: Policy) -> tuple[str, str]:
+    history = ctx.histories.get(policy.id)
+    if history is None:
+        return "1", NOT_RECORDED
+    current = history.current
+    changed = (
+        long_date(current.published.date()) if current.published
+        else "Not recorded (the content has no git history)"
+    )
+    return str(current.number), changed
+
+
+def check_reserved_ids(library: Library) -> list[str]:
+    problems = []
+    for policy in library.policies.values():
+        for anchor in RESERVED_IDS:
+            if anchor in policy.outline.anchors:
+                problems.append(
+                    f"{policy.path}:{policy.outline.anchors[anchor]}: section id {anchor!r} is "
+                    "used by the policy page itself; choose another id"
+                )
+    return problems
