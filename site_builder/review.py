@@ -9,13 +9,7 @@ from dataclasses import dataclass
 from .schema import Review
 
 DUE_SOON_DAYS = 60
-STATES = ("overdue", "due-soon", "current", "unknown")
-STATE_LABELS = {
-    "overdue": "Overdue",
-    "due-soon": "Due soon",
-    "current": "Current",
-    "unknown": "No review on record",
-}
+STATES = ("overdue", "due-soon", "current", "unknown")  # labelled in labels.py
 
 
 @dataclass(frozen=True)
@@ -24,10 +18,6 @@ class ReviewStatus:
     last_reviewed: dt.date | None
     next_due: dt.date | None
     state: str  # one of STATES
-
-    @property
-    def label(self) -> str:
-        return STATE_LABELS[self.state]
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
