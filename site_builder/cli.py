@@ -30,7 +30,8 @@ def _content_dir(value: str | None) -> Path:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from . import store
-    from .history import history_problems, read_history
+    from .history import read_history
+    from .withdrawals import history_problems
 
     content = _content_dir(args.content)
     library, problems = load_library(content)

@@ -28,7 +28,7 @@ import yaml
 
 from . import schema
 from .content import load_library, parse_policy, read_text, split_front_matter
-from .history import EDITORIAL_TRAILER, ROLE_TRAILER, GitError, git, locate
+from .gitlog import EDITORIAL_TRAILER, ROLE_TRAILER, GitError, git, locate
 
 MAX_NOTE = 2000
 

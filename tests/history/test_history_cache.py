@@ -13,6 +13,7 @@ import site_builder.archive as archive
 import site_builder.history as history
 import site_builder.versions as versions
 from site_builder.build import BuildFailed, build_site
+from site_builder.markup import html_block
 from site_builder.mkdocs_build import _links_resolve
 from tests.history.conftest import (
     POLICY,
@@ -42,7 +43,7 @@ def test_a_rebuild_after_a_revision_makes_only_that_policys_pages(
     made: list[str] = []
     rendered: list[str] = []
     parsed: list[str] = []
-    make, render, parse = versions._policy_files, archive._render, history._versions
+    make, render, parse = versions._policy_files, archive._render, history.parse_versions
 
     def parsing(drafts, fallback, prefix, warn):
         parsed.append(fallback.id)
@@ -58,7 +59,7 @@ def test_a_rebuild_after_a_revision_makes_only_that_policys_pages(
 
     monkeypatch.setattr(versions, "_policy_files", making)
     monkeypatch.setattr(archive, "_render", rendering)
-    monkeypatch.setattr(history, "_versions", parsing)
+    monkeypatch.setattr(history, "parse_versions", parsing)
     lines: list[str] = []
     build_site(published.content, tmp_path / "site", log=lines.append, now=NOW)
     assert parsed == ["social-media"]  # the other histories' versions from the cache
@@ -133,8 +134,8 @@ def entries(cache: Path) -> set[str]:
 def test_marked_html_is_set_into_the_page_as_written():
     table = '<table id="t"><tr><td>a &amp; b</td></tr></table>'
     form = '<form><h2 id="on-a&amp;date">Date</h2><a name="n">x</a></form>'
-    markdown = ("# Title\n\n" + versions.html_block(table) + "\nSome *text*.\n\n"
-                + versions.html_block(form))
+    markdown = ("# Title\n\n" + html_block(table) + "\nSome *text*.\n\n"
+                + html_block(form))
     stripped, blocks = archive.set_aside_html(markdown)
     assert "<table" not in stripped and "<form" not in stripped
     html = "<h1>Title</h1>\n" + "".join(

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from site_builder import history as history_module
+from site_builder import gitlog
 from site_builder.content import load_library
 from site_builder.history import read_history, spans, version_on
 from tests.history.conftest import (
@@ -157,7 +157,7 @@ def test_history_is_read_with_one_git_log_and_one_cat_file(repo, monkeypatch):
         calls.append(list(args))
         return real_popen(args, *a, **k)
 
-    monkeypatch.setattr(history_module.subprocess, "Popen", popen)
+    monkeypatch.setattr(gitlog.subprocess, "Popen", popen)
     library, _ = load_library(repo.content)
     histories, _ = read_history(repo.content, library)
     assert [len(histories[f"extra-{i}"].versions) for i in range(6)] == [5] * 6

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+import site_builder.gitlog as gitlog
 import site_builder.history as history
 from site_builder import store
 from site_builder.build import build_site
@@ -20,13 +21,13 @@ RENAMED = "policies/social-media-rules.md"
 def reads(monkeypatch) -> list[str | None]:
     """Where each `git log` of the history started (None: the whole log)."""
     calls: list[str | None] = []
-    read_log = history.read_log
+    read_log = gitlog.read_log
 
     def recording(repo, since=None):
         calls.append(since)
         return read_log(repo, since)
 
-    monkeypatch.setattr(history, "read_log", recording)
+    monkeypatch.setattr(gitlog, "read_log", recording)
     return calls
 
 
@@ -195,7 +196,8 @@ def test_an_unreadable_cache_is_read_again_from_the_start(published, tmp_path, r
     cache = tmp_path / "cache"
     read(published, cache)
     kept = [p for p in cache.rglob("*") if p.is_file()
-            and p.name == history._log_key(history.locate(published.content)[0])]
+            and p.name == gitlog.log_key(gitlog.locate(published.content)[0],
+                                         history._code_hash())]
     assert len(kept) == 1
     published.write(POLICY, policy_text(V3_BODY + "E. New.\n", effective="2026-04-01"))
     published.commit("A new clause")
@@ -212,7 +214,7 @@ def test_an_unreadable_cache_is_read_again_from_the_start(published, tmp_path, r
 def test_a_log_kept_in_another_format_is_not_used(published, tmp_path, reads, monkeypatch):
     cache = tmp_path / "cache"
     read(published, cache)
-    monkeypatch.setattr(history, "_LOG_CACHE_FORMAT", history._LOG_CACHE_FORMAT + 1)
+    monkeypatch.setattr(gitlog, "_LOG_CACHE_FORMAT", gitlog._LOG_CACHE_FORMAT + 1)
     published.write(POLICY, policy_text(V3_BODY + "E. New.\n", effective="2026-04-01"))
     published.commit("A new clause")
     reads.clear()
