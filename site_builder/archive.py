@@ -49,9 +49,9 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
 
 from . import addresses, store
+from .markup import HTML_END, HTML_START
 from .parallel import WorkFailed, in_processes, workers
 from .publish import Published
-from .versions import HTML_END, HTML_START
 
 ARCHIVE_VERSION = "archive-2"  # bump when this module's output changes
 PLACEHOLDER = "@@transparency-site-version@@"

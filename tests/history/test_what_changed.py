@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-import site_builder.versions as versions
 from site_builder.build import build_site
 from site_builder.content import load_library
+from site_builder.pages import what_changed
 from tests.conftest import CONTENT
 from tests.history.conftest import Repo, three_versions
 
@@ -21,7 +21,7 @@ def entries(page) -> list[str]:
 
 
 def test_the_latest_changes_and_a_page_for_each_year(tmp_path, monkeypatch):
-    monkeypatch.setattr(versions, "RECENT_CHANGES", 3)
+    monkeypatch.setattr(what_changed, "RECENT_CHANGES", 3)
     repo = Repo(tmp_path / "repo")
     for file in (CONTENT / "policies").iterdir():
         repo.write(f"policies/{file.name}", file.read_text())
