@@ -14,7 +14,8 @@ An entry is marked used by setting its modification time; `prune` removes the en
 no build touched since this store was opened. That works across the processes a build
 forks (nothing has to be sent back) and leaves alone what a build running at the same
 time is using. The time is the file system's own clock, read from a mark written when
-the store opens, so a coarse clock in the kernel cannot make a fresh entry look old.
+the store opens, so a coarse clock in the kernel cannot make a fresh entry look old. The
+folder is made by the first entry written, so a build that stops early leaves nothing.
 """
 
 from __future__ import annotations
@@ -41,10 +42,10 @@ class Store:
 
     def __init__(self, folder: Path | None):
         self.folder = Path(folder) if folder is not None else None
-        self.opened_ns = 0
+        self.opened_ns = 0  # a store made by this build holds nothing older to prune
         self.hits = 0
         self.misses = 0
-        if self.folder is not None:
+        if self.folder is not None and self.folder.is_dir():
             self.opened_ns = self._mark()
 
     @property
@@ -68,7 +69,6 @@ class Store:
         """Touch the store's mark and return its time: the file system's "now"."""
         assert self.folder is not None
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
             mark = self.folder / _MARK
             mark.touch()
             os.utime(mark)

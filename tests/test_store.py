@@ -144,3 +144,14 @@ def test_the_cache_lives_beside_the_content_unless_told(monkeypatch, tmp_path):
     assert store.folder_for(tmp_path / "content") == tmp_path / ".cache" / "transparency"
     monkeypatch.setenv("TRANSPARENCY_CACHE", str(tmp_path / "elsewhere"))
     assert store.folder_for(tmp_path / "content") == tmp_path / "elsewhere"
+
+
+def test_opening_a_store_that_does_not_exist_makes_nothing(tmp_path):
+    with store.opened(tmp_path / "cache") as kept:
+        assert kept.get(Store.key("x")) is None
+        assert kept.prune() == 0
+    assert not (tmp_path / "cache").exists()  # a build stopped by bad content leaves nothing
+    with store.opened(tmp_path / "cache") as kept:
+        kept.put_text("a" * 64, "kept")
+    with store.opened(tmp_path / "cache") as kept:
+        assert kept.get_text("a" * 64) == "kept"
