@@ -11,10 +11,10 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import db, intake, limits, notify
-from .catalog import REPORT_CATEGORIES
+from . import db, intake, limits, notify, recording
 from .config import API_MAX_BYTES
 from .errors import DATABASE_DOWN, api_error
+from .status import looks_like_tracking_code, status_of, status_path
 from .web import catalog, client_address, cors
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -40,7 +40,7 @@ def health():
 def openapi():
     from .openapi import document
 
-    return jsonify(document(current_app))
+    return jsonify(document(catalog()))
 
 
 @bp.get("/report-categories")
@@ -53,7 +53,7 @@ def report_categories():
             "rules": [{"policy_id": rule.policy_id, "section": rule.section,
                        "citation": rule.citation} for rule in category.rules],
         }
-        for category in REPORT_CATEGORIES
+        for category in catalog().categories
     ])
 
 
@@ -72,8 +72,8 @@ def send_report():
 @bp.get("/status/<tracking_code>")
 def status(tracking_code: str):
     found = None
-    if intake.looks_like_tracking_code(tracking_code):
-        found = intake.status_of(db.session(), tracking_code)
+    if looks_like_tracking_code(tracking_code):
+        found = status_of(db.session(), tracking_code)
     if found is None:
         return api_error(404, "No submission has this tracking code; check it and try again. "
                               "Codes look like SMR-7K3Q-9XWD-2F4M-8HJN.")
@@ -99,15 +99,15 @@ def _submit(kind: str, specs: dict, check):
     fields = {**unknown, **checked.errors}
     if fields:
         return api_error(422, "Some fields are missing or not valid; see `fields`.", fields)
-    receipt = intake.record(
+    receipt = recording.record(
         db.engine(), db.session, kind, checked.values, source="api",
-        client=intake.client_hash(client_address(), current_app.secret_key),
+        client=recording.client_hash(client_address(), current_app.secret_key),
         duplicate_window=current_app.config["DUPLICATE_WINDOW_SECONDS"],
         announce=notify.announcer(current_app),
     )
     current_app.logger.info("recorded %s %s via the API%s", kind, receipt.tracking_code,
                             " (repeat)" if receipt.duplicate else "")
-    status_url = intake.status_path(kind, receipt.tracking_code)
+    status_url = status_path(kind, receipt.tracking_code)
     response = jsonify(tracking_code=receipt.tracking_code, status_url=status_url,
                        api_status_url=f"/api/v1/status/{receipt.tracking_code}",
                        duplicate=receipt.duplicate)

@@ -1,7 +1,11 @@
-"""The catalog: which policies, sections and official accounts a submission may name.
+"""The catalog: which policies, sections and official accounts a submission may name, the
+kinds of problem a report can be about, and how staff close an item.
 
 Read once from `content/` through the site builder's loader when the app starts, and kept
-as plain data. Report categories live here too, each citing the rules it comes from.
+as plain data: the policies and accounts, the report categories with the rules each cites
+(`registries/report-categories.yaml`), and the reasons and actions staff choose from
+(`registries/outcomes.yaml`). A policy is named as the site names it
+(`site_builder.labels`).
 """
 
 from __future__ import annotations
@@ -10,6 +14,12 @@ import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .config import ConfigError
+
+if TYPE_CHECKING:
+    from site_builder import schema
 
 log = logging.getLogger(__name__)
 
@@ -20,15 +30,8 @@ class PolicyEntry:
     title: str
     number: str | None
     sections: dict[str, str]  # anchor -> how a reader cites it ("§K.c", "Purpose")
-
-    @property
-    def name(self) -> str:
-        """"AI 1-19 Social Media Policy", or the title when there is no number."""
-        return f"{self.number} {self.title}" if self.number else self.title
-
-    @property
-    def short_name(self) -> str:
-        return self.number or self.title
+    name: str  # "AI 1-19: Social Media Policy", or the title when there is no number
+    short_name: str  # "AI 1-19", or the title
 
     def section_label(self, anchor: str) -> str | None:
         """"AI 1-19 §K.c" for a clause; "AI 1-19, Purpose" for a section."""
@@ -58,7 +61,7 @@ class AccountEntry:
 class Rule:
     policy_id: str
     section: str
-    citation: str
+    citation: str  # "AI 1-19 §K.b"
 
 
 @dataclass(frozen=True)
@@ -73,37 +76,54 @@ class Category:
         return ", ".join(rule.citation for rule in self.rules)
 
 
-AI = "ai-1-19"
-RESOLUTION = "council-resolution-social-media-accounts"
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    label: str
+    hint: str = ""
 
-REPORT_CATEGORIES: tuple[Category, ...] = (
-    Category("personal-attack", "A personal attack",
-             "The account attacked a person rather than addressing the issue.",
-             (Rule(RESOLUTION, "a-3", "Resolution §1.A.3"),)),
-    Category("arguing-with-the-public", "Arguing with the public",
-             "The account was confrontational with a resident instead of keeping it "
-             "professional.",
-             (Rule(AI, "m-a", "AI 1-19 §M.a"),)),
-    Category("political-campaigning", "Political campaigning",
-             "A post or comment supporting or opposing a political campaign or ballot "
-             "measure.",
-             (Rule(AI, "k-b", "AI 1-19 §K.b"),)),
-    Category("confidential-information", "Confidential information",
-             "Protected or confidential information about an employee, resident or elected "
-             "official.",
-             (Rule(AI, "k-l", "AI 1-19 §K.l"), Rule(AI, "u-b", "AI 1-19 §U.b"))),
-    Category("discriminatory-content", "Discriminatory content",
-             "Content that promotes discrimination, for example on the basis of race, "
-             "religion, gender, disability or sexual orientation.",
-             (Rule(AI, "k-e", "AI 1-19 §K.e"),)),
-    Category("false-information", "False information, threats or harassment",
-             "Content meant to spread false information, or to threaten, harass or defame "
-             "someone.",
-             (Rule(AI, "k-d", "AI 1-19 §K.d"),)),
-    Category("other", "Something else",
-             "Anything else you think breaks the City's social media policies.", ()),
-)
-CATEGORIES_BY_ID = {category.id: category for category in REPORT_CATEGORIES}
+
+@dataclass(frozen=True)
+class Actions:
+    """Disciplinary or restorative actions, and the section of the policy providing them."""
+
+    policy_id: str
+    section: str
+    choices: tuple[Choice, ...]
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """How staff close an item: the reasons for resolving and dismissing it, the note a
+    dismissal gives the resident by default, and the actions taken for a violation."""
+
+    resolve_reasons: tuple[Choice, ...]
+    dismiss_reasons: tuple[Choice, ...]
+    default_public_notes: dict[str, str]  # dismiss reason -> what the status page says
+    disciplinary: Actions
+    restorative: Actions
+
+    @property
+    def actions(self) -> tuple[Choice, ...]:
+        return self.disciplinary.choices + self.restorative.choices
+
+    @functools.cached_property
+    def _labels(self) -> dict[str, str]:
+        return {c.id: c.label for c in self.resolve_reasons + self.dismiss_reasons}
+
+    @functools.cached_property
+    def _action_labels(self) -> dict[str, str]:
+        return {c.id: c.label for c in self.actions}
+
+    def reason_label(self, reason: str) -> str:
+        """The reason's label; the id itself for a reason no longer listed."""
+        return self._labels.get(reason, reason)
+
+    def action_label(self, action: str) -> str:
+        return self._action_labels.get(action, action)
+
+    def is_action(self, action: str) -> bool:
+        return action in self._action_labels
 
 
 @dataclass(frozen=True)
@@ -111,6 +131,19 @@ class Catalog:
     policies: dict[str, PolicyEntry] = field(default_factory=dict)
     accounts: dict[str, AccountEntry] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
+    categories: tuple[Category, ...] = ()  # in the order the report form lists them
+    outcomes: Outcomes | None = None
+
+    @functools.cached_property
+    def category_ids(self) -> tuple[str, ...]:
+        return tuple(category.id for category in self.categories)
+
+    @functools.cached_property
+    def _categories_by_id(self) -> dict[str, Category]:
+        return {category.id: category for category in self.categories}
+
+    def category(self, category_id: str | None) -> Category | None:
+        return self._categories_by_id.get(category_id or "")
 
     def policy(self, policy_id: str | None) -> PolicyEntry | None:
         """The policy with this id; ids are matched case-insensitively."""
@@ -148,9 +181,16 @@ def _comparable_url(url: str) -> str:
     return text.removeprefix("www.")
 
 
+class ContentMissing(ConfigError):
+    """The content folder lacks what the app cannot work without; the message says what."""
+
+
 def load_catalog(content_dir: Path) -> Catalog:
-    """Read the policies and the accounts directory from a content folder."""
+    """Read the policies, the accounts directory, the report categories and the outcomes
+    from a content folder. Without usable categories or outcomes the app cannot take a
+    report or close an item: ContentMissing names the file and its problems."""
     from site_builder.content import load_library
+    from site_builder.labels import short_title, title_of
 
     content_dir = Path(content_dir)
     if not (content_dir / "policies").is_dir():
@@ -166,7 +206,7 @@ def load_catalog(content_dir: Path) -> Catalog:
         outline = policy.outline
         sections = {anchor: outline.label_of(anchor) or anchor for anchor in outline.anchors}
         policies[policy_id] = PolicyEntry(policy_id, policy.meta.title, policy.meta.number,
-                                          sections)
+                                          sections, title_of(policy), short_title(policy))
     platforms = {}
     if library.platforms is not None:
         platforms = {p.id: p.name for p in library.platforms.platforms}
@@ -177,4 +217,41 @@ def load_catalog(content_dir: Path) -> Catalog:
                 account.id, account.handle, platforms.get(account.platform, account.platform),
                 str(account.url), account.department, account.sample,
             )
-    return Catalog(policies, accounts, tuple(str(p) for p in problems))
+    for name, registry in (("report-categories.yaml", library.report_categories),
+                           ("outcomes.yaml", library.outcomes)):
+        if registry is None:
+            found = [str(p) for p in problems if p.path == f"registries/{name}"]
+            raise ContentMissing(
+                f"{content_dir}/registries/{name} is " + (
+                    f"not usable: {'; '.join(found)}" if found else "missing")
+                + "; the feedback app needs it (see content/README.md, and run "
+                  "`transparency check`)")
+    return Catalog(policies, accounts, tuple(str(p) for p in problems),
+                   _categories(library.report_categories, policies),
+                   _outcomes(library.outcomes))
+
+
+def _categories(registry: schema.ReportCategoryRegistry,
+                policies: dict[str, PolicyEntry]) -> tuple[Category, ...]:
+    """The categories, each rule cited as the registry says ("Resolution §1.A.3") or as the
+    policy labels its section ("AI 1-19 §K.b")."""
+    def rule(cited: schema.Citation) -> Rule:
+        policy = policies.get(cited.policy)
+        label = policy.section_label(cited.section) if policy is not None else None
+        return Rule(cited.policy, cited.section,
+                    cited.cited_as or label or f"{cited.policy} {cited.section}")
+
+    return tuple(Category(c.id, c.label, c.hint, tuple(rule(cited) for cited in c.cites))
+                 for c in registry.categories)
+
+
+def _outcomes(registry: schema.OutcomeRegistry) -> Outcomes:
+    def actions(listed: schema.ActionList) -> Actions:
+        return Actions(listed.cites.policy, listed.cites.section,
+                       tuple(Choice(a.id, a.label) for a in listed.actions))
+
+    return Outcomes(
+        tuple(Choice(r.id, r.label, r.hint) for r in registry.resolve_reasons),
+        tuple(Choice(r.id, r.label, r.hint) for r in registry.dismiss_reasons),
+        {r.id: r.public_note for r in registry.dismiss_reasons},
+        actions(registry.disciplinary_actions), actions(registry.restorative_actions))

@@ -47,10 +47,30 @@ DEFAULTS = {
     "SMTP_STARTTLS": None,
     "SMTP_ALLOW_PLAINTEXT_AUTH": False,
     "SMTP_CA_FILE": "",  # certificates to trust for the mail server instead of the system's
+    "NOTIFY_EMAIL": "",  # where new reports are announced; nothing is sent without it
+    "NOTIFY_FROM": "",  # empty: inbox@SMTP_HOST
+    "SMTP_HOST": "",
+    "SMTP_PORT": 0,  # 0 or empty: the usual port of SMTP_TLS's mode
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SITE_URL": "",  # the public address, for links in emails
+    # The staff inbox: a session ends after INBOX_IDLE_MINUTES without activity, and at the
+    # latest INBOX_SESSION_HOURS after signing in (1 to SESSION_HOURS_MAX).
+    "INBOX_IDLE_MINUTES": 30,
+    "INBOX_SESSION_HOURS": 8,
+    "INBOX_PAGE_SIZE": 50,
+    # Retention (feedback_api.retention): days after an item is closed.
+    "RETENTION_ANONYMISE_DAYS": 365,
+    "RETENTION_DELETE_DAYS": 1095,
 }
 
 INTEGERS = ("TRUSTED_PROXIES", "FORM_MIN_SECONDS", "DUPLICATE_WINDOW_SECONDS",
-            "WTF_CSRF_TIME_LIMIT")
+            "WTF_CSRF_TIME_LIMIT", "SMTP_PORT", "INBOX_IDLE_MINUTES", "INBOX_SESSION_HOURS",
+            "INBOX_PAGE_SIZE", "RETENTION_ANONYMISE_DAYS", "RETENTION_DELETE_DAYS")
+# Whole numbers for which an empty value is 0.
+EMPTY_IS_ZERO = ("SMTP_PORT", "INBOX_IDLE_MINUTES", "INBOX_SESSION_HOURS", "INBOX_PAGE_SIZE",
+                 "RETENTION_ANONYMISE_DAYS", "RETENTION_DELETE_DAYS")
+SESSION_HOURS_MAX = 7 * 24
 BOOLEANS = ("SESSION_COOKIE_SECURE", "SMTP_STARTTLS", "SMTP_ALLOW_PLAINTEXT_AUTH")
 LIMITS = ("RATELIMIT_SUBMIT", "INBOX_SIGN_IN_LIMIT", "INBOX_SIGN_IN_SOURCE_LIMIT",
           "INBOX_SIGN_IN_ADDRESS_LIMIT")
@@ -76,7 +96,8 @@ def settings(environ: Mapping[str, str], overrides: Mapping | None = None) -> di
             values[name] = environ[name]
     values.update(overrides or {})
     for name in INTEGERS:
-        values[name] = _integer(name, values[name])
+        empty = name in EMPTY_IS_ZERO and not values[name]
+        values[name] = 0 if empty else _integer(name, values[name])
     for name in BOOLEANS:
         values[name] = boolean(name, values[name])
     if values["TRUSTED_PROXIES"] < 0:
@@ -88,7 +109,20 @@ def settings(environ: Mapping[str, str], overrides: Mapping | None = None) -> di
     values["INBOX_ORIGIN"] = _origin("INBOX_ORIGIN", values["INBOX_ORIGIN"])
     for name in LIMITS:
         values[name] = _limits(name, values[name])
+    _inbox_times(values)
     return values
+
+
+def _inbox_times(values: dict) -> None:
+    if values["INBOX_IDLE_MINUTES"] < 1:
+        raise ConfigError("INBOX_IDLE_MINUTES must be at least 1")
+    if not 1 <= values["INBOX_SESSION_HOURS"] <= SESSION_HOURS_MAX:
+        raise ConfigError(f"INBOX_SESSION_HOURS must be from 1 to {SESSION_HOURS_MAX} (a week), "
+                          f"not {values['INBOX_SESSION_HOURS']}: the longest a staff "
+                          "session lasts after signing in, however busy")
+    if not 0 < values["RETENTION_ANONYMISE_DAYS"] <= values["RETENTION_DELETE_DAYS"]:
+        raise ConfigError("RETENTION_ANONYMISE_DAYS must be at least 1 and at most "
+                          "RETENTION_DELETE_DAYS")
 
 
 def _limits(name: str, value) -> str:

@@ -1,10 +1,12 @@
-"""Intake: check a submission, record it once, and look up its status.
+"""Intake: the fields of a submission and the rules each is checked against.
 
 The forms and the JSON API share everything here. A check takes the raw fields (strings from
 a form, any JSON value from the API) and returns either clean values or, for each field at
 fault, a message saying how to fix it. The field specs below also feed the OpenAPI document:
 its limits, enums and patterns are built from the same specs and character classes the
-checks use, so the document says what is enforced.
+checks use, so the document says what is enforced. A report's category is one of the
+catalog's (`report_fields`). Checked values are stored by `recording`; `status` looks them
+up for the public.
 
 Empty values: for every optional field, `null`, an empty string (or one of only spaces and
 line breaks) and leaving the field out all mean the same thing, "not given". The forms send
@@ -13,27 +15,17 @@ empty strings for blank fields; JSON clients may send any of the three.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
-import hashlib
-import hmac
-import json
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 import idna
-from sqlalchemy import bindparam, exists, insert, literal_column, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session
 
-from . import db as db_errors
-from .catalog import REPORT_CATEGORIES, Catalog
-from .models import Submission, utcnow
-from .tracking import new_tracking_code, normalise_tracking_code
+from .catalog import Catalog
 
 MESSAGE_MAX = 5000
 NAME_MAX = 200
@@ -78,8 +70,8 @@ FEEDBACK_FIELDS: dict[str, Field] = {f.name: f for f in (
 )}
 
 REPORT_FIELDS: dict[str, Field] = {f.name: f for f in (
+    # Its choices are the catalog's categories: `report_fields` fills them in.
     Field("category", "what kind of problem it is", max_length=40, required=True,
-          choices=tuple(c.id for c in REPORT_CATEGORIES),
           description="One of the ids from `GET /api/v1/report-categories`."),
     Field("description", "what happened", max_length=MESSAGE_MAX, required=True,
           multiline=True, description="What happened."),
@@ -96,6 +88,13 @@ REPORT_FIELDS: dict[str, Field] = {f.name: f for f in (
 
 # A report names the account or the post with at least one of these.
 ACCOUNT_OR_POST = ("account_id", "account_url", "post_url")
+
+
+@functools.lru_cache(maxsize=8)
+def report_fields(categories: tuple[str, ...]) -> dict[str, Field]:
+    """The report's fields with the category ids to choose from (`Catalog.category_ids`)."""
+    return {**REPORT_FIELDS,
+            "category": dataclasses.replace(REPORT_FIELDS["category"], choices=categories)}
 
 # Character classes (the inside of a regular expression's [...]), written with escapes that
 # Python, ECMA-262 (JSON Schema's `pattern`) and Rust's regex read alike. The checks below
@@ -197,15 +196,6 @@ def pattern(spec: Field) -> str | None:
 # Given: the pattern of a value that is not empty (something other than spaces and line
 # breaks), for the OpenAPI document's rules that need a field given.
 GIVEN = f"[^{TRIM_CHARS}]"
-
-STATE_LABELS = {
-    "new": "Received: waiting to be reviewed",
-    "triaged": "Read by staff: waiting to be looked into",
-    "investigating": "Being looked into",
-    "resolved": "Resolved",
-    "dismissed": "Closed without further action",
-}
-KIND_LABELS = {"feedback": "Feedback on a policy", "report": "Report of a possible violation"}
 
 
 @dataclass
@@ -385,7 +375,7 @@ def check_feedback(data, catalog: Catalog) -> Checked:
 
 def check_report(data, catalog: Catalog) -> Checked:
     checked = Checked()
-    values = _fields(REPORT_FIELDS, data, checked)
+    values = _fields(report_fields(catalog.category_ids), data, checked)
     if values.get("account_id") is not None:
         account = catalog.account(values["account_id"])
         if account is None:
@@ -424,293 +414,3 @@ def _when(text: str) -> dt.datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-# ---------------------------------------------------------------------------------------
-# Recording
-
-
-def client_hash(address: str, secret: str) -> str:
-    """A keyed hash of the client's address: repeats can be matched, the address not read."""
-    return hmac.new(secret.encode(), f"client:{address}".encode(), hashlib.sha256).hexdigest()
-
-
-def content_hash(kind: str, values: dict) -> str:
-    """What a repeat is matched on: every field, contact details included, whatever the
-    spacing and case. Two people behind one address (a household, a carrier's NAT) who send
-    the same text with their own name, email address or reply wish are two submissions; the
-    same submission sent twice (a double click, a retry) is one."""
-    said = {k: values[k] for k in sorted(values) if values[k] is not None}  # None: not given
-    said["wants_reply"] = bool(values.get("wants_reply"))
-    for key, value in said.items():
-        if isinstance(value, str):
-            said[key] = " ".join(value.split()).casefold()
-    blob = json.dumps([kind, said], sort_keys=True, ensure_ascii=True)
-    return hashlib.sha256(blob.encode()).hexdigest()
-
-
-_COLUMNS = {
-    "feedback": ("policy_id", "section", "message", "name", "email", "wants_reply"),
-    "report": ("category", "account_id", "account_url", "post_url", "seen_at", "name",
-               "email", "wants_reply"),
-}
-_ALWAYS = ("tracking_code", "kind", "state", "created_at", "updated_at", "source", "is_spam",
-           "spam_reason", "client_hash", "content_hash")
-
-
-def _insert_unless_repeat(kind: str, returning: bool):
-    """INSERT ... SELECT ... WHERE NOT EXISTS (the same submission, contact details
-    included, from the same client lately): the duplicate look-up and the insert in one
-    statement."""
-    table = Submission.__table__
-    names = list(dict.fromkeys((*_ALWAYS, *_COLUMNS[kind], "message")))
-    earlier = (
-        select(literal_column("1"))
-        .where(table.c.client_hash == bindparam("client_hash", type_=table.c.client_hash.type),
-               table.c.content_hash == bindparam("content_hash",
-                                                 type_=table.c.content_hash.type),
-               table.c.created_at >= bindparam("since", type_=table.c.created_at.type))
-    )
-    row = select(*[bindparam(name, type_=table.c[name].type) for name in names]) \
-        .where(~exists(earlier))
-    statement = insert(table).from_select(names, row, include_defaults=False)
-    return statement.returning(table.c.id) if returning else statement
-
-
-@dataclass(frozen=True)
-class _DriverInsert:
-    """The insert compiled once for one database: the SQL, and how to bind its values."""
-
-    sql: str
-    order: tuple[str, ...] | None  # the parameters' order, for positional paramstyles
-    convert: dict  # parameter name: the type's bind processor (None: passed as it is)
-    returning: bool
-
-    def parameters(self, values: dict):
-        bound = {name: convert(values[name]) if convert else values[name]
-                 for name, convert in self.convert.items()}
-        return tuple(bound[name] for name in self.order) if self.order else bound
-
-    def inserted_id(self, cursor) -> int | None:
-        if self.returning:
-            found = cursor.fetchone()
-            return found[0] if found else None
-        return cursor.lastrowid if cursor.rowcount == 1 else None
-
-
-@functools.lru_cache(maxsize=16)
-def _driver_insert(dialect, kind: str) -> _DriverInsert:
-    # On SQLite the new row's id comes from lastrowid: without RETURNING, the statement
-    # (and its commit, in autocommit mode) is finished inside the driver's one call, so the
-    # write lock is never held while the thread waits to run Python again.
-    returning = dialect.name != "sqlite"
-    compiled = _insert_unless_repeat(kind, returning).compile(dialect=dialect)
-    convert = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
-               for name, bind in compiled.binds.items()}
-    order = tuple(compiled.positiontup) if compiled.positional else None
-    return _DriverInsert(str(compiled), order, convert, returning)
-
-
-def _insert(engine, statement: _DriverInsert, row: dict) -> int | None:
-    """Run the insert on a pooled DBAPI connection, committed on its own; the new row's id,
-    or None for a repeat. Driver errors are raised as SQLAlchemy's (IntegrityError,
-    OperationalError, ...) or, for an outage, as DatabaseUnavailable; a connection the
-    database dropped is discarded."""
-    dialect = engine.dialect
-    try:
-        pooled = engine.raw_connection()  # the pool's checks on checkout apply
-    except dialect.loaded_dbapi.Error as error:  # the database cannot be reached
-        raise db_errors.unavailable(DBAPIError.instance(
-            None, None, error, dialect.loaded_dbapi.Error, connection_invalidated=True,
-            dialect=dialect)) from error
-    driver = pooled.driver_connection
-    cursor = before = None
-    parameters = statement.parameters(row)
-    try:
-        before = _set_autocommit(dialect, driver, True)
-        cursor = pooled.cursor()
-        cursor.execute(statement.sql, parameters)
-        inserted = statement.inserted_id(cursor)
-    except dialect.loaded_dbapi.Error as error:
-        gone = dialect.is_disconnect(error, driver, cursor)
-        if gone:
-            pooled.invalidate(error)
-        else:
-            _tidy(dialect, pooled, cursor, before)
-        raised = DBAPIError.instance(statement.sql, parameters, error,
-                                     dialect.loaded_dbapi.Error, connection_invalidated=gone,
-                                     dialect=dialect)
-        # An outage is DatabaseUnavailable, so the form is sent back with what was typed;
-        # anything else (a tracking code collision, a bug) is raised as it is.
-        raise (db_errors.unavailable(raised) if db_errors.is_outage(raised) else raised) \
-            from error
-    else:
-        _tidy(dialect, pooled, cursor, before)
-        return inserted
-    finally:
-        pooled.close()
-
-
-def _tidy(dialect, pooled, cursor, before) -> None:
-    """Put a connection back as the pool lent it; one that will not be is discarded."""
-    try:
-        if cursor is not None:
-            cursor.close()
-        if before is not None:
-            _set_autocommit(dialect, pooled.driver_connection, before)
-    except dialect.loaded_dbapi.Error as error:
-        pooled.invalidate(error)
-
-
-def _set_autocommit(dialect, driver, mode):
-    """Set the driver's autocommit mode (True, or a mode it returned); returns the old one."""
-    if dialect.name == "sqlite":  # sqlite3: isolation_level None is autocommit
-        before = driver.isolation_level
-        driver.isolation_level = None if mode is True else mode
-    else:
-        before = driver.autocommit
-        driver.autocommit = mode
-    return before
-
-
-_EARLIER = (
-    select(Submission.tracking_code)
-    .where(Submission.client_hash == bindparam("client"),
-           Submission.content_hash == bindparam("said"),
-           Submission.created_at >= bindparam("since"))
-    .order_by(Submission.created_at)
-    .limit(1)
-)
-
-
-@dataclass(frozen=True)
-class Receipt:
-    tracking_code: str
-    kind: str
-    duplicate: bool = False
-
-
-def record(
-    engine: Engine,
-    db: Callable[[], Session],
-    kind: str,
-    values: dict,
-    *,
-    source: str,
-    client: str,
-    duplicate_window: int,
-    spam_reason: str | None = None,
-    now: dt.datetime | None = None,
-    announce: Callable[[int, str | None, dt.datetime], None] | None = None,
-) -> Receipt:
-    """Store a checked submission and commit it before anyone is told it was received.
-
-    A repeat of the same submission (the same text and the same contact details) from the
-    same client within `duplicate_window` seconds is not stored again: the first one's
-    tracking code is returned. The row goes in on a connection of `engine`'s pool; `db`
-    gives the request's session, opened only to look up a repeat. `announce(id, category,
-    received)` is called for a new report that is not suspected spam, once it is committed
-    (notify.announcer: email to staff).
-    """
-    now = now or utcnow()
-    said = content_hash(kind, values)
-    since = now - dt.timedelta(seconds=duplicate_window)
-    row = {"kind": kind, "state": "new", "created_at": now, "updated_at": now,
-           "source": source, "is_spam": spam_reason is not None, "spam_reason": spam_reason,
-           "client_hash": client, "content_hash": said, "since": since}
-    row.update((name, values.get(name)) for name in _COLUMNS[kind])
-    if kind == "report":
-        row["message"] = values["description"]
-    # One statement, committed on its own (autocommit): the duplicate look-up, the insert
-    # and the commit are a single round trip, and the row is durable once it returns.
-    statement = _driver_insert(engine.dialect, kind)
-    for attempt in range(3):
-        row["tracking_code"] = code = new_tracking_code()
-        try:
-            inserted = _insert(engine, statement, row)
-        except IntegrityError:  # a tracking code collision: 2**-80, but never a lost row
-            if attempt == 2:
-                raise
-            continue
-        break
-    if inserted is None:  # a repeat: the first one's code, nothing stored
-        earlier = db().execute(_EARLIER, {"client": client, "said": said, "since": since})
-        return Receipt(earlier.scalar_one(), kind, duplicate=True)
-    if kind == "report" and spam_reason is None and announce is not None:
-        announce(inserted, row["category"], now)
-    return Receipt(code, kind)
-
-
-# ---------------------------------------------------------------------------------------
-# Status
-
-
-@dataclass(frozen=True)
-class Status:
-    """What the public may see about a submission: no personal data, not even the text."""
-
-    tracking_code: str
-    kind: str
-    state: str
-    received_at: dt.datetime
-    updated_at: dt.datetime
-    public_note: str | None
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
-
-    @property
-    def state_label(self) -> str:
-        return state_label(self.state)
-
-    def as_json(self) -> dict:
-        return {
-            "tracking_code": self.tracking_code,
-            "kind": self.kind,
-            "state": self.state,
-            "state_label": self.state_label,
-            "received_at": _iso(self.received_at),
-            "updated_at": _iso(self.updated_at),
-            "public_note": self.public_note,
-        }
-
-
-def state_label(state: str) -> str:
-    return STATE_LABELS.get(state, _cap(state.replace("-", " ").replace("_", " ")))
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-# A tracking code as the API takes it in its address: SMR- (optional) and 16 letters or
-# digits, in either case, with spaces, dashes, dots or underscores anywhere between them.
-# The OpenAPI document publishes it; anything else is not a code (404).
-TRACKING_CODE_PATTERN = "^[ ._-]*(?:[sS][mM][rR][ ._-]*)?(?:[0-9A-Za-z][ ._-]*){16}$"
-TRACKING_CODE_MAX = 64
-_TRACKING_CODE = re.compile(TRACKING_CODE_PATTERN)
-
-
-def looks_like_tracking_code(text: str) -> bool:
-    return len(text) <= TRACKING_CODE_MAX and _TRACKING_CODE.fullmatch(text) is not None
-
-
-def status_of(db: Session, code: str) -> Status | None:
-    """The public status of the submission with this tracking code, as a person typed it."""
-    canonical = normalise_tracking_code(code)
-    if canonical is None:
-        return None
-    row = db.execute(
-        select(Submission.tracking_code, Submission.kind, Submission.state,
-               Submission.created_at, Submission.updated_at, Submission.public_note)
-        .where(Submission.tracking_code == canonical)
-    ).first()
-    if row is None:
-        return None
-    return Status(row.tracking_code, row.kind, row.state, row.created_at, row.updated_at,
-                  row.public_note)
-
-
-def status_path(kind: str, code: str) -> str:
-    return f"/{'report' if kind == 'report' else 'feedback'}/status/{code}"

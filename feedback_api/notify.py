@@ -45,7 +45,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from .catalog import CATEGORIES_BY_ID
+from .catalog import Catalog
 from .config import ConfigError, boolean
 from .models import Submission, utcnow
 
@@ -131,8 +131,8 @@ def mailer_from(config) -> Mailer | None:
     )
 
 
-def message_for(report: NewReport, mailer: Mailer) -> EmailMessage:
-    category = CATEGORIES_BY_ID.get(report.category or "")
+def message_for(report: NewReport, mailer: Mailer, catalog: Catalog) -> EmailMessage:
+    category = catalog.category(report.category)
     path = f"/inbox/items/{report.id}"
     link = f"{mailer.site_url}{path}" if mailer.site_url else path
     message = EmailMessage()
@@ -213,18 +213,20 @@ def _announce(app: Flask, mailer: Mailer, report_id: int, category: str | None,
     """Email about a committed report from a background thread: the resident never waits."""
     report = NewReport(report_id, category, received.strftime("%Y-%m-%d %H:%M UTC"))
     thread = threading.Thread(target=_send_all,
-                              args=([report], mailer, app.extensions["db_engine"]),
+                              args=([report], mailer, app.extensions["db_engine"],
+                                    app.extensions["catalog"]),
                               name="notify", daemon=True)
     thread.start()
     threads = app.extensions["notify_threads"]
     threads[:] = [t for t in threads if t.is_alive()] + [thread]
 
 
-def _send_all(reports: list[NewReport], mailer: Mailer, engine: Engine) -> int:
+def _send_all(reports: list[NewReport], mailer: Mailer, engine: Engine,
+              catalog: Catalog) -> int:
     """Email about each report and mark it notified; returns how many could not be sent."""
     failed = 0
     for report in reports:
-        if not send_quietly(message_for(report, mailer), mailer):
+        if not send_quietly(message_for(report, mailer, catalog), mailer):
             failed += 1
             continue
         try:
@@ -266,7 +268,7 @@ def send_command() -> None:
         return
     reports = due(db.session())
     db.session().rollback()  # no transaction held open while the mail server is slow
-    failed = _send_all(reports, mailer, db.engine())
+    failed = _send_all(reports, mailer, db.engine(), current_app.extensions["catalog"])
     click.echo(f"Emailed {mailer.to} about {len(reports) - failed} of {len(reports)} "
                f"report{'s' if len(reports) != 1 else ''} still due.")
     if failed:

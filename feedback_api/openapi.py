@@ -2,20 +2,21 @@
 
 Every property of the two request bodies comes from `intake.Field`: its type, limit, enum
 and `pattern` (built from the character classes the checks use, `intake.pattern`), so a
-value the document calls invalid is one the checks refuse. A test validates the document
-with openapi-spec-validator and checks that every /api/ route in the app's URL map is
-described here; another runs Schemathesis against a live server driven by this document.
+value the document calls invalid is one the checks refuse. The report categories are the
+catalog's, so the document is built for an app's catalog (`document(catalog)`). A test
+validates the document with openapi-spec-validator and checks that every /api/ route in the
+app's URL map is described here; another runs Schemathesis against a live server driven by
+this document.
 """
 
 from __future__ import annotations
 
-from flask import Flask
-
 from . import intake
-from .catalog import REPORT_CATEGORIES
+from .catalog import Catalog
 from .config import API_MAX_BYTES
 from .errors import UNAVAILABLE_RETRY_SECONDS
 from .stats import openapi_paths as stats_paths
+from .status import TRACKING_CODE_MAX, TRACKING_CODE_PATTERN
 from .tracking import EXAMPLE
 
 ERROR_STATUSES = {
@@ -134,7 +135,8 @@ def _submit_responses() -> dict:
     return answers
 
 
-def document(app: Flask | None = None) -> dict:
+def document(catalog: Catalog) -> dict:
+    """The document of the API of an app whose catalog this is."""
     receipt = {
         "type": "object",
         "required": ["tracking_code", "status_url"],
@@ -215,8 +217,8 @@ def document(app: Flask | None = None) -> dict:
                         "digits. Case does not matter, nor do spaces, dashes, dots or "
                         "underscores between them; I, L and O are read as 1, 1 and 0. "
                         "Anything else is not a code: 404."),
-                    "schema": {"type": "string", "maxLength": intake.TRACKING_CODE_MAX,
-                               "pattern": intake.TRACKING_CODE_PATTERN,
+                    "schema": {"type": "string", "maxLength": TRACKING_CODE_MAX,
+                               "pattern": TRACKING_CODE_PATTERN,
                                "examples": [EXAMPLE]},
                 }],
                 "responses": _responses({"200": {"description": "The status.", "content": {
@@ -232,7 +234,7 @@ def document(app: Flask | None = None) -> dict:
                     "message": "Please say how long removed comments are kept.",
                 }),
                 "Report": {
-                    **_object(intake.REPORT_FIELDS, {
+                    **_object(intake.report_fields(catalog.category_ids), {
                         "category": "arguing-with-the-public",
                         "account_id": "city-x-sample",
                         "post_url": "https://x.com/abq_city_sample/status/1",
@@ -263,7 +265,7 @@ def document(app: Flask | None = None) -> dict:
                     "type": "array", "items": {
                         "type": "object",
                         "properties": {
-                            "id": {"enum": [c.id for c in REPORT_CATEGORIES]},
+                            "id": {"enum": list(catalog.category_ids)},
                             "label": {"type": "string"},
                             "hint": {"type": "string"},
                             "rules": {"type": "array", "items": {"type": "object", "properties": {

@@ -18,10 +18,10 @@ from flask import (
 from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
-from . import db, intake, limits, notify
-from .catalog import REPORT_CATEGORIES
+from . import db, intake, limits, notify, recording
 from .errors import DATABASE_DOWN, rate_limited, submission_limit_message
 from .forms import FeedbackForm, ReportForm, SubmissionForm, spam_reason, started_token
+from .status import Status, status_of, status_path
 from .tracking import EXAMPLE, normalise_tracking_code
 from .web import catalog, client_address
 
@@ -122,7 +122,7 @@ def report_page(form: ReportForm, values: dict, errors: dict | None = None,
                 notice: str | None = None, status: int = 200):
     return render_template(
         "report_form.html", form=form, values=values, errors=errors or {}, notice=notice,
-        accounts=catalog().accounts_in_order(), categories=REPORT_CATEGORIES,
+        accounts=catalog().accounts_in_order(), categories=catalog().categories,
         started=values.get("started") or started_token(),
         title="Report a possible policy violation",
     ), status
@@ -149,9 +149,9 @@ def _in_order(errors: dict[str, str], order: tuple[str, ...]) -> dict[str, str]:
 
 def _record(form: SubmissionForm, kind: str, values: dict, page):
     try:
-        receipt = intake.record(
+        receipt = recording.record(
             db.engine(), db.session, kind, values, source="form",
-            client=intake.client_hash(client_address(), current_app.secret_key),
+            client=recording.client_hash(client_address(), current_app.secret_key),
             duplicate_window=current_app.config["DUPLICATE_WINDOW_SECONDS"],
             announce=notify.announcer(current_app),
             spam_reason=spam_reason(form),
@@ -200,11 +200,11 @@ def report_sent(code: str):
 
 
 def _confirmation(code: str, kind: str):
-    status = intake.status_of(db.session(), code)
+    status = status_of(db.session(), code)
     if status is None or status.kind != kind:
         abort(404)
     return render_template("confirmation.html", status=status,
-                           status_url=intake.status_path(status.kind, status.tracking_code),
+                           status_url=status_path(status.kind, status.tracking_code),
                            title="Feedback sent" if kind == "feedback" else "Report sent")
 
 
@@ -228,7 +228,7 @@ def status_lookup():
 
 @bp.get("/<any(feedback, report):kind>/status/<code>")
 def status_page(kind: str, code: str):
-    status = intake.status_of(db.session(), code)
+    status = status_of(db.session(), code)
     if status is None:
         return render_template(
             "status_lookup.html", example=EXAMPLE, code=code[:100],
@@ -242,5 +242,5 @@ def status_page(kind: str, code: str):
                            title=f"Status of {status.tracking_code}")
 
 
-def status_kind(status: intake.Status) -> str:
+def status_kind(status: Status) -> str:
     return "report" if status.kind == "report" else "feedback"

@@ -30,7 +30,7 @@ import phonenumbers
 
 from .catalog import Catalog
 from .models import Submission
-from .triage import outcome_labels, reason_label
+from .triage import split_outcomes
 
 EMAIL_IN_TEXT = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # An address spelt out so that robots miss it: `ana at example dot org`, `ana [at] example
@@ -178,14 +178,19 @@ def _current_catalog() -> Catalog | None:
 def item_record(item: Submission, public: bool, assignee: str | None = None,
                 catalog: Catalog | None = None) -> dict:
     """One item as an export row: every staff column, or only the public ones, redacted.
-    `catalog` (by default the app's) tells official accounts' addresses apart."""
+    `catalog` (by default the app's) tells official accounts' addresses apart and names
+    the reasons and outcomes (without one, they are given by their ids)."""
+    catalog = catalog if catalog is not None else _current_catalog()
+    offered = catalog.outcomes if catalog is not None else None
     row = {
         "tracking_code": item.tracking_code,
         "received_at": _iso(item.created_at),
         "kind": item.kind,
         "state": item.state,
-        "state_reason": reason_label(item.state_reason),
-        "outcomes": outcome_labels(item.outcomes),
+        "state_reason": (offered.reason_label(item.state_reason)
+                         if offered and item.state_reason else item.state_reason),
+        "outcomes": [offered.action_label(o) if offered else o
+                     for o in split_outcomes(item.outcomes)],
         "category": item.category,
         "policy_id": item.policy_id,
         "section": item.section,
@@ -213,8 +218,7 @@ def item_record(item: Submission, public: bool, assignee: str | None = None,
     released = {column: row[column] for column in PUBLIC_COLUMNS}
     for column in ("message", "public_note"):
         released[column] = redact(released[column], names)
-    released["account_url"], released["post_url"] = kept_urls(
-        item, catalog if catalog is not None else _current_catalog())
+    released["account_url"], released["post_url"] = kept_urls(item, catalog)
     return released
 
 

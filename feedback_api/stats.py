@@ -30,12 +30,12 @@ from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session
 
 from . import db
-from .catalog import REPORT_CATEGORIES
+from .catalog import Category
 from .errors import DATABASE_DOWN, api_error
-from .intake import KIND_LABELS
 from .models import KINDS, Submission, utcnow
-from .triage import STATE_LABELS, STATES
-from .web import cors
+from .status import KIND_LABELS
+from .triage import INBOX_STATE_LABELS, STATES
+from .web import catalog, cors
 
 SUPPRESS_BELOW = 5
 CACHE_SECONDS = 300  # how long browsers and proxies may keep an answer
@@ -203,21 +203,24 @@ def suppress(values: dict[str, int], threshold: int = SUPPRESS_BELOW) -> dict[st
 # The published statistics
 
 
-def public_stats(session: Session, today: dt.date | None = None) -> dict:
-    return publish(counts(session), today or utcnow().date())
+def public_stats(session: Session, categories: Iterable[Category],
+                 today: dt.date | None = None) -> dict:
+    return publish(counts(session), today or utcnow().date(), categories)
 
 
-def publish(raw: dict[str, dict[str, int]], today: dt.date) -> dict:
-    """The answer of GET /api/v1/stats from the raw counts, suppression applied."""
+def publish(raw: dict[str, dict[str, int]], today: dt.date,
+            categories: Iterable[Category]) -> dict:
+    """The answer of GET /api/v1/stats from the raw counts, suppression applied; the
+    categories are listed in the catalog's order, then any others reports were sent with."""
     months = _last_months(today, MONTHS)
     total = raw["total"]["all"]
     states = [s for s in STATES] + sorted(set(raw["state"]) - set(STATES))
-    categories = [c.id for c in REPORT_CATEGORIES] + sorted(
-        set(raw["category"]) - {c.id for c in REPORT_CATEGORIES})
+    labels = {c.id: c.label for c in categories}
+    category_ids = list(labels) + sorted(set(raw["category"]) - set(labels))
     breakdowns = {
         "kind": (TOTAL, list(KINDS)),
         "state": (TOTAL, states),
-        "category": (REPORTS, categories),
+        "category": (REPORTS, category_ids),
         "month": (TOTAL, months),
     }
     values = {TOTAL: total}
@@ -244,8 +247,8 @@ def publish(raw: dict[str, dict[str, int]], today: dt.date) -> dict:
                  "out from the totals, so that no one can be singled out."),
         "total": {"count": None if TOTAL in hidden else total, "suppressed": TOTAL in hidden},
         "by_kind": rows("kind", KIND_LABELS),
-        "by_state": rows("state", STATE_LABELS),
-        "by_category": rows("category", {c.id: c.label for c in REPORT_CATEGORIES}),
+        "by_state": rows("state", INBOX_STATE_LABELS),
+        "by_category": rows("category", labels),
         "by_month": rows("month", {}),
     }
 
@@ -269,7 +272,7 @@ def stats():
         body = cached["body"]
     else:
         try:
-            body = public_stats(db.session())
+            body = public_stats(db.session(), catalog().categories)
         except db.DatabaseUnavailable:
             current_app.logger.warning("stats: database unavailable", exc_info=True)
             return api_error(503, DATABASE_DOWN, code="database_unavailable")

@@ -1,9 +1,15 @@
-"""The triage workflow: states, the moves between them, reasons and outcomes.
+"""The triage workflow: states, the moves between them, and closing an item.
 
     new ─▶ triaged ─▶ investigating ─▶ resolved   (a reason and a public note)
      │        ▲             │      └─▶ dismissed  (duplicate, spam, not a violation,
      └────────┴─────────────┘                      out of scope)
     resolved / dismissed ─▶ reopen ─▶ triaged
+
+The states and moves are the workflow's own; the reasons staff choose from, a dismissal's
+standard public note and the actions taken for a violation are content
+(`registries/outcomes.yaml`, read into `catalog.Outcomes`), passed in as `offered`. Three
+reasons the workflow acts on are always there (the content check keeps them):
+violation-confirmed, duplicate and spam.
 
 Every function here is plain: it takes the item's current values and what staff asked for,
 and returns the columns to change, or raises TriageError naming the field at fault. The
@@ -13,14 +19,16 @@ inbox applies the change and writes the audit event in one transaction.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
+from .catalog import Outcomes
 from .models import utcnow
 
 OPEN = ("new", "triaged", "investigating")
 CLOSED = ("resolved", "dismissed")
 STATES = OPEN + CLOSED
-STATE_LABELS = {
+# The states as staff name them in the inbox (and the public statistics count them); the
+# status page tells residents more (status.PUBLIC_STATE_LABELS).
+INBOX_STATE_LABELS = {
     "new": "New",
     "triaged": "Triaged",
     "investigating": "Investigating",
@@ -33,65 +41,11 @@ MOVES = {
     "triaged": ("investigating",),
     "investigating": ("triaged",),
 }
-
-
-@dataclass(frozen=True)
-class Choice:
-    id: str
-    label: str
-    hint: str = ""
-
-
-RESOLVE_REASONS = (
-    Choice("violation-confirmed", "Violation confirmed",
-           "The post broke the policy; record what was done below."),
-    Choice("addressed", "Addressed, no violation",
-           "Not a breach of the policy, but the account corrected or answered it."),
-    Choice("feedback-taken-up", "Feedback taken up",
-           "The feedback goes into the policy's next review or a change to it."),
-    Choice("feedback-noted", "Feedback noted",
-           "Read and considered; no change planned."),
-)
-DISMISS_REASONS = (
-    Choice("duplicate", "Duplicate", "The same as an earlier item: give its tracking code."),
-    Choice("spam", "Spam", "Automated, abusive or meaningless."),
-    Choice("not-a-violation", "Not a violation", "Checked: the post does not break the policy."),
-    Choice("out-of-scope", "Out of scope",
-           "Not about an official City account or a City social media policy."),
-)
-# What the comprehensive policy provides for a confirmed violation.
-DISCIPLINARY_OUTCOMES = (
-    Choice("retraining", "Retraining"),
-    Choice("reprimand", "Written reprimand"),
-    Choice("suspension", "Suspension"),
-    Choice("termination", "Termination"),
-)
-RESTORATIVE_OUTCOMES = (
-    Choice("post-removed", "Post removed or corrected"),
-    Choice("public-correction", "Public correction or apology"),
-    Choice("access-revoked", "Access revoked or suspended"),
-    Choice("closer-oversight", "Account put under closer oversight"),
-)
-OUTCOMES = DISCIPLINARY_OUTCOMES + RESTORATIVE_OUTCOMES
-OUTCOME_POLICY = "comprehensive-social-media-policy"
-OUTCOME_SECTIONS = {"disciplinary": "disciplinary-actions", "restorative": "restorative-actions"}
-BULK_ACTIONS = ("spam", "duplicate")
-
-# What the resident reads when staff close an item without writing a public note.
-DEFAULT_PUBLIC_NOTES = {
-    "duplicate": "This is the same as an earlier submission, which is being handled there.",
-    "spam": "Closed without further action.",
-    "not-a-violation": "We checked this and found that it does not break the City's social "
-                       "media policies.",
-    "out-of-scope": "This is not about an official City social media account or policy, so "
-                    "we cannot act on it here.",
-}
+CONFIRMED = "violation-confirmed"  # the resolve reason that needs the actions taken
+BULK_ACTIONS = ("spam", "duplicate")  # dismiss reasons the list applies to many at once
 
 NOTE_MAX = 5000
 PUBLIC_NOTE_MAX = 2000
-
-_REASON_LABELS = {c.id: c.label for c in RESOLVE_REASONS + DISMISS_REASONS}
-_OUTCOME_LABELS = {c.id: c.label for c in OUTCOMES}
 
 
 class TriageError(ValueError):
@@ -101,12 +55,12 @@ class TriageError(ValueError):
         self.message = message
 
 
-def reason_label(reason: str | None) -> str | None:
-    return _REASON_LABELS.get(reason, reason) if reason else None
+def reason_label(reason: str | None, offered: Outcomes) -> str | None:
+    return offered.reason_label(reason) if reason else None
 
 
-def outcome_labels(outcomes: str | None) -> list[str]:
-    return [_OUTCOME_LABELS.get(o, o) for o in split_outcomes(outcomes)]
+def outcome_labels(outcomes: str | None, offered: Outcomes) -> list[str]:
+    return [offered.action_label(o) for o in split_outcomes(outcomes)]
 
 
 def split_outcomes(outcomes: str | None) -> list[str]:
@@ -135,13 +89,13 @@ def move(state: str, to: str, now: dt.datetime | None = None) -> dict:
 
 
 def resolve(state: str, reason: str | None, public_note: str | None,
-            internal_note: str | None, outcomes: list[str] | None,
+            internal_note: str | None, outcomes: list[str] | None, offered: Outcomes,
             now: dt.datetime | None = None) -> dict:
     """Close an item as resolved: a reason and a public note are required, and a confirmed
     violation needs at least one disciplinary or restorative outcome."""
     if state not in OPEN:
         raise TriageError("state", f"The item is already {state}; reopen it first")
-    if reason not in {c.id for c in RESOLVE_REASONS}:
+    if reason not in {c.id for c in offered.resolve_reasons}:
         raise TriageError("reason", "Choose why the item is resolved")
     public = _text("public_note", public_note, PUBLIC_NOTE_MAX, "The public note")
     if public is None:
@@ -149,13 +103,13 @@ def resolve(state: str, reason: str | None, public_note: str | None,
                                          "page")
     internal = _text("internal_note", internal_note, NOTE_MAX, "The internal note")
     chosen = [o for o in dict.fromkeys(outcomes or []) if o]
-    unknown = [o for o in chosen if o not in _OUTCOME_LABELS]
+    unknown = [o for o in chosen if not offered.is_action(o)]
     if unknown:
         raise TriageError("outcomes", "Choose outcomes from the list")
-    if reason == "violation-confirmed" and not chosen:
+    if reason == CONFIRMED and not chosen:
         raise TriageError("outcomes", "A confirmed violation needs at least one disciplinary "
                                       "or restorative action")
-    if reason != "violation-confirmed" and chosen:
+    if reason != CONFIRMED and chosen:
         raise TriageError("outcomes", "Outcomes are recorded only for a confirmed violation; "
                                       "clear them or choose ‘Violation confirmed’")
     now = now or utcnow()
@@ -165,14 +119,14 @@ def resolve(state: str, reason: str | None, public_note: str | None,
 
 
 def dismiss(state: str, reason: str | None, public_note: str | None,
-            internal_note: str | None, duplicate_of: str | None = None,
+            internal_note: str | None, offered: Outcomes, duplicate_of: str | None = None,
             now: dt.datetime | None = None) -> dict:
     """Close an item as dismissed. A duplicate names the original's tracking code (the
     caller checks it exists and is another item); spam also sets `is_spam`, so public
     statistics leave it out."""
     if state not in OPEN:
         raise TriageError("state", f"The item is already {state}; reopen it first")
-    if reason not in {c.id for c in DISMISS_REASONS}:
+    if reason not in {c.id for c in offered.dismiss_reasons}:
         raise TriageError("reason", "Choose why the item is dismissed")
     if reason == "duplicate" and not duplicate_of:
         raise TriageError("duplicate_of", "Give the tracking code of the original item")
@@ -180,7 +134,7 @@ def dismiss(state: str, reason: str | None, public_note: str | None,
     internal = _text("internal_note", internal_note, NOTE_MAX, "The internal note")
     now = now or utcnow()
     change = {"state": "dismissed", "state_reason": reason,
-              "public_note": public or DEFAULT_PUBLIC_NOTES[reason],
+              "public_note": public or offered.default_public_notes[reason],
               "internal_note": internal, "outcomes": None,
               "duplicate_of": duplicate_of if reason == "duplicate" else None,
               "closed_at": now, "updated_at": now}

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from . import schema, secrets_scan
+from . import citations, schema, secrets_scan
 from .active_content import field_problems
 from .active_content import problems as active_content
 from .outline import Outline, parse_outline
@@ -33,8 +33,15 @@ REGISTRY_FILES = {
     "platforms.yaml": schema.PlatformRegistry,
     "accounts.yaml": schema.AccountRegistry,
 }
-# Registries a content folder may leave out: without withdrawn.yaml, nothing is withdrawn.
-OPTIONAL_REGISTRY_FILES = {"withdrawn.yaml": schema.WithdrawnRegistry}
+# Registries a content folder may leave out: without withdrawn.yaml, nothing is withdrawn;
+# the site builds without the feedback app's two (which it needs: feedback_api.catalog);
+# without citations.yaml, the site cites AI 1-19 §K and §O.a (schema.SiteCitations).
+OPTIONAL_REGISTRY_FILES = {
+    "withdrawn.yaml": schema.WithdrawnRegistry,
+    "report-categories.yaml": schema.ReportCategoryRegistry,
+    "outcomes.yaml": schema.OutcomeRegistry,
+    "citations.yaml": schema.SiteCitations,
+}
 WITHDRAWN = f"{REGISTRY_DIR}/withdrawn.yaml"
 
 
@@ -71,6 +78,9 @@ class Library:
     unloaded: frozenset[str] = frozenset()  # ids of policies whose problems kept them out
     withdrawals: tuple[schema.Withdrawal, ...] = ()  # registries/withdrawn.yaml
     withdrawal_lines: dict[tuple[str, int], int] = field(default_factory=dict)  # its lines
+    report_categories: schema.ReportCategoryRegistry | None = None
+    outcomes: schema.OutcomeRegistry | None = None
+    citations: schema.SiteCitations = schema.SiteCitations()
 
     def policy_at(self, path: str) -> Policy | None:
         return next((p for p in self.policies.values() if p.path == path), None)
@@ -627,7 +637,9 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
     }
     library = Library(root, policies, registries.get("platforms.yaml"),
                       registries.get("accounts.yaml"), frozenset(unloaded - {None}),
-                      tuple(withdrawn.withdrawals) if withdrawn else (), withdrawal_lines)
+                      tuple(withdrawn.withdrawals) if withdrawn else (), withdrawal_lines,
+                      registries.get("report-categories.yaml"), registries.get("outcomes.yaml"),
+                      registries.get("citations.yaml") or schema.SiteCitations())
     problems += check_library(library, registry_lines)
     return library, sorted(set(problems))
 
@@ -744,6 +756,7 @@ def check_library(library: Library, registry_lines: dict[str, dict]) -> list[Pro
                         f"url host {_show(host)} is not a {platform.name} address "
                         f"({', '.join(platform.domains)})",
                     ))
+    problems += [Problem(*found) for found in citations.problems(library, registry_lines)]
     return problems + _check_withdrawals(library, registry_lines.get("withdrawn.yaml", {}))
 
 

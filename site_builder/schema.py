@@ -206,3 +206,112 @@ def secret_in_value(value: str) -> str | None:
 
 def secret_key(key: str) -> bool:
     return secrets_scan.credential_name(key)
+
+
+# ---------------------------------------------------------------------------------------
+# What the feedback app offers (registries/report-categories.yaml, registries/outcomes.yaml)
+# and the clauses the site's own pages cite (registries/citations.yaml). Policy ids and
+# anchors in them are checked against the policies by `citations.py`.
+
+# Ids the feedback database keeps in columns of 40 characters (a report's category, an
+# item's reason); the chosen actions of an item are kept together in one of 400.
+ShortSlug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=40)]
+ACTIONS_MAX_CHARACTERS = 400
+# Reasons the inbox's workflow acts on, so a registry may relabel them but must keep them:
+# a confirmed violation asks for the actions taken, a duplicate names its original, and
+# spam is left out of the public statistics (the inbox's bulk actions are these two).
+WORKFLOW_RESOLVE_REASONS = ("violation-confirmed",)
+WORKFLOW_DISMISS_REASONS = ("duplicate", "spam")
+
+
+class Citation(Strict):
+    policy: Slug = Field(description="Id of the policy cited.")
+    section: Slug = Field(
+        description="Anchor of the section or clause in that policy (`k-b` for AI 1-19 §K.b)."
+    )
+    cited_as: Line | None = Field(
+        default=None,
+        description='How the citation is written, when the policy\'s number and clause will '
+                    'not do (default: "AI 1-19 §K.b").',
+    )
+
+
+class ReportCategory(Strict):
+    id: ShortSlug = Field(description="Stable id, stored with each report. Unique.")
+    label: Line = Field(description="The choice as the report form shows it.")
+    hint: Text = Field(description="One sentence under the choice.")
+    cites: list[Citation] = Field(default_factory=list,
+                                  description="The rules the category comes from.")
+
+
+class ReportCategoryRegistry(Strict):
+    categories: list[ReportCategory] = Field(
+        min_length=1, description="The kinds of problem a report can be about, in order."
+    )
+
+
+class Reason(Strict):
+    id: ShortSlug = Field(description="Stable id, stored with each closed item. Unique.")
+    label: Line = Field(description="The choice as the inbox shows it.")
+    hint: Text = Field(description="When to choose it.")
+
+
+class DismissReason(Reason):
+    public_note: Text = Field(
+        description="What the status page says when staff dismiss without a note of their own."
+    )
+
+
+class Action(Strict):
+    id: ShortSlug = Field(description="Stable id, stored with each item it was taken for. "
+                                      "Unique across both lists.")
+    label: Line = Field(description="The choice as the inbox shows it.")
+
+
+class ActionList(Strict):
+    cites: Citation = Field(description="The section of the policy that provides them.")
+    actions: list[Action] = Field(min_length=1, description="The actions, in order.")
+
+
+class OutcomeRegistry(Strict):
+    resolve_reasons: list[Reason] = Field(description="Why an item is resolved.")
+    dismiss_reasons: list[DismissReason] = Field(description="Why an item is dismissed.")
+    disciplinary_actions: ActionList = Field(
+        description="What may be done about the employee for a confirmed violation."
+    )
+    restorative_actions: ActionList = Field(
+        description="What may be done to repair the harm of a confirmed violation."
+    )
+
+    @model_validator(mode="after")
+    def _workflow_reasons(self) -> OutcomeRegistry:
+        for key, reasons, needed in (
+            ("resolve_reasons", self.resolve_reasons, WORKFLOW_RESOLVE_REASONS),
+            ("dismiss_reasons", self.dismiss_reasons, WORKFLOW_DISMISS_REASONS),
+        ):
+            missing = [n for n in needed if n not in {r.id for r in reasons}]
+            if missing:
+                raise ValueError(
+                    f"{key}: the inbox's workflow needs the reason {missing[0]!r}; add it back "
+                    "(its label, hint and note may say anything)"
+                )
+        ids = [a.id for a in self.disciplinary_actions.actions + self.restorative_actions.actions]
+        if len(",".join(ids)) > ACTIONS_MAX_CHARACTERS:
+            raise ValueError(
+                f"restorative_actions: the ids of all the actions come to "
+                f"{len(','.join(ids)):,} characters with a comma between each, over the "
+                f"{ACTIONS_MAX_CHARACTERS} the inbox can keep for an item; use shorter ids"
+            )
+        return self
+
+
+class SiteCitations(Strict):
+    comment_guidelines: Citation = Field(
+        default=Citation(policy="ai-1-19", section="k"),
+        description="The clause listing what comments may be removed (AI 1-19 §K), shown "
+                    "as the comment guidelines page.",
+    )
+    platform_list: Citation = Field(
+        default=Citation(policy="ai-1-19", section="o-a"),
+        description="The clause that has the list of approved platforms kept (AI 1-19 §O.a).",
+    )

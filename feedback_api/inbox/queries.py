@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from sqlalchemy import false, func, select, text, true
 from sqlalchemy.orm import Session
 
-from ..catalog import CATEGORIES_BY_ID, Catalog
+from ..catalog import Catalog
 from ..models import KINDS, StaffMember, Submission
 from ..tracking import normalise_tracking_code
 from ..triage import OPEN, STATES
@@ -119,7 +119,7 @@ def parse(args, catalog: Catalog) -> Parsed:
 
     one("kind", KINDS, "Choose feedback or reports")
     one("state", STATE_FILTERS, "Choose a state from the list")
-    one("category", CATEGORIES_BY_ID, "Choose a category from the list")
+    one("category", catalog.category_ids, "Choose a category from the list")
     one("policy", catalog.policies, "Choose a policy from the list")
     one("account", catalog.accounts, "Choose an account from the list")
     one("sort", SORTS, "Choose an order from the list")

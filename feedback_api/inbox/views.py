@@ -29,9 +29,9 @@ from sqlalchemy import and_, or_, select
 from werkzeug.datastructures import MultiDict
 
 from .. import audit, db, records, staff, triage
-from ..catalog import CATEGORIES_BY_ID, REPORT_CATEGORIES, Catalog
-from ..intake import KIND_LABELS, status_path
+from ..catalog import Catalog
 from ..models import ItemNote, StaffMember, Submission, utcnow
+from ..status import KIND_LABELS, status_path
 from ..tracking import normalise_tracking_code
 from . import bp, queries
 from .access import needs, problem
@@ -74,8 +74,8 @@ def item_list():
         "inbox/list.html", title="Inbox", page=page, filters=filters, errors=parsed.errors,
         counts=queries.state_counts(session), names=queries.staff_names(session),
         assignable=staff.assignable(session), catalog=catalog(),
-        categories=REPORT_CATEGORIES, kinds=KIND_LABELS, sorts=queries.SORTS,
-        state_labels=triage.STATE_LABELS, dismiss_reasons=triage.DISMISS_REASONS,
+        categories=catalog().categories, kinds=KIND_LABELS, sorts=queries.SORTS,
+        state_labels=triage.INBOX_STATE_LABELS,
         cap=queries.COUNT_CAP, item_label=item_label,
     ), 400 if parsed.errors else 200
 
@@ -83,7 +83,7 @@ def item_list():
 def item_label(row) -> str:
     """What an item is about, in a few words."""
     if row.kind == "report":
-        category = CATEGORIES_BY_ID.get(row.category or "")
+        category = catalog().category(row.category)
         about = category.label if category else "Report"
         account = catalog().account(row.account_id)
         return f"{about}: {account.handle} on {account.platform}" if account else about
@@ -148,7 +148,7 @@ def item_page(item: Submission, errors: dict | None = None, values: dict | None 
         item=item, notes=notes, history=audit.for_item(session, item),
         earlier=_earlier(item), assignee=assignee, assignable=staff.assignable(session),
         policy=policy, account=catalog().account(item.account_id),
-        category=CATEGORIES_BY_ID.get(item.category or ""),
+        category=catalog().category(item.category), offered=catalog().outcomes,
         section_label=policy.section_label(item.section) if policy and item.section else None,
         moves=triage.moves_from(item.state), triage=triage, item_label=item_label,
         status_url=status_path(item.kind, item.tracking_code),
@@ -208,7 +208,7 @@ def move(item_id: int):
         return _refused(item, error, values, "move")
     detail = {"from": item.state, "to": change["state"]}
     return _apply(item, change, "state-changed", detail,
-                  f"Moved to {triage.STATE_LABELS[change['state']].lower()}.")
+                  f"Moved to {triage.INBOX_STATE_LABELS[change['state']].lower()}.")
 
 
 @bp.post("/items/<int:item_id>/resolve")
@@ -220,7 +220,8 @@ def resolve(item_id: int):
     try:
         _storable(values)
         change = triage.resolve(item.state, values["reason"] or None, values["public_note"],
-                                values["internal_note"], values["outcomes"])
+                                values["internal_note"], values["outcomes"],
+                                catalog().outcomes)
     except triage.TriageError as error:
         return _refused(item, error, values, "resolve")
     detail = {"from": item.state, "to": "resolved", "reason": change["state_reason"],
@@ -240,7 +241,7 @@ def dismiss(item_id: int):
         original = _original(item.tracking_code, values["duplicate_of"]) \
             if values["reason"] == "duplicate" else None
         change = triage.dismiss(item.state, values["reason"] or None, values["public_note"],
-                                values["internal_note"], original)
+                                values["internal_note"], catalog().outcomes, original)
     except triage.TriageError as error:
         return _refused(item, error, values, "dismiss")
     detail = {"from": item.state, "to": "dismissed", "reason": change["state_reason"]}
@@ -383,7 +384,7 @@ def bulk():
         if item.tracking_code == original or item.state not in triage.OPEN:
             skipped.append(item.tracking_code)
             continue
-        change = triage.dismiss(item.state, action, None, None, original)
+        change = triage.dismiss(item.state, action, None, None, catalog().outcomes, original)
         detail = {"from": item.state, "to": "dismissed", "reason": action, "bulk": True}
         if original:
             detail["duplicate_of"] = original

@@ -30,15 +30,9 @@ from ..labels import (
 )
 from ..markup import a, admonition, badge, front_matter, table, time_tag
 from ..outline import Clause
-from ..render import escape_md
+from ..render import escape_md, section_label
 from ..review import review_status
 from .common import Context, PageProblem
-
-# The comment guidelines are AI 1-19 §K, displayed as §L requires.
-GUIDELINES_POLICY = "ai-1-19"
-GUIDELINES_CLAUSE = "k"
-# AI 1-19 §O.a: DTI keeps the list of approved platforms and reviews it annually.
-PLATFORMS_CLAUSE = "o-a"
 
 
 def accounts_md(ctx: Context) -> str:
@@ -145,11 +139,14 @@ def platforms_md(ctx: Context) -> str:
     out = [front_matter(title="Approved platforms", description="Social media platforms "
                         "approved for City use, and their annual review.")]
     out.append("# Approved social media platforms {#platforms}\n")
-    guide = lib.policies.get(GUIDELINES_POLICY)
-    clause = (
-        f"[AI 1-19 \u00a7O.a]({md_link(here, policy_page(guide.id), PLATFORMS_CLAUSE)})"
-        if guide and PLATFORMS_CLAUSE in guide.outline.anchors else "AI 1-19 \u00a7O.a"
-    )
+    # The clause that has DTI keep the list and review it annually (AI 1-19 §O.a).
+    cite = lib.citations.platform_list
+    guide = lib.policies.get(cite.policy)
+    if guide is not None and cite.section in guide.outline.anchors:
+        label = cite.cited_as or f"{short_title(guide)} {section_label(guide, cite.section)}"
+        clause = f"[{escape_md(label)}]({md_link(here, policy_page(guide.id), cite.section)})"
+    else:  # `transparency check` names the citation that cites nothing
+        clause = escape_md(cite.cited_as or "AI 1-19 \u00a7O.a")
     out.append(
         "City departments and staff may use only the social media platforms approved for "
         f"City use. Under {clause}, the Department of Technology and Innovation keeps this "
@@ -185,14 +182,16 @@ def platforms_md(ctx: Context) -> str:
 
 def guidelines_md(ctx: Context) -> str:
     here = GUIDELINES
-    policy = ctx.library.policies.get(GUIDELINES_POLICY)
-    clause = _find_clause(policy, GUIDELINES_CLAUSE) if policy else None
+    # The comments City accounts may remove (AI 1-19 §K), displayed as §L requires.
+    guidelines = ctx.library.citations.comment_guidelines
+    policy = ctx.library.policies.get(guidelines.policy)
+    clause = _find_clause(policy, guidelines.section) if policy else None
     if policy is None or clause is None:
         raise PageProblem([
-            f"{addresses.policy_source(GUIDELINES_POLICY)}:1: the comment guidelines page is "
-            "made from "
-            f"\u00a7{GUIDELINES_CLAUSE.upper()} of policy {GUIDELINES_POLICY!r} "
-            "(AI 1-19 \u00a7L requires them to be displayed), and it is not in the content"
+            f"{addresses.policy_source(guidelines.policy)}:1: the comment guidelines page is "
+            f"made from section {guidelines.section!r} of policy {guidelines.policy!r} "
+            "(AI 1-19 \u00a7L requires them to be displayed), and it is not in the content; "
+            "fix the policy or the comment_guidelines entry in registries/citations.yaml"
         ])
     source = policy_page(policy.id)
     l_clause = _find_clause(policy, "l")

@@ -35,9 +35,15 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 # Databases
 
 
+@functools.cache
+def shipped_catalog():
+    """The catalog of the shipped content/, read once."""
+    return load_catalog(CONTENT)
+
+
 @pytest.fixture(scope="session")
 def catalog():
-    return load_catalog(CONTENT)
+    return shipped_catalog()
 
 
 @pytest.fixture(scope="session")

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from feedback_api import create_app
-from feedback_api.catalog import REPORT_CATEGORIES, load_catalog
+from feedback_api.catalog import load_catalog
 from feedback_api.config import ConfigError, database_url, settings
-from feedback_api.intake import check_feedback, check_report, content_hash, from_form
+from feedback_api.intake import check_feedback, check_report, from_form
 from feedback_api.limits import memory_storage_warning
+from feedback_api.recording import content_hash
 from feedback_api.tracking import ALPHABET, new_tracking_code, normalise_tracking_code
+from tests.conftest import CONTENT
 
 CODE = re.compile(r"^SMR-[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
 
@@ -168,15 +171,35 @@ def test_a_repeat_needs_the_same_contact_details_too():
 
 
 def test_every_category_cites_rules_that_exist_in_the_published_policies(repo_catalog):
-    cited = {rule.citation for c in REPORT_CATEGORIES for rule in c.rules}
+    categories = repo_catalog.categories
+    cited = {rule.citation for c in categories for rule in c.rules}
     assert {"AI 1-19 §K.b", "AI 1-19 §K.e", "AI 1-19 §K.d", "AI 1-19 §K.l", "AI 1-19 §U.b",
             "AI 1-19 §M.a", "Resolution §1.A.3"} <= cited
-    for category in REPORT_CATEGORIES:
+    for category in categories:
         for rule in category.rules:
             policy = repo_catalog.policy(rule.policy_id)
             assert policy is not None, rule
             assert rule.section in policy.sections, rule
-    assert REPORT_CATEGORIES[-1].id == "other"
+    assert categories[-1].id == "other"
+
+
+def test_a_category_is_cited_as_its_policy_labels_the_clause_unless_the_registry_says(
+        repo_catalog):
+    rules = {c.id: c.rules for c in repo_catalog.categories}
+    # cited_as in the registry: the resolution's own numbering.
+    assert [r.citation for r in rules["personal-attack"]] == ["Resolution §1.A.3"]
+    # The policy's number and the clause, as the site labels it.
+    assert [r.citation for r in rules["confidential-information"]] == [
+        "AI 1-19 §K.l", "AI 1-19 §U.b"]
+    assert rules["other"] == ()
+
+
+def test_the_policy_is_named_as_the_site_names_it(repo_catalog):
+    ai = repo_catalog.policy("ai-1-19")
+    assert ai.name == "AI 1-19: Social Media Policy"
+    assert ai.short_name == "AI 1-19"
+    unnumbered = repo_catalog.policy("comprehensive-social-media-policy")
+    assert unnumbered.name == unnumbered.short_name == unnumbered.title
 
 
 # ---------------------------------------------------------------------------------------
@@ -201,6 +224,39 @@ def test_environment_settings_and_their_defaults():
     assert values["CORS_ORIGINS"] == ("https://a.example", "https://b.example")
     with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
         settings({"TRUSTED_PROXIES": "two"})
+
+
+def test_the_inbox_and_mail_settings_are_in_the_one_table():
+    values = settings({})
+    assert (values["INBOX_IDLE_MINUTES"], values["INBOX_SESSION_HOURS"],
+            values["INBOX_PAGE_SIZE"]) == (30, 8, 50)
+    assert (values["RETENTION_ANONYMISE_DAYS"], values["RETENTION_DELETE_DAYS"]) == (365, 1095)
+    assert values["SMTP_PORT"] == 0 and values["NOTIFY_EMAIL"] == ""
+    values = settings({"INBOX_PAGE_SIZE": "25", "SMTP_PORT": ""},
+                      {"RETENTION_DELETE_DAYS": 400})
+    assert values["INBOX_PAGE_SIZE"] == 25
+    assert values["SMTP_PORT"] == 0  # empty: the usual port of the mail connection
+    assert values["RETENTION_DELETE_DAYS"] == 400  # an explicit setting over the environment
+    for wrong, message in (({"INBOX_PAGE_SIZE": "fifty"}, "INBOX_PAGE_SIZE must be a whole"),
+                           ({"INBOX_IDLE_MINUTES": "0"}, "INBOX_IDLE_MINUTES must be at least"),
+                           ({"INBOX_SESSION_HOURS": "200"}, "INBOX_SESSION_HOURS must be from"),
+                           ({"RETENTION_ANONYMISE_DAYS": "2000"}, "RETENTION_ANONYMISE_DAYS")):
+        with pytest.raises(ConfigError, match=message):
+            settings(wrong)
+
+
+def test_without_the_report_categories_the_app_does_not_start(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    (content / "registries" / "report-categories.yaml").write_text("categories: []\n")
+    with pytest.raises(ConfigError) as stopped:
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "SECRET_KEY": "k" * 40,
+                    "CONTENT_DIR": str(content)})
+    assert str(stopped.value) == (
+        f"{content}/registries/report-categories.yaml is not usable: "
+        "registries/report-categories.yaml:1: categories: the list is empty; add at least one "
+        "entry; the feedback app needs it (see content/README.md, and run `transparency "
+        "check`)")
 
 
 @pytest.mark.parametrize("name", ["RATELIMIT_SUBMIT", "INBOX_SIGN_IN_LIMIT"])

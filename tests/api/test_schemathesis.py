@@ -88,6 +88,11 @@ def test_the_api_keeps_to_its_openapi_document(live_api, tmp_path):
         "--workers", "1",
         "--request-timeout", "10",
         "--generation-database", "none",  # no example database left behind
+        # Hypothesis's check on its own generator, not on the API: for the status address
+        # it makes strings from the tracking code's pattern and throws away those a path
+        # cannot carry, and in some runs (about one in three) it threw away too many and
+        # stopped testing that operation. Every case it does generate is still checked.
+        "--suppress-health-check", "filter_too_much",
         "--no-color",
     ]
     began = time.monotonic()

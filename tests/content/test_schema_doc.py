@@ -10,6 +10,9 @@ MODELS = [
     schema.PolicyMeta, schema.Source, schema.Review, schema.RequiredElement,
     schema.PlatformRegistry, schema.Platform, schema.AccountRegistry, schema.Account,
     schema.WithdrawnRegistry, schema.Withdrawal,
+    schema.Citation, schema.ReportCategoryRegistry, schema.ReportCategory,
+    schema.OutcomeRegistry, schema.Reason, schema.DismissReason, schema.ActionList,
+    schema.Action, schema.SiteCitations,
 ]
 
 

@@ -5,12 +5,25 @@ audit log after a sequence of actions."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
 from feedback_api import triage
+from feedback_api.catalog import load_catalog
 from feedback_api.triage import TriageError
-from tests.inbox.conftest import EMAILS, item, item_id, page_text, post, send_feedback, send_report
+from tests.conftest import CONTENT
+from tests.inbox.conftest import (
+    EMAILS,
+    add_staff,
+    item,
+    item_id,
+    page_text,
+    post,
+    send_feedback,
+    send_report,
+    sign_in,
+)
 
 # ---------------------------------------------------------------------------------------
 # The rules, as plain functions
@@ -32,63 +45,83 @@ def test_other_moves_are_refused(state, to):
     assert refused.value.field == "state"
 
 
-def test_resolving_needs_a_reason_and_a_public_note():
+def test_resolving_needs_a_reason_and_a_public_note(catalog):
+    offered = catalog.outcomes
     with pytest.raises(TriageError) as refused:
-        triage.resolve("new", None, "Done.", None, [])
+        triage.resolve("new", None, "Done.", None, [], offered)
     assert refused.value.field == "reason"
     with pytest.raises(TriageError) as refused:
-        triage.resolve("new", "addressed", "   ", None, [])
+        triage.resolve("new", "addressed", "   ", None, [], offered)
     assert refused.value.field == "public_note"
     change = triage.resolve("investigating", "addressed", " The post was corrected. ",
-                            "Spoke to the department.", [])
+                            "Spoke to the department.", [], offered)
     assert change["state"] == "resolved" and change["state_reason"] == "addressed"
     assert change["public_note"] == "The post was corrected."
     assert change["internal_note"] == "Spoke to the department."
     assert change["closed_at"] is not None
 
 
-def test_a_confirmed_violation_records_its_outcomes():
+def test_a_confirmed_violation_records_its_outcomes(catalog):
+    offered = catalog.outcomes
     with pytest.raises(TriageError) as refused:
-        triage.resolve("triaged", "violation-confirmed", "Action was taken.", None, [])
+        triage.resolve("triaged", "violation-confirmed", "Action was taken.", None, [], offered)
     assert refused.value.field == "outcomes"
     change = triage.resolve("triaged", "violation-confirmed", "Action was taken.", None,
-                            ["retraining", "post-removed", "retraining"])
+                            ["retraining", "post-removed", "retraining"], offered)
     assert change["outcomes"] == "retraining,post-removed"
-    assert triage.outcome_labels(change["outcomes"]) == ["Retraining",
-                                                         "Post removed or corrected"]
+    assert triage.outcome_labels(change["outcomes"], offered) == ["Retraining",
+                                                                  "Post removed or corrected"]
     with pytest.raises(TriageError):
-        triage.resolve("triaged", "violation-confirmed", "x", None, ["flogging"])
+        triage.resolve("triaged", "violation-confirmed", "x", None, ["flogging"], offered)
     with pytest.raises(TriageError):  # outcomes belong to a confirmed violation only
-        triage.resolve("triaged", "addressed", "x", None, ["reprimand"])
+        triage.resolve("triaged", "addressed", "x", None, ["reprimand"], offered)
 
 
-def test_the_outcomes_are_the_policys_disciplinary_and_restorative_actions():
-    ids = {choice.id for choice in triage.OUTCOMES}
-    assert {"retraining", "reprimand", "suspension", "termination"} <= ids
-    assert {"post-removed", "public-correction", "access-revoked"} <= ids
+def test_the_outcomes_are_the_policys_disciplinary_and_restorative_actions(catalog):
+    offered = catalog.outcomes
+    assert [c.id for c in offered.disciplinary.choices] == [
+        "retraining", "reprimand", "suspension", "termination"]
+    assert {"post-removed", "public-correction", "access-revoked"} <= {
+        c.id for c in offered.restorative.choices}
+    # Each list cites the section of the comprehensive policy that provides it.
+    policy = catalog.policy(offered.disciplinary.policy_id)
+    assert policy.id == "comprehensive-social-media-policy"
+    assert offered.disciplinary.section == "disciplinary-actions" in policy.sections
+    assert offered.restorative.section == "restorative-actions" in policy.sections
 
 
-def test_dismissing_needs_a_reason_and_a_duplicate_its_original():
+def test_dismissing_needs_a_reason_and_a_duplicate_its_original(catalog):
+    offered = catalog.outcomes
     with pytest.raises(TriageError) as refused:
-        triage.dismiss("new", "", None, None)
+        triage.dismiss("new", "", None, None, offered)
     assert refused.value.field == "reason"
     with pytest.raises(TriageError) as refused:
-        triage.dismiss("new", "duplicate", None, None, None)
+        triage.dismiss("new", "duplicate", None, None, offered, None)
     assert refused.value.field == "duplicate_of"
-    change = triage.dismiss("new", "duplicate", None, None, "SMR-AAAA-AAAA-AAAA-AAAA")
+    change = triage.dismiss("new", "duplicate", None, None, offered, "SMR-AAAA-AAAA-AAAA-AAAA")
     assert change["duplicate_of"] == "SMR-AAAA-AAAA-AAAA-AAAA"
-    assert change["public_note"] == triage.DEFAULT_PUBLIC_NOTES["duplicate"]
+    assert change["public_note"] == offered.default_public_notes["duplicate"]
+    assert change["public_note"] == ("This is the same as an earlier submission, which is "
+                                     "being handled there.")
     assert "SMR-" not in change["public_note"]  # another resident's code stays internal
-    spam = triage.dismiss("triaged", "spam", None, None)
+    spam = triage.dismiss("triaged", "spam", None, None, offered)
     assert spam["is_spam"] is True and spam["state"] == "dismissed"
 
 
-def test_closed_items_can_only_be_reopened():
+def test_a_reason_no_longer_listed_is_shown_by_its_id(catalog):
+    offered = catalog.outcomes
+    assert triage.reason_label("not-a-violation", offered) == "Not a violation"
+    assert triage.reason_label("withdrawn-by-resident", offered) == "withdrawn-by-resident"
+    assert triage.reason_label(None, offered) is None
+    assert triage.outcome_labels("reprimand,gone", offered) == ["Written reprimand", "gone"]
+
+
+def test_closed_items_can_only_be_reopened(catalog):
     for closed in ("resolved", "dismissed"):
         with pytest.raises(TriageError):
-            triage.resolve(closed, "addressed", "x", None, [])
+            triage.resolve(closed, "addressed", "x", None, [], catalog.outcomes)
         with pytest.raises(TriageError):
-            triage.dismiss(closed, "spam", None, None)
+            triage.dismiss(closed, "spam", None, None, catalog.outcomes)
         change = triage.reopen(closed, is_spam=False, spam_reason=None)
         assert change["state"] == "triaged" and change["closed_at"] is None
     assert triage.reopen("dismissed", True, "staff")["is_spam"] is False
@@ -102,6 +135,38 @@ def test_closed_items_can_only_be_reopened():
 
 def item_url(database_url: str, code: str) -> str:
     return f"/inbox/items/{item_id(database_url, code)}"
+
+
+def test_the_reasons_and_their_notes_are_the_contents(make_app, database_url, tmp_path):
+    """A reason staff add to registries/outcomes.yaml, and a label they change, reach the
+    inbox and the status page without a change to the code."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    outcomes = content / "registries" / "outcomes.yaml"
+    text = outcomes.read_text().replace("label: Not a violation", "label: No breach found")
+    outcomes.write_text(text.replace("disciplinary_actions:", """\
+  - id: withdrawn
+    label: Withdrawn by the resident
+    hint: The resident asked us to stop.
+    public_note: Closed at your request.
+disciplinary_actions:"""))
+    app = make_app(CATALOG=load_catalog(content))
+    add_staff(app, "triager")
+    triager = app.test_client()
+    assert sign_in(triager, EMAILS["triager"]).status_code == 303
+    first, second = send_report(triager), send_report(triager, description="Another one.")
+
+    page = triager.get(item_url(database_url, first)).get_data(as_text=True)
+    assert 'value="withdrawn"' in page and "Withdrawn by the resident" in page
+    assert "The resident asked us to stop." in page and "No breach found" in page
+    assert post(triager, f"{item_url(database_url, first)}/dismiss",
+                {"reason": "withdrawn"}).status_code == 303
+    assert post(triager, f"{item_url(database_url, second)}/dismiss",
+                {"reason": "not-a-violation"}).status_code == 303
+    status = triager.get(f"/api/v1/status/{first}").get_json()
+    assert status["state"] == "dismissed" and status["public_note"] == "Closed at your request."
+    assert "Dismissed</strong>: No breach found" in triager.get(
+        item_url(database_url, second)).get_data(as_text=True)
 
 
 def test_resolving_shows_the_public_note_to_the_resident(signed_in, database_url):

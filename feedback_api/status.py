@@ -1,0 +1,101 @@
+"""What the public may see about a submission: its status, by tracking code.
+
+The confirmation page, the status pages (`/feedback/status/<code>`, `/report/status/<code>`)
+and `GET /api/v1/status/<code>` show the kind, the state in words for residents, the dates
+and the City's public note: no personal data, not even the text. Staff see the states by
+their short names in the inbox (`triage.INBOX_STATE_LABELS`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Submission
+from .tracking import normalise_tracking_code
+
+# A state as the resident's status page words it.
+PUBLIC_STATE_LABELS = {
+    "new": "Received: waiting to be reviewed",
+    "triaged": "Read by staff: waiting to be looked into",
+    "investigating": "Being looked into",
+    "resolved": "Resolved",
+    "dismissed": "Closed without further action",
+}
+KIND_LABELS = {"feedback": "Feedback on a policy", "report": "Report of a possible violation"}
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the public may see about a submission: no personal data, not even the text."""
+
+    tracking_code: str
+    kind: str
+    state: str
+    received_at: dt.datetime
+    updated_at: dt.datetime
+    public_note: str | None
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def state_label(self) -> str:
+        return state_label(self.state)
+
+    def as_json(self) -> dict:
+        return {
+            "tracking_code": self.tracking_code,
+            "kind": self.kind,
+            "state": self.state,
+            "state_label": self.state_label,
+            "received_at": _iso(self.received_at),
+            "updated_at": _iso(self.updated_at),
+            "public_note": self.public_note,
+        }
+
+
+def state_label(state: str) -> str:
+    words = state.replace("-", " ").replace("_", " ")
+    return PUBLIC_STATE_LABELS.get(state, words[:1].upper() + words[1:])
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# A tracking code as the API takes it in its address: SMR- (optional) and 16 letters or
+# digits, in either case, with spaces, dashes, dots or underscores anywhere between them.
+# The OpenAPI document publishes it; anything else is not a code (404).
+TRACKING_CODE_PATTERN = "^[ ._-]*(?:[sS][mM][rR][ ._-]*)?(?:[0-9A-Za-z][ ._-]*){16}$"
+TRACKING_CODE_MAX = 64
+_TRACKING_CODE = re.compile(TRACKING_CODE_PATTERN)
+
+
+def looks_like_tracking_code(text: str) -> bool:
+    return len(text) <= TRACKING_CODE_MAX and _TRACKING_CODE.fullmatch(text) is not None
+
+
+def status_of(db: Session, code: str) -> Status | None:
+    """The public status of the submission with this tracking code, as a person typed it."""
+    canonical = normalise_tracking_code(code)
+    if canonical is None:
+        return None
+    row = db.execute(
+        select(Submission.tracking_code, Submission.kind, Submission.state,
+               Submission.created_at, Submission.updated_at, Submission.public_note)
+        .where(Submission.tracking_code == canonical)
+    ).first()
+    if row is None:
+        return None
+    return Status(row.tracking_code, row.kind, row.state, row.created_at, row.updated_at,
+                  row.public_note)
+
+
+def status_path(kind: str, code: str) -> str:
+    return f"/{'report' if kind == 'report' else 'feedback'}/status/{code}"
