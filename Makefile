@@ -12,7 +12,7 @@ NGINX := /usr/sbin/nginx
 POLICY_RC := /usr/sbin/policy-rc.d
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint check build serve install browser nginx validators clean benchmarks
+.PHONY: run test lint check build serve install browser nginx validators clean benchmarks docs
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -81,6 +81,11 @@ run: $(STAMP)
 
 benchmarks: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# The examples in these files are written by running the code (cog blocks calling tools/);
+# tests/test_docs.py fails when they drift.
+docs: $(STAMP)
+	$(BIN)/cog -r -I . README.md docs/api.md docs/publishing.md
 
 clean:
 	rm -rf site instance .pytest_cache .ruff_cache build node_modules
