@@ -291,7 +291,7 @@ def _render(file: File, source: str, config, files: Files, doc_files, nav, env) 
 
 
 def set_aside_html(markdown: str) -> tuple[str, dict[str, str]]:
-    """Take the marked raw HTML blocks (`versions.html_block`) out of a page's Markdown.
+    """Take the marked raw HTML blocks (`markup.html_block`) out of a page's Markdown.
 
     Each becomes a token paragraph that Markdown leaves alone; `put_back_html` puts the
     HTML in its place afterwards, exactly as Markdown would have passed it through.

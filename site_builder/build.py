@@ -1,4 +1,4 @@
-"""Build orchestration: content/ → checked library → history → pages → MkDocs → site/.
+"""The build: content/ → checked library → history → site value → HTML → published site.
 
 Each stage is a plain function in its own module; this one runs them in order, logs each
 stage with its time, and builds into a temporary folder next to the output. The output is
@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from . import addresses, history, opendata, pages, publish, store, versions, withdrawals
-from .content import Library, load_library
-from .mkdocs_build import CONFIG, MkDocsFailed, build_html
+from . import history, mkdocs_build, pages, publish, store, withdrawals
+from .content import load_library
+from .mkdocs_build import CONFIG
+from .site import make_site
 from .stamp import SiteStamp, site_stamp
 
 Log = Callable[[str], None]
@@ -154,32 +155,27 @@ def _build_site(
         raise BuildFailed(f"{len(problems)} {noun} in the history of {content}/; nothing was "
                           "built", problems)
 
+    bar = Progress("pages", pages.page_count(library), progress_stream)
+    try:
+        site = make_site(library, histories, stamp, tick=bar.tick,
+                         site_url=mkdocs_build.site_url(config_file),
+                         timed=lambda name: stage(log, name))
+    except pages.PageProblem as problem:
+        raise BuildFailed(str(problem), problem.problems) from problem
+    finally:
+        bar.close()
+
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
     try:
-        docs_dir, site_dir = work / "docs", work / "site"
-        docs_dir.mkdir()
-        archive_pages: dict[str, str] = {}
-        written = generate_docs(docs_dir, library, histories, stamp, log, progress_stream,
-                                keep=archive_pages)
-
+        site_dir = work / "site"
         start = time.perf_counter()
-        md_pages = (len([p for p in written if p.suffix == ".md"])
-                    + sum(1 for rel in archive_pages if addresses.is_archive_page(rel)))
+        md_pages = len(site.pages)
         bar = Progress("mkdocs", md_pages, progress_stream)
         try:
-            archive = build_html(
-                docs_dir,
-                site_dir,
-                policies_nav=pages.nav_policies(library),
-                extra={"site_version": stamp.footer},
-                config_file=config_file,
-                tick=bar.tick,
-                archive_pages=archive_pages,
-                archive_footers={pid: versions.archive_footer(h, stamp)
-                                 for pid, h in histories.items()},
-                published=publish.published_site(out),
-            )
-        except MkDocsFailed as failure:
+            archive = mkdocs_build.render_site(site, site_dir, config_file=config_file,
+                                               tick=bar.tick,
+                                               published=publish.published_site(out))
+        except mkdocs_build.MkDocsFailed as failure:
             raise BuildFailed(f"MkDocs stopped: {failure}", failure.problems) from failure
         finally:
             bar.close()
@@ -205,39 +201,6 @@ def _build_site(
     seconds = time.perf_counter() - started
     log(f"built {md_pages} pages into {out} in {seconds:.1f} s")
     return BuildResult(out, stamp, md_pages, seconds)
-
-
-def generate_docs(
-    docs_dir: Path,
-    library: Library,
-    histories: dict,
-    stamp: SiteStamp,
-    log: Log = print,
-    progress_stream: TextIO | None = None,
-    *,
-    keep: dict[str, str] | None = None,
-) -> list[Path]:
-    """Write every Markdown page and data file of the site into docs_dir.
-
-    With `keep`,
-    the archive pages go into it instead of docs_dir (see `versions.write_version_pages`);
-    the archive step renders them from memory, which spares writing and reading again
-    some 30 files per policy."""
-    with stage(log, "pages"):
-        bar = Progress("pages", pages.page_count(library), progress_stream)
-        try:
-            written = pages.write_pages(docs_dir, library, histories, stamp, tick=bar.tick)
-        except pages.PageProblem as problem:
-            raise BuildFailed(str(problem), problem.problems) from problem
-        finally:
-            bar.close()
-        written += opendata.write_open_data(docs_dir, library, histories, stamp)
-
-    with stage(log, "versions"):
-        version_files = versions.write_version_pages(docs_dir, library, histories,
-                                                     stamp.as_dict(), keep=keep)
-    written += list(version_files)
-    return written
 
 
 def check_output(out: Path, content: Path) -> None:

@@ -566,7 +566,7 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
     """Read every content file once; return the library and every problem found.
 
     Whether the versions registries/withdrawn.yaml names exist is a question for the
-    history (`history.history_problems`), which `check` and the build ask after this.
+    history (`withdrawals.history_problems`), which `check` and the build ask after this.
     """
     root = Path(root)
     problems: list[Problem] = []
@@ -762,7 +762,7 @@ def check_library(library: Library, registry_lines: dict[str, dict]) -> list[Pro
 
 def _check_withdrawals(library: Library, lines) -> list[Problem]:
     """Each withdrawal names a policy, once a version. (That the version exists is
-    checked against the history: `history.withdrawal_problems`.)"""
+    checked against the history: `withdrawals.withdrawal_problems`.)"""
     problems = []
     seen: dict[tuple[str, int], int] = {}
     for i, item in enumerate(library.withdrawals):

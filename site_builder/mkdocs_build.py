@@ -1,11 +1,12 @@
-"""The MkDocs stage: build a docs folder into HTML with Material, from Python.
+"""The render stage: the site value (`site.Site`) into HTML with MkDocs and Material.
 
 Does what `mkdocs build` does (load the config, start the plugins, build, shut the plugins
 down) so that warnings can be collected and reported as build problems instead of being
 printed by MkDocs' own command line.
 
-The archive pages (every version, redline, comparison and changelog: `addresses.is_archive_page`)
-are left out of MkDocs' own pass and rendered right after it by `archive.render_archive`,
+The site's pages and files are handed to MkDocs from memory (`site.Site`). The archive
+pages (every version, redline, comparison and changelog: `addresses.is_archive_page`) are
+left out of MkDocs' own pass and rendered right after it by `archive.render_archive`,
 with the same configuration, environment and checks, a small navigation and a cache.
 """
 
@@ -16,20 +17,25 @@ import json
 import logging
 import posixpath
 import re
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, BuildError, ConfigurationError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel, file_sort_key
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils.yaml import yaml_load
 
 from . import addresses, store
 from .archive import ArchiveResult, package_version, render_archive, theme_hash
 from .publish import Published
+from .site import Site
 from .store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,30 +73,31 @@ class _Progress(BasePlugin):
         return output
 
 
-class _Archive(BasePlugin):
-    """Keeps the archive pages out of MkDocs' pass and remembers what rendering them needs.
+class _Sources(BasePlugin):
+    """Hands MkDocs the site's pages and files from memory, keeps the archive pages out of
+    its pass, and remembers what rendering them needs.
 
-    Pages named in `unlisted` are built but left out of the nav on purpose; `generated`
-    (docs-relative path → Markdown) adds archive pages that are not on disk.
+    Pages named in `unlisted` are built but left out of the nav on purpose.
     """
 
-    def __init__(self, unlisted: frozenset[str] = frozenset(),
-                 generated: dict[str, str] | None = None) -> None:
+    def __init__(self, site: Site, unlisted: frozenset[str] = frozenset()) -> None:
         super().__init__()
+        self.site = site
         self.files = None
         self.env = None
         self.pages: list[File] = []
-        self.data: dict[str, str] = {}
         self.unlisted = unlisted
-        self.generated = generated or {}
 
     def on_files(self, files, config):  # noqa: D102 (MkDocs event)
-        self.data = {}
-        for src_uri, text in self.generated.items():  # archive pages kept in memory
-            if addresses.is_archive_page(src_uri):
-                files.append(File.generated(config, src_uri, content=text))
-            else:  # a policy's data files: the archive step writes them with its pages
-                self.data[src_uri] = text
+        # In the order MkDocs lists a docs folder (index first, folders last), which the
+        # search index and the sitemap keep; the archive pages after them.
+        pages = {page.path: page.markdown for page in self.site.navigable()}
+        made = [File.generated(config, path, content=text)
+                for path, text in {**pages, **self.site.files}.items()]
+        for file in sorted(made, key=file_sort_key):
+            files.append(file)
+        for page in self.site.archive():
+            files.append(File.generated(config, page.path, content=page.markdown))
         self.pages = []
         for file in files.documentation_pages(inclusion=lambda _: True):
             if addresses.is_archive_page(file.src_uri):
@@ -278,50 +285,58 @@ def with_policies(nav: list, policies: list[dict[str, str]]) -> list:
     return nav
 
 
-def build_html(
-    docs_dir: Path,
+def site_url(config_file: Path = CONFIG) -> str | None:
+    """The site's public address as mkdocs.yml gives it (`site_url`), or None."""
+    try:
+        with open(config_file, encoding="utf-8") as file:
+            config = yaml_load(file)
+    except (OSError, ValueError, yaml.YAMLError):
+        return None  # the render stage reports a broken mkdocs.yml
+    value = config.get("site_url") if isinstance(config, dict) else None
+    return str(value) if value else None
+
+
+def render_site(
+    site: Site,
     site_dir: Path,
     *,
-    policies_nav: list[dict[str, str]],
-    extra: dict,
     config_file: Path = CONFIG,
     strict: bool = True,
     tick: Callable[[str], None] | None = None,
-    archive_pages: dict[str, str] | None = None,
-    archive_footers: dict[str, str] | None = None,
     published: Published | None = None,
 ) -> ArchiveResult:
-    """Build docs_dir into site_dir with the site's mkdocs.yml; raise MkDocsFailed.
+    """Render every page and file of `site` into site_dir with the site's mkdocs.yml;
+    raise MkDocsFailed.
 
-    In a build with a store (`store.opened`), the archive pages' HTML is kept between
-    builds, and so are the HTML of the other pages' Markdown (`_RenderCache`) and their
-    search entries (`_SearchCache`). `archive_pages` (docs-relative
-    path → Markdown) are archive pages kept in memory instead of docs_dir;
-    `archive_footers` (policy id → text) their footers, and `published` the site they
-    may be taken over from (`archive.render_archive`). Returns what the archive step did
-    and how long it took.
+    MkDocs is given the pages from memory (its docs folder is empty). In a build with a
+    store (`store.opened`), the archive pages' HTML is kept between builds, and so are the
+    HTML of the other pages' Markdown (`_RenderCache`) and their search entries
+    (`_SearchCache`). `published` is the site the policies' archives may be taken over
+    from (`archive.render_archive`). Returns what the archive step did and how long it
+    took.
     """
     collector = _Collector()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
     propagate = logger.propagate
     logger.propagate = False  # report through MkDocsFailed, not on stderr
+    empty = Path(tempfile.mkdtemp(prefix=".docs-", dir=Path(site_dir).parent))
     try:
         try:
             config = load_config(
-                str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=strict
+                str(config_file), docs_dir=str(empty), site_dir=str(site_dir), strict=strict
             )
         except (ConfigurationError, Abort) as error:
             raise MkDocsFailed(f"mkdocs.yml: {error}", collector.messages) from error
         theme = theme_hash(Path(config_file))  # what every cached page depends on
         base_nav = copy.deepcopy(config.nav or [])
-        listed = listed_policies(policies_nav)
+        listed = listed_policies(site.nav)
         config.nav = with_policies(config.nav or [], listed)
-        config.extra.update(extra)
-        unlisted = frozenset(page for item in policies_nav if item not in listed
+        config.extra["site_version"] = site.footer
+        unlisted = frozenset(page for item in site.nav if item not in listed
                              for page in item.values())
-        archive = _Archive(unlisted, archive_pages)
-        config.plugins["transparency/archive"] = archive
+        sources = _Sources(site, unlisted)
+        config.plugins["transparency/sources"] = sources
         render_cache = None
         if store.current().enabled:
             render_cache = _RenderCache(theme)
@@ -334,11 +349,11 @@ def build_html(
             build(config)
             before = len(collector.messages)
             result = render_archive(
-                config=config, files=archive.files, env=archive.env, archive=archive.pages,
-                data=archive.data,
-                base_nav=base_nav, site_version=str(config.extra.get("site_version", "")),
+                config=config, files=sources.files, env=sources.env, archive=sources.pages,
+                data=site.archive_files,
+                base_nav=base_nav, site_version=site.footer,
                 theme=theme, messages=collector.messages, tick=tick,
-                footers=archive_footers, published=published,
+                footers=site.footers, published=published,
             )
             if render_cache is not None:
                 result.pass_cached = render_cache.hits
@@ -354,3 +369,4 @@ def build_html(
     finally:
         logger.removeHandler(collector)
         logger.propagate = propagate
+        shutil.rmtree(empty, ignore_errors=True)

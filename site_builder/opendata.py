@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from . import addresses
 from .addresses import diff_url, policy_url, version_url
 from .content import Library
+from .files import write_files
 from .history import PolicyHistory, Version
 from .review import review_status
 from .stamp import SiteStamp
@@ -116,18 +118,22 @@ def accounts_data(library: Library, stamp: SiteStamp) -> dict:
     }
 
 
+def open_data_files(
+    library: Library, histories: dict[str, PolicyHistory], stamp: SiteStamp
+) -> dict[str, str]:
+    """The site's data files, by path (MkDocs copies them to the site)."""
+    return {
+        addresses.POLICIES_DATA: _json(policies_data(library, histories, stamp)),
+        addresses.ACCOUNTS_DATA: _json(accounts_data(library, stamp)),
+    }
+
+
+def _json(data: dict) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def write_open_data(
     docs_dir: Path, library: Library, histories: dict[str, PolicyHistory], stamp: SiteStamp
 ) -> list[Path]:
-    """Write the data files under docs_dir/data/ (MkDocs copies them to the site)."""
-    folder = Path(docs_dir) / "data"
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, data in (
-        ("policies.json", policies_data(library, histories, stamp)),
-        ("accounts.json", accounts_data(library, stamp)),
-    ):
-        path = folder / name
-        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        written.append(path)
-    return written
+    """Write the data files under docs_dir."""
+    return write_files(docs_dir, open_data_files(library, histories, stamp))

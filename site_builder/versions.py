@@ -32,13 +32,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import posixpath
-import re
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import addresses, feeds, store
 from .content import Library, Policy
+from .files import write_files
 from .history import PolicyHistory, spans
 from .opendata import withdrawal_data
 from .pages.archive_common import ArchiveContext, cache_key
@@ -54,15 +54,11 @@ from .stamp import SiteStamp
 from .store import source_hash
 
 PARALLEL_MIN = 8  # policies: fewer are not worth a second process
-_MKDOCS_YML = Path(__file__).resolve().parent.parent / "mkdocs.yml"
 
 
 def site_url(site: dict) -> str | None:
-    """The site's public address, if configured (site["site_url"] or mkdocs.yml)."""
+    """The site's public address, when the build knows it (`mkdocs_build.site_url`)."""
     value = site.get("site_url")
-    if value is None and _MKDOCS_YML.is_file():
-        match = re.search(r"^site_url:\s*['\"]?([^'\"\s#]+)", _MKDOCS_YML.read_text(), re.M)
-        value = match.group(1) if match else None
     if not value:
         return None
     return value.rstrip("/") + "/"
@@ -224,36 +220,18 @@ def policy_key(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -> s
     return cache_key(*parts)
 
 
-def write_version_pages(
-    docs_dir: Path, library: Library, histories: dict[str, PolicyHistory], site: dict,
-    *, keep: dict[str, str] | None = None,
-) -> list[Path]:
-    """Write version, redline, changelog and feed files under docs_dir.
+def archive_files(
+    library: Library, histories: dict[str, PolicyHistory], site: dict,
+) -> dict[str, str]:
+    """Every version, redline, comparison and changelog page, each policy's data files
+    about its versions, "What changed" and the feeds, by path in the docs folder.
 
-    With `keep`, the archive pages and data files (`addresses.archive_policy`) go into it
-    (docs-relative path → text) instead of onto the disk: the archive step renders and
-    writes them from memory.
+    A policy's files come whole from the build's store when nothing they are made from
+    has changed (`policy_key`); the others are made in one process per core (sending
+    files read from the store back from another process costs more than reading them).
     """
-    docs_dir = Path(docs_dir)
     today = dt.date.fromisoformat(site["today"]) if site.get("today") else dt.date.today()
     ctx = ArchiveContext(library, site, today, set())
-    written: list[Path] = []
-    folders: set[Path] = set()  # made already: most pages are a folder of their own
-
-    def write(rel: str, text: str) -> None:
-        if keep is not None and addresses.archive_policy(rel):
-            keep[rel] = text
-            return
-        path = docs_dir / rel
-        if path.parent not in folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(path.parent)
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-
-    # The policies whose files the cache holds are read here; the others are made in one
-    # process per core (sending cached files back from another process costs more than
-    # reading them).
     pids = [pid for pid in sorted(library.policies) if histories.get(pid) is not None]
     keys = {pid: policy_key(ctx, library.policies[pid], histories[pid]) for pid in pids}
     made: dict[str, dict[str, str]] = {}
@@ -271,14 +249,17 @@ def write_version_pages(
     jobs = workers() if len(todo) >= PARALLEL_MIN else 1
     for report in in_processes(make, todo, jobs):
         made.update(report["files"])
+    files: dict[str, str] = {}
     for pid in pids:
-        for rel, text in made[pid].items():
-            write(rel, text)
-    for rel, text in site_changes_files(library, histories).items():
-        write(rel, text)
-    base = site_url(site)
-    generated = site.get("generated")
-    for rel, text in feeds.feed_files(library, histories, site_url=base, generated=generated,
-                                      today=today).items():
-        write(rel, text)
-    return written
+        files.update(made[pid])
+    files.update(site_changes_files(library, histories))
+    files.update(feeds.feed_files(library, histories, site_url=site_url(site),
+                                  generated=site.get("generated"), today=today))
+    return files
+
+
+def write_version_pages(
+    docs_dir: Path, library: Library, histories: dict[str, PolicyHistory], site: dict,
+) -> list[Path]:
+    """Write every file of `archive_files` under docs_dir."""
+    return write_files(docs_dir, archive_files(library, histories, site))

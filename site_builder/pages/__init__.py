@@ -26,6 +26,7 @@ from ..addresses import (
 )
 from ..addresses import policy as policy_page
 from ..content import Library
+from ..files import write_files
 from ..history import PolicyHistory
 from ..labels import short_title
 from ..stamp import SiteStamp
@@ -37,42 +38,45 @@ from .policy_index import policy_index_md
 from .registries import accounts_md, guidelines_md, platforms_md
 
 
-def write_pages(
-    docs_dir: Path,
+def current_pages(
     library: Library,
     histories: dict[str, PolicyHistory],
     stamp: SiteStamp,
     tick: Callable[[str], None] | None = None,
-) -> list[Path]:
-    """Write every current page under docs_dir; return the files written."""
+) -> dict[str, str]:
+    """Every current page's Markdown, by its path in the docs folder; PageProblem on
+    content the pages cannot be made from."""
     problems = check_reserved_ids(library)
     if problems:
         raise PageProblem(problems)
-    docs_dir = Path(docs_dir)
     ctx = Context(library, histories, stamp)
-    written: list[Path] = []
+    made: dict[str, str] = {}
 
-    def write(rel: str, text: str) -> None:
-        path = docs_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
+    def add(path: str, text: str) -> None:
+        made[path] = text
         if tick:
-            tick(rel)
+            tick(path)
 
     policy_pages = {policy.id: policy_page_md(ctx, policy) for policy in ctx.ordered()}
     for pid, text in policy_pages.items():
-        write(policy_page(pid), text)
-    write(HOME, home_md(ctx))
-    write(POLICY_INDEX, policy_index_md(ctx))
+        add(policy_page(pid), text)
+    add(HOME, home_md(ctx))
+    add(POLICY_INDEX, policy_index_md(ctx))
     # What the compliance page says about §1.B is counted on the policy pages.
     links = sum(text.count(f"]({FEEDBACK_FORM}?") for text in policy_pages.values())
-    write(COMPLIANCE, compliance_md(ctx, policy_pages=len(policy_pages), feedback_links=links))
-    write(ACCOUNTS, accounts_md(ctx))
-    write(PLATFORMS, platforms_md(ctx))
-    write(GUIDELINES, guidelines_md(ctx))
-    write(REVIEWS, reviews_md(ctx))
-    return written
+    add(COMPLIANCE, compliance_md(ctx, policy_pages=len(policy_pages), feedback_links=links))
+    add(ACCOUNTS, accounts_md(ctx))
+    add(PLATFORMS, platforms_md(ctx))
+    add(GUIDELINES, guidelines_md(ctx))
+    add(REVIEWS, reviews_md(ctx))
+    return made
+
+
+def write_pages(
+    docs_dir: Path, library: Library, histories: dict[str, PolicyHistory], stamp: SiteStamp,
+) -> list[Path]:
+    """Write every current page under docs_dir (to look at them, or build them alone)."""
+    return write_files(docs_dir, current_pages(library, histories, stamp))
 
 
 def page_count(library: Library) -> int:
@@ -85,4 +89,4 @@ def nav_policies(library: Library) -> list[dict[str, str]]:
     return [{short_title(p): policy_page(p.id)} for p in ctx.ordered()]
 
 
-__all__ = ["write_pages", "nav_policies", "page_count", "PageProblem"]
+__all__ = ["current_pages", "write_pages", "nav_policies", "page_count", "PageProblem"]

@@ -221,23 +221,17 @@ def build_unchecked(content: Path, out: Path) -> list:
     """Build `content` into `out` through the build's own stages but past `transparency
     check`: what the site would publish if content the check refuses got through (from a
     library object rather than the command). Returns the problems the check found."""
-    from site_builder import history, pages, versions
-    from site_builder.build import generate_docs
+    from site_builder import history
     from site_builder.content import load_library
-    from site_builder.mkdocs_build import build_html
+    from site_builder.mkdocs_build import render_site
+    from site_builder.site import make_site
     from site_builder.stamp import site_stamp
 
     library, problems = load_library(content)
     stamp = site_stamp(content, None)
     histories, _ = history.read_history(content, library)
-    docs = out.parent / f"{out.name}-docs"
-    docs.mkdir(parents=True)
-    archive: dict[str, str] = {}
-    generate_docs(docs, library, histories, stamp, log=lambda line: None, keep=archive)
-    build_html(docs, out, policies_nav=pages.nav_policies(library),
-               extra={"site_version": stamp.footer}, archive_pages=archive,
-               archive_footers={pid: versions.archive_footer(h, stamp)
-                                for pid, h in histories.items()})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    render_site(make_site(library, histories, stamp), out)
     return problems
 
 

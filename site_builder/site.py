@@ -1,0 +1,96 @@
+"""The site as a value: every page and file the build publishes, made before anything is
+rendered.
+
+The page modules (`pages/`), the open data and the archive (`versions.py`) each hand
+over their files by path; `make_site` gathers them into one `Site`, which the render stage
+(`mkdocs_build.py`) turns into HTML without reading anything back from disk. A page knows
+whether it is in MkDocs' own pass (a page of the navigation, and the pages it lists) or in
+a policy's archive, rendered apart and taken over from the published site when unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import addresses, opendata, pages, versions
+from .content import Library
+from .files import write_files
+from .history import PolicyHistory
+from .stamp import SiteStamp
+
+NAVIGABLE = "navigable"  # rendered by MkDocs' pass, searchable, may be in the navigation
+ARCHIVE = "archive"  # a policy's version, redline, comparison or changelog page
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # its source in the docs folder (`addresses`)
+    markdown: str  # front matter and body
+    kind: str  # NAVIGABLE or ARCHIVE
+    policy: str | None = None  # the policy whose archive holds it
+    lang: str = "en"
+
+    @property
+    def url(self) -> str:
+        return addresses.url(self.path)
+
+
+@dataclass(frozen=True)
+class Site:
+    pages: dict[str, Page]  # by path
+    files: dict[str, str]  # data files and feeds, by path
+    archive_files: dict[str, str]  # data files that go with a policy's archive, by path
+    nav: list[dict[str, str]]  # the policy pages for the navigation, in reading order
+    footers: dict[str, str] = field(default_factory=dict)  # policy id → its archive's footer
+    footer: str = ""  # every other page's footer: the content version
+
+    def navigable(self) -> list[Page]:
+        return [page for page in self.pages.values() if page.kind == NAVIGABLE]
+
+    def archive(self) -> list[Page]:
+        return [page for page in self.pages.values() if page.kind == ARCHIVE]
+
+    def write(self, folder: Path) -> list[Path]:
+        """The site's sources as a docs folder: to look at, or to build with bare MkDocs."""
+        sources = {path: page.markdown for path, page in self.pages.items()}
+        return write_files(folder, {**sources, **self.files, **self.archive_files})
+
+
+def make_site(
+    library: Library, histories: dict[str, PolicyHistory], stamp: SiteStamp,
+    *, tick: Callable[[str], None] | None = None, site_url: str | None = None,
+    timed: Callable[[str], AbstractContextManager] = lambda _: nullcontext(),
+) -> Site:
+    """Every page and file of the site; `pages.PageProblem` on content the current pages
+    cannot be made from. `timed(name)` wraps each of the two steps (the build logs their
+    times): the current pages and open data ("pages"), then the archive ("versions")."""
+    with timed("pages"):
+        made = pages.current_pages(library, histories, stamp, tick=tick)
+        site_pages = {path: Page(path, text, NAVIGABLE) for path, text in made.items()}
+        files = opendata.open_data_files(library, histories, stamp)
+    with timed("versions"):
+        settings = stamp.as_dict()
+        if site_url:
+            settings["site_url"] = site_url
+        archive = versions.archive_files(library, histories, settings)
+    archive_data: dict[str, str] = {}
+    for path, text in archive.items():
+        policy = addresses.archive_policy(path)
+        if path.endswith(".md"):
+            kind = ARCHIVE if addresses.is_archive_page(path) else NAVIGABLE
+            site_pages[path] = Page(path, text, kind, policy if kind == ARCHIVE else None)
+        elif policy is not None:
+            archive_data[path] = text
+        else:
+            files[path] = text
+    return Site(
+        pages=site_pages,
+        files=files,
+        archive_files=archive_data,
+        nav=pages.nav_policies(library),
+        footers={pid: versions.archive_footer(h, stamp) for pid, h in histories.items()},
+        footer=stamp.footer,
+    )
