@@ -60,6 +60,10 @@ def changes_year(year: int) -> str:
 
 # -- one policy's pages ------------------------------------------------------------------
 
+# Anchors the policy page uses for itself; no section of a policy may take one
+# (`content.check_library`).
+POLICY_PAGE_IDS = ("policy-title", "policy-details", "policy-departments", "policy-versions")
+
 
 def policy(pid: str) -> str:
     """A policy's current page."""

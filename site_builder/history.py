@@ -71,7 +71,8 @@ __all__ = [
 def _code_hash() -> str:
     """The source of the modules a policy's versions are parsed by."""
     return store.source_hash("history.py", "history_types.py", "gitlog.py", "lineage.py",
-                             "withdrawals.py", "content.py", "outline.py", "schema.py",
+                             "withdrawals.py", "content.py", "yaml_fields.py",
+                             "credentials.py", "problem.py", "outline.py", "schema.py",
                              "active_content.py", "secrets_scan.py") + secrets_scan.SCANNER
 
 

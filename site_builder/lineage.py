@@ -24,7 +24,8 @@ from pydantic import ValidationError
 
 from . import schema
 from .active_content import history_warnings
-from .content import Policy, decode, parse_policy, policy_credentials, split_front_matter
+from .content import Policy, decode, parse_policy, split_front_matter
+from .credentials import policy_credentials
 from .gitlog import EDITORIAL_TRAILER, ROLE_TRAILER, Commit
 from .history_types import DEFAULT_ROLE, FIRST_VERSION_NOTE, ChangeEntry, Correction, Version
 from .outline import parse_outline

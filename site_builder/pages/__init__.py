@@ -30,7 +30,7 @@ from ..files import write_files
 from ..history import PolicyHistory
 from ..labels import short_title
 from ..stamp import SiteStamp
-from .common import Context, PageProblem, check_reserved_ids
+from .common import Context, PageProblem
 from .home import home_md
 from .oversight import compliance_md, reviews_md
 from .policy import policy_page_md
@@ -46,9 +46,6 @@ def current_pages(
 ) -> dict[str, str]:
     """Every current page's Markdown, by its path in the docs folder; PageProblem on
     content the pages cannot be made from."""
-    problems = check_reserved_ids(library)
-    if problems:
-        raise PageProblem(problems)
     ctx = Context(library, histories, stamp)
     made: dict[str, str] = {}
 

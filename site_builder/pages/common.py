@@ -22,9 +22,6 @@ from ..review import ReviewStatus, review_status
 from ..schema import POLICY_KINDS
 from ..stamp import SiteStamp
 
-# Ids the policy page uses for itself; a policy section must not take them.
-RESERVED_IDS = ("policy-title", "policy-details", "policy-departments", "policy-versions")
-
 
 class PageProblem(Exception):
     """Content the pages cannot be built from; carries `path:line: message` lines."""
@@ -82,14 +79,3 @@ def version_line(ctx: Context, policy: Policy) -> tuple[str, str]:
     )
     return str(current.number), changed
 
-
-def check_reserved_ids(library: Library) -> list[str]:
-    problems = []
-    for policy in library.policies.values():
-        for anchor in RESERVED_IDS:
-            if anchor in policy.outline.anchors:
-                problems.append(
-                    f"{policy.path}:{policy.outline.anchors[anchor]}: section id {anchor!r} is "
-                    "used by the policy page itself; choose another id"
-                )
-    return problems

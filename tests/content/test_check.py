@@ -145,6 +145,14 @@ def test_inconsistent_clause_indentation_and_duplicate_ids(content, capsys):
     expect(lines, AI, line + 2, "section id 'purpose' is used twice")
 
 
+def test_section_ids_the_policy_page_uses_itself_are_refused(content, capsys):
+    line = edit(content, AI, "## Signature {#signature}", "## Signature {#policy-versions}")
+    code, lines = check(content, capsys)
+    assert code == 1
+    assert lines == [f"{AI}:{line}: section id 'policy-versions' is used by the policy page "
+                     "itself; choose another id"]
+
+
 def test_many_problems_in_one_tree_are_all_reported(content, capsys):
     edit(content, AI, "summary:", "sumary:")
     edit(content, DRAFT, "last_reviewed: 2026-11-22", "last_reviewed: soon")

@@ -3,7 +3,7 @@
 import re
 
 from site_builder import schema
-from site_builder.content import MAX_DEPTH
+from site_builder.yaml_fields import MAX_DEPTH
 from tests.conftest import CONTENT
 
 MODELS = [

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from site_builder.build import BuildFailed, build_site
 from site_builder.content import load_library
 from site_builder.history import read_history
 from site_builder.opendata import write_open_data
@@ -164,16 +165,21 @@ def test_policy_index_has_no_js_filters_by_kind_and_department(content, tmp_path
     assert "data-sortable" in text
 
 
-def test_section_ids_the_page_uses_itself_are_refused(tmp_path):
+def test_section_ids_the_page_uses_itself_stop_the_build(tmp_path):
     root = make_content(tmp_path / "content")
     path = root / "policies" / "ai-1-19.md"
-    path.write_text(path.read_text().replace("{#purpose}", "{#policy-details}"))
-    library, problems = load_library(root)
-    assert problems == []
-    with pytest.raises(PageProblem) as failure:
-        write_pages(tmp_path / "docs", library, {}, STAMP)
-    assert "policies/ai-1-19.md:" in failure.value.problems[0]
-    assert "'policy-details'" in failure.value.problems[0]
+    text = path.read_text()
+    line = text[: text.index("{#purpose}")].count("\n") + 1
+    path.write_text(text.replace("{#purpose}", "{#policy-details}"))
+    _, problems = load_library(root)  # the load stage refuses it, before any page is made
+    assert [str(p) for p in problems] == [
+        f"policies/ai-1-19.md:{line}: section id 'policy-details' is used by the policy page "
+        "itself; choose another id"]
+    out = tmp_path / "site"
+    with pytest.raises(BuildFailed) as failure:
+        build_site(root, out, log=lambda _: None)
+    assert failure.value.problems == problems
+    assert not out.exists()
 
 
 def test_values_from_content_are_escaped(tmp_path):
