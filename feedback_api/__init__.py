@@ -22,6 +22,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings_module
+from . import web
 from .catalog import load_catalog
 from .web import add_missing_headers
 
@@ -105,6 +106,7 @@ def _create_app(config: Mapping | None) -> Flask:
     stats.init_app(app)
     inbox.init_app(app)
     app.add_template_filter(iso_time)
+    app.jinja_env.globals.update(web.TEMPLATE_GLOBALS)
     warning = limits.memory_storage_warning(app.config["RATELIMIT_STORAGE_URI"],
                                             _int(os.environ.get("WEB_CONCURRENCY"), 1))
     if warning:

@@ -7,8 +7,11 @@ It imports no blueprint, so any blueprint can use it without an import cycle.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, request, url_for
+
+from site_builder import addresses
 
 from .catalog import Catalog
 
@@ -51,3 +54,35 @@ def cors(response):
         response.vary.add("Origin")
     add_missing_headers(response, NOT_STORED)
     return response
+
+
+def site_address(path: str) -> str:
+    """A link from the app's pages to the public site (`path` is site-relative, from
+    `site_builder.addresses`). The forms share the site's origin, so the link stays
+    relative; the inbox on an origin of its own (INBOX_ORIGIN) links to the site's
+    address (SITE_URL), since the inbox's host serves nothing else."""
+    config = current_app.config
+    inbox = config.get("INBOX_ORIGIN")
+    if not inbox or request.host.lower() != urlsplit(inbox).netloc:
+        return path
+    return (config.get("SITE_URL") or "").rstrip("/") + path
+
+
+def policy_address(policy_id: str, anchor: str | None = None) -> str:
+    """A link to a policy's page on the public site, at a section when `anchor` is given."""
+    return site_address(addresses.policy_url(policy_id, anchor))
+
+
+def form_address(endpoint: str) -> str:
+    """A link to one of the public forms: relative, or on the site's address from the
+    inbox's own origin (the forms are not served there)."""
+    return site_address(url_for(endpoint))
+
+
+TEMPLATE_GLOBALS = {
+    "site_address": site_address,
+    "policy_address": policy_address,
+    "form_address": form_address,
+    "POLICY_INDEX_URL": addresses.url(addresses.POLICY_INDEX),
+    "ACCOUNTS_URL": addresses.url(addresses.ACCOUNTS, "all-accounts"),
+}

@@ -96,3 +96,13 @@ def test_no_module_but_addresses_formats_a_policys_path():
                 if text.lstrip("rbuRBU").startswith("f") and FORMATTED.search(text):
                     found.append(f"{path.relative_to(ROOT)}:{line}: {text[:70]}")
     assert not found, "use site_builder.addresses:\n" + "\n".join(found)
+
+
+def test_no_template_of_the_app_formats_a_policys_path():
+    found = []
+    for path in sorted((ROOT / "feedback_api" / "templates").rglob("*.html")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"policies/\{\{|/accounts/#|href=\"/policies/", line):
+                found.append(f"{path.relative_to(ROOT)}:{number}")
+    assert not found, "use policy_address / site_address (feedback_api/web.py):\n" + "\n".join(
+        found)

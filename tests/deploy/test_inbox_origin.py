@@ -85,3 +85,17 @@ def test_inbox_origin_must_be_an_origin(make, value):
 def test_a_cookie_for_the_whole_domain_is_refused_with_it(make):
     with pytest.raises(ConfigError, match="SESSION_COOKIE_DOMAIN"):
         make(INBOX_ORIGIN=INBOX, SESSION_COOKIE_DOMAIN=".example.gov")
+
+
+def test_the_inbox_links_to_the_site_on_the_sites_own_address(make):
+    """The inbox's host serves nothing but the inbox: its links to the site's pages and
+    forms go to SITE_URL, while the forms, on the site's origin, keep relative links."""
+    app = make(INBOX_ORIGIN=INBOX, SITE_URL=SITE + "/")
+    page = app.test_client().get("/inbox/login", base_url=INBOX).get_data(as_text=True)
+    assert f'href="{SITE}/"' in page and f'href="{SITE}/policies/"' in page
+    assert f'href="{SITE}/feedback/"' in page and f'href="{SITE}/report/"' in page
+    with app.test_request_context("/inbox/", base_url=INBOX):
+        policy_address = app.jinja_env.globals["policy_address"]
+        assert policy_address("ai-1-19", "k-c") == f"{SITE}/policies/ai-1-19/#k-c"
+    form = app.test_client().get("/report/", base_url=SITE).get_data(as_text=True)
+    assert 'href="/policies/"' in form and 'href="/feedback/"' in form
