@@ -199,7 +199,7 @@ def revise_one(repo: Path) -> None:
 def site_nav(content: Path, config: Path = ROOT / "mkdocs.yml") -> list:
     """The nav the site has for this content: mkdocs.yml's, with the policy pages the
     build lists in it (`listed_policies`: all of them up to NAV_POLICY_LIMIT, else none)."""
-    from site_builder.mkdocs_build import listed_policies, with_policies
+    from site_builder.engine import listed_policies, with_policies
 
     nav = yaml.safe_load(config.read_text())["nav"]
     policies = [{file.stem: f"policies/{file.stem}/index.md"}

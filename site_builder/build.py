@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from . import history, mkdocs_build, pages, publish, store, withdrawals
+from . import engine, history, pages, publish, store, withdrawals
 from .content import load_library
-from .mkdocs_build import CONFIG
+from .engine import CONFIG
 from .site import make_site
 from .stamp import SiteStamp, site_stamp
 
@@ -158,7 +158,7 @@ def _build_site(
     bar = Progress("pages", pages.page_count(library), progress_stream)
     try:
         site = make_site(library, histories, stamp, tick=bar.tick,
-                         site_url=mkdocs_build.site_url(config_file),
+                         site_url=engine.site_url(config_file),
                          timed=lambda name: stage(log, name))
     except pages.PageProblem as problem:
         raise BuildFailed(str(problem), problem.problems) from problem
@@ -172,10 +172,10 @@ def _build_site(
         md_pages = len(site.pages)
         bar = Progress("mkdocs", md_pages, progress_stream)
         try:
-            archive = mkdocs_build.render_site(site, site_dir, config_file=config_file,
+            archive = engine.render_site(site, site_dir, config_file=config_file,
                                                tick=bar.tick,
                                                published=publish.published_site(out))
-        except mkdocs_build.MkDocsFailed as failure:
+        except engine.MkDocsFailed as failure:
             raise BuildFailed(f"MkDocs stopped: {failure}", failure.problems) from failure
         finally:
             bar.close()

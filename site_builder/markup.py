@@ -15,7 +15,7 @@ from html import escape
 from .labels import NOT_STATED, long_date
 
 # Raw HTML in a page that Markdown must pass through untouched: the archive step sets
-# these blocks aside before Markdown and puts them back after it (`archive.py`).
+# these blocks aside before Markdown and puts them back after it (`engine/archive.py`).
 HTML_START = "<!-- archive:html -->"
 HTML_END = "<!-- /archive:html -->"
 

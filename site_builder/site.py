@@ -3,7 +3,7 @@ rendered.
 
 The page modules (`pages/`), the open data and the archive (`versions.py`) each hand
 over their files by path; `make_site` gathers them into one `Site`, which the render stage
-(`mkdocs_build.py`) turns into HTML without reading anything back from disk. A page knows
+(`engine/`) turns into HTML without reading anything back from disk. A page knows
 whether it is in MkDocs' own pass (a page of the navigation, and the pages it lists) or in
 a policy's archive, rendered apart and taken over from the published site when unchanged.
 """

@@ -57,7 +57,7 @@ PARALLEL_MIN = 8  # policies: fewer are not worth a second process
 
 
 def site_url(site: dict) -> str | None:
-    """The site's public address, when the build knows it (`mkdocs_build.site_url`)."""
+    """The site's public address, when the build knows it (`engine.site_url`)."""
     value = site.get("site_url")
     if not value:
         return None

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from site_builder.addresses import is_archive_page as is_archive
-from site_builder.archive import PLACEHOLDER
 from site_builder.build import BuildFailed, build_site
+from site_builder.engine.archive import PLACEHOLDER
 from tests.history.conftest import POLICY, V3_BODY, assert_same_site, policy_text
 
 VERSIONS = "policies/social-media/versions"
@@ -97,7 +97,7 @@ def test_a_broken_link_on_an_archive_page_stops_the_build(published, tmp_path, m
 
 def test_a_site_built_in_two_processes_matches_one(published, tmp_path, monkeypatch):
     """The versions stage and the archive step share their work between processes."""
-    import site_builder.archive as archive
+    import site_builder.engine.archive as archive
     import site_builder.versions as versions
 
     monkeypatch.setenv("TRANSPARENCY_CACHE", "off")
@@ -121,7 +121,7 @@ def test_a_site_built_in_two_processes_matches_one(published, tmp_path, monkeypa
 
 
 def test_a_warning_in_a_rendering_process_stops_the_build(published, tmp_path, monkeypatch):
-    import site_builder.archive as archive
+    import site_builder.engine.archive as archive
     import site_builder.versions as versions
 
     monkeypatch.setenv("TRANSPARENCY_CACHE", "off")

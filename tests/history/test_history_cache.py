@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from mkdocs.structure.files import File, Files
 
-import site_builder.archive as archive
+import site_builder.engine.archive as archive
 import site_builder.history as history
 import site_builder.versions as versions
 from site_builder.build import BuildFailed, build_site
+from site_builder.engine.mkdocs_pass import _links_resolve
 from site_builder.markup import html_block
-from site_builder.mkdocs_build import _links_resolve
 from tests.history.conftest import (
     POLICY,
     V3_BODY,

@@ -223,7 +223,7 @@ def build_unchecked(content: Path, out: Path) -> list:
     library object rather than the command). Returns the problems the check found."""
     from site_builder import history
     from site_builder.content import load_library
-    from site_builder.mkdocs_build import render_site
+    from site_builder.engine import render_site
     from site_builder.site import make_site
     from site_builder.stamp import site_stamp
 

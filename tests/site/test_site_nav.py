@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from site_builder.build import build_site
-from site_builder.mkdocs_build import NAV_POLICY_LIMIT
+from site_builder.engine import NAV_POLICY_LIMIT
 from tests.conftest import CONTENT
 
 PARKS = "parks-recreation-social-media"

@@ -32,13 +32,13 @@ from mkdocs.structure.files import File, Files, InclusionLevel, file_sort_key
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils.yaml import yaml_load
 
-from . import addresses, store
+from .. import addresses, store
+from ..publish import Published
+from ..site import Site
+from ..store import Store
 from .archive import ArchiveResult, package_version, render_archive, theme_hash
-from .publish import Published
-from .site import Site
-from .store import Store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "mkdocs.yml"
 POLICIES_SECTION = "Policies"
 NAV_POLICY_LIMIT = 40
@@ -128,7 +128,10 @@ class _RenderCache(BasePlugin):
     the templates, the search index and MkDocs' anchor check see the same page. The
     links MkDocs rewrites depend on which files exist, so a page is taken from the cache
     only when every relative link in its Markdown still names a file of the site; only a
-    page that rendered without a warning is kept.
+    page that rendered without a warning is kept. What `Page.render` leaves on the page
+    includes one private attribute, `_title_from_render` (the title MkDocs takes from the
+    first heading when the nav and front matter give none); it is kept and restored with
+    the rest, or a cached page would lose its title.
     """
 
     def __init__(self, theme: str) -> None:

@@ -48,15 +48,15 @@ from mkdocs.structure.nav import Navigation, Section, get_navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
 
-from . import addresses, store
-from .markup import HTML_END, HTML_START
-from .parallel import WorkFailed, in_processes, workers
-from .publish import Published
+from .. import addresses, store
+from ..markup import HTML_END, HTML_START
+from ..parallel import WorkFailed, in_processes, workers
+from ..publish import Published
 
 ARCHIVE_VERSION = "archive-2"  # bump when this module's output changes
 PLACEHOLDER = "@@transparency-site-version@@"
 PARALLEL_MIN = 200  # fewer archive pages than this: not worth a process
-THEME = Path(__file__).resolve().parent.parent / "theme"
+THEME = Path(__file__).resolve().parents[2] / "theme"
 HTML_BLOCK = re.compile(rf"^{re.escape(HTML_START)}\n(.*?)\n{re.escape(HTML_END)}$",
                         re.M | re.S)
 _ANCHOR = re.compile(r"<(\w+)\b[^>]*?\s(id|name)=\"([^\"]*)\"")
@@ -268,7 +268,13 @@ def render_archive(
 
 
 def _render(file: File, source: str, config, files: Files, doc_files, nav, env) -> str:
-    """One page, as MkDocs' own build renders it (minus plugins, which skip these pages)."""
+    """One page, as MkDocs' own build renders it (minus plugins, which skip these pages).
+
+    This follows `mkdocs.commands.build._build_page` step by step, on MkDocs' private
+    state where that function does: `config._current_page` is what MkDocs' Markdown
+    extensions (its link rewriting and anchor collection) read to know the page being
+    rendered, and MkDocs sets it the same way around each page. It is the one private
+    name used, and only here."""
     page = Page(None, file, config)
     config._current_page = page
     try:
