@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from dataclasses import dataclass
 from html import escape
 
 from .labels import NOT_STATED, long_date
@@ -20,21 +21,73 @@ HTML_START = "<!-- archive:html -->"
 HTML_END = "<!-- /archive:html -->"
 
 
+class FrontMatter(str):
+    """A page's front matter as written, with the fields it was written from (`fields`)."""
+
+    fields: dict
+
+    def __new__(cls, text: str, fields: dict) -> FrontMatter:
+        made = super().__new__(cls, text)
+        made.fields = fields
+        return made
+
+    def __getnewargs__(self) -> tuple[str, dict]:  # sent between processes whole
+        return (str(self), self.fields)
+
+
 def front_matter(title: str, description: str | None = None, *, search: bool = True,
-                 **fields) -> str:
+                 **fields) -> FrontMatter:
     """A page's YAML front matter. JSON strings are YAML, and much quicker to write than
     yaml.dump: an archive has thousands of pages. `search=False` keeps the page out of
     the search index; other fields (`hide`, `template`…) are written as JSON values."""
+    meta: dict = {"title": title}
     lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}"]
     if description:
+        meta["description"] = description
         lines.append(f"description: {json.dumps(description, ensure_ascii=False)}")
     for key, value in fields.items():
         if value is not None:
+            meta[key] = value
             lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
     if not search:
+        meta["search"] = {"exclude": True}
         lines += ["search:", "  exclude: true"]
     lines += ["---", "", ""]
-    return "\n".join(lines)
+    return FrontMatter("\n".join(lines), meta)
+
+
+@dataclass(frozen=True)
+class PageSource:
+    """What a page module makes of one page: its front matter and its Markdown body."""
+
+    front: FrontMatter
+    body: str
+
+    @property
+    def meta(self) -> dict:
+        return self.front.fields
+
+    @property
+    def title(self) -> str:
+        return self.front.fields["title"]
+
+    @property
+    def markdown(self) -> str:
+        """The page's source as MkDocs reads it: front matter, then the body."""
+        return f"{self.front}\n{self.body}"
+
+    def as_json(self) -> dict:
+        return {"front": str(self.front), "meta": self.meta, "body": self.body}
+
+    @classmethod
+    def from_json(cls, data: dict) -> PageSource:
+        return cls(FrontMatter(data["front"], data["meta"]), data["body"])
+
+
+def page_source(parts: list[str], tail: str = "") -> PageSource:
+    """A page from the parts a page module wrote, its front matter first; `tail` ends the
+    body without a line between."""
+    return PageSource(parts[0], "\n".join(parts[1:]) + tail)
 
 
 def a(href: str, text: str, **attrs: str) -> str:

@@ -1,5 +1,5 @@
 """The site as a value: every page and file the build publishes, made before anything is
-rendered.
+rendered. A page has its path, URL, title, front matter, body, kind and language.
 
 The page modules (`pages/`), the open data and the archive (`versions.py`) each hand
 over their files by path; `make_site` gathers them into one `Site`, which the render stage
@@ -19,6 +19,7 @@ from . import addresses, opendata, pages, versions
 from .content import Library
 from .files import write_files
 from .history import PolicyHistory
+from .markup import PageSource
 from .stamp import SiteStamp
 
 NAVIGABLE = "navigable"  # rendered by MkDocs' pass, searchable, may be in the navigation
@@ -28,7 +29,7 @@ ARCHIVE = "archive"  # a policy's version, redline, comparison or changelog page
 @dataclass(frozen=True)
 class Page:
     path: str  # its source in the docs folder (`addresses`)
-    markdown: str  # front matter and body
+    source: PageSource  # its front matter and Markdown body
     kind: str  # NAVIGABLE or ARCHIVE
     policy: str | None = None  # the policy whose archive holds it
     lang: str = "en"
@@ -36,6 +37,24 @@ class Page:
     @property
     def url(self) -> str:
         return addresses.url(self.path)
+
+    @property
+    def title(self) -> str:
+        return self.source.title
+
+    @property
+    def meta(self) -> dict:
+        """The front matter's fields (title, description, search, hide…)."""
+        return self.source.meta
+
+    @property
+    def body(self) -> str:
+        return self.source.body
+
+    @property
+    def markdown(self) -> str:
+        """Front matter and body, as MkDocs reads a page."""
+        return self.source.markdown
 
 
 @dataclass(frozen=True)
@@ -69,7 +88,7 @@ def make_site(
     times): the current pages and open data ("pages"), then the archive ("versions")."""
     with timed("pages"):
         made = pages.current_pages(library, histories, stamp, tick=tick)
-        site_pages = {path: Page(path, text, NAVIGABLE) for path, text in made.items()}
+        site_pages = {path: Page(path, page, NAVIGABLE) for path, page in made.items()}
         files = opendata.open_data_files(library, histories, stamp)
     with timed("versions"):
         settings = stamp.as_dict()
@@ -77,15 +96,15 @@ def make_site(
             settings["site_url"] = site_url
         archive = versions.archive_files(library, histories, settings)
     archive_data: dict[str, str] = {}
-    for path, text in archive.items():
+    for path, made_here in archive.items():
         policy = addresses.archive_policy(path)
-        if path.endswith(".md"):
+        if isinstance(made_here, PageSource):
             kind = ARCHIVE if addresses.is_archive_page(path) else NAVIGABLE
-            site_pages[path] = Page(path, text, kind, policy if kind == ARCHIVE else None)
+            site_pages[path] = Page(path, made_here, kind, policy if kind == ARCHIVE else None)
         elif policy is not None:
-            archive_data[path] = text
+            archive_data[path] = made_here
         else:
-            files[path] = text
+            files[path] = made_here
     return Site(
         pages=site_pages,
         files=files,

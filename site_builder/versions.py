@@ -40,6 +40,7 @@ from . import addresses, feeds, store
 from .content import Library, Policy
 from .files import write_files
 from .history import PolicyHistory, spans
+from .markup import PageSource
 from .opendata import withdrawal_data
 from .pages.archive_common import ArchiveContext, cache_key
 from .pages.changelog import changelog_md
@@ -105,8 +106,11 @@ def versions_text(history: PolicyHistory) -> dict:
 # Entry point
 
 
-def cached_policy_files(ctx: ArchiveContext, key: str | None) -> dict[str, str] | None:
-    """A policy's archive files (docs-relative path → text) as the store holds them under
+Made = dict[str, PageSource | str]  # a page, or a data file's text, by path
+
+
+def cached_policy_files(ctx: ArchiveContext, key: str | None) -> Made | None:
+    """A policy's archive pages and data files (by docs-relative path) as the store holds them under
     `key`, or None. A published version never changes, so when nothing these files are
     made from has changed since the last build (`policy_key`), they come whole from the
     store, and the body and redline entries they were made from are kept as used."""
@@ -114,22 +118,25 @@ def cached_policy_files(ctx: ArchiveContext, key: str | None) -> dict[str, str] 
     if data is None:
         return None
     store.current().use(*data["uses"])
-    return data["files"]
+    return {path: PageSource.from_json(kept) if isinstance(kept, dict) else kept
+            for path, kept in data["files"].items()}
 
 
 def make_policy_files(ctx: ArchiveContext, policy: Policy, history: PolicyHistory,
-                      key: str | None) -> dict[str, str]:
+                      key: str | None) -> Made:
     """A policy's archive files made anew, and kept in the store under `key`."""
     touched: set[str] = set()
     files = _policy_files(replace(ctx, touched=touched), policy, history)
     if key:
-        store.current().put_json(key, {"uses": sorted(touched), "files": files})
+        kept = {path: made.as_json() if isinstance(made, PageSource) else made
+                for path, made in files.items()}
+        store.current().put_json(key, {"uses": sorted(touched), "files": kept})
     return files
 
 
-def _policy_files(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -> dict[str, str]:
+def _policy_files(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -> Made:
     pid = policy.id
-    files: dict[str, str] = {}
+    files: Made = {}
     files[addresses.versions(pid)] = version_list_md(ctx, policy, history)
     for span in spans(history):
         version = span.version
@@ -222,7 +229,7 @@ def policy_key(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -> s
 
 def archive_files(
     library: Library, histories: dict[str, PolicyHistory], site: dict,
-) -> dict[str, str]:
+) -> Made:
     """Every version, redline, comparison and changelog page, each policy's data files
     about its versions, "What changed" and the feeds, by path in the docs folder.
 
@@ -234,7 +241,7 @@ def archive_files(
     ctx = ArchiveContext(library, site, today, set())
     pids = [pid for pid in sorted(library.policies) if histories.get(pid) is not None]
     keys = {pid: policy_key(ctx, library.policies[pid], histories[pid]) for pid in pids}
-    made: dict[str, dict[str, str]] = {}
+    made: dict[str, Made] = {}
     for pid in pids:
         cached = cached_policy_files(ctx, keys[pid])
         if cached is not None:
@@ -249,7 +256,7 @@ def archive_files(
     jobs = workers() if len(todo) >= PARALLEL_MIN else 1
     for report in in_processes(make, todo, jobs):
         made.update(report["files"])
-    files: dict[str, str] = {}
+    files: Made = {}
     for pid in pids:
         files.update(made[pid])
     files.update(site_changes_files(library, histories))
@@ -262,4 +269,6 @@ def write_version_pages(
     docs_dir: Path, library: Library, histories: dict[str, PolicyHistory], site: dict,
 ) -> list[Path]:
     """Write every file of `archive_files` under docs_dir."""
-    return write_files(docs_dir, archive_files(library, histories, site))
+    made = archive_files(library, histories, site)
+    return write_files(docs_dir, {path: page.markdown if isinstance(page, PageSource) else page
+                                  for path, page in made.items()})

@@ -29,6 +29,7 @@ from ..content import Library
 from ..files import write_files
 from ..history import PolicyHistory
 from ..labels import short_title
+from ..markup import PageSource
 from ..stamp import SiteStamp
 from .common import Context, PageProblem
 from .home import home_md
@@ -43,24 +44,24 @@ def current_pages(
     histories: dict[str, PolicyHistory],
     stamp: SiteStamp,
     tick: Callable[[str], None] | None = None,
-) -> dict[str, str]:
-    """Every current page's Markdown, by its path in the docs folder; PageProblem on
-    content the pages cannot be made from."""
+) -> dict[str, PageSource]:
+    """Every current page, by its path in the docs folder; PageProblem on content the
+    pages cannot be made from."""
     ctx = Context(library, histories, stamp)
-    made: dict[str, str] = {}
+    made: dict[str, PageSource] = {}
 
-    def add(path: str, text: str) -> None:
-        made[path] = text
+    def add(path: str, page: PageSource) -> None:
+        made[path] = page
         if tick:
             tick(path)
 
     policy_pages = {policy.id: policy_page_md(ctx, policy) for policy in ctx.ordered()}
-    for pid, text in policy_pages.items():
-        add(policy_page(pid), text)
+    for pid, page in policy_pages.items():
+        add(policy_page(pid), page)
     add(HOME, home_md(ctx))
     add(POLICY_INDEX, policy_index_md(ctx))
     # What the compliance page says about §1.B is counted on the policy pages.
-    links = sum(text.count(f"]({FEEDBACK_FORM}?") for text in policy_pages.values())
+    links = sum(page.body.count(f"]({FEEDBACK_FORM}?") for page in policy_pages.values())
     add(COMPLIANCE, compliance_md(ctx, policy_pages=len(policy_pages), feedback_links=links))
     add(ACCOUNTS, accounts_md(ctx))
     add(PLATFORMS, platforms_md(ctx))
@@ -73,7 +74,8 @@ def write_pages(
     docs_dir: Path, library: Library, histories: dict[str, PolicyHistory], stamp: SiteStamp,
 ) -> list[Path]:
     """Write every current page under docs_dir (to look at them, or build them alone)."""
-    return write_files(docs_dir, current_pages(library, histories, stamp))
+    made = current_pages(library, histories, stamp)
+    return write_files(docs_dir, {path: page.markdown for path, page in made.items()})
 
 
 def page_count(library: Library) -> int:

@@ -9,7 +9,7 @@ from ..addresses import md_link
 from ..content import Policy
 from ..history import ChangeEntry, PolicyHistory
 from ..labels import long_date, title_of
-from ..markup import front_matter
+from ..markup import front_matter, page_source
 from ..render import escape_md
 from .archive_common import ArchiveContext, history_notices, nav_links
 
@@ -52,4 +52,4 @@ def changelog_md(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) ->
     else:
         out.append("No dated changes are on record in this build.\n")
     out.append(f"Follow new versions: [Atom feed]({md_link(here, addresses.policy_feed(pid))}).\n")
-    return "\n".join(x for x in out if x)
+    return page_source([x for x in out if x])

@@ -12,7 +12,7 @@ from ..addresses import href, md_link
 from ..content import Policy
 from ..history import PolicyHistory, Version
 from ..labels import title_of
-from ..markup import front_matter, html_block
+from ..markup import front_matter, html_block, page_source
 from ..render import escape_md
 from .archive_common import ArchiveContext, nav_links
 from .version import withdrawn_text
@@ -35,7 +35,7 @@ def compare_md(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -> s
     shown = [v for v in history.versions if v.withdrawn is None]
     if len(shown) < 2:
         out.append("This policy has one version so far, so there is nothing to compare.\n")
-        return "\n".join(out)
+        return page_source(out)
     consecutive = [(history.shown_before(v.number), v) for v in shown]
     consecutive = [(old, v) for old, v in consecutive if old is not None]
     pairs = _pairs(history)
@@ -77,4 +77,4 @@ def compare_md(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -> s
     if withdrawn:
         items.append("\n" + " ".join(escape_md(withdrawn_text(v)) for v in withdrawn))
     out.append("\n".join(items) + "\n")
-    return "\n".join(out)
+    return page_source(out)

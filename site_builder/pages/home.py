@@ -27,7 +27,7 @@ from ..labels import (
     long_date,
     title_of,
 )
-from ..markup import front_matter
+from ..markup import front_matter, page_source
 from ..render import escape_md
 from ..stats_pages import stats_section
 from .common import Context
@@ -76,7 +76,7 @@ def home_md(ctx: Context) -> str:
             f"[See each element and where it is met]({md_link(here, COMPLIANCE)}).\n"
         )
     out.append(stats_section())
-    return "\n".join(out)
+    return page_source(out)
 
 
 def _whats_new(ctx: Context, here: str) -> str:

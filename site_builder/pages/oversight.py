@@ -30,7 +30,7 @@ from ..labels import (
     short_title,
     title_of,
 )
-from ..markup import a, badge, front_matter, table, time_tag
+from ..markup import a, badge, front_matter, page_source, table, time_tag
 from ..render import escape_md
 from ..review import ReviewStatus, review_status
 from ..stats_pages import stats_section
@@ -97,7 +97,7 @@ def reviews_md(ctx: Context) -> str:
         "A review \u201cnot on record\u201d means the source gives no date of a completed "
         "review; the next due date is not invented.\n"
     )
-    return "\n".join(out)
+    return page_source(out)
 
 
 def compliance_md(ctx: Context, policy_pages: int, feedback_links: int) -> str:
@@ -178,4 +178,4 @@ def compliance_md(ctx: Context, policy_pages: int, feedback_links: int) -> str:
     out.append(table(["Obligation", "State", "Where it is met"], rows,
                      caption="Obligations of Resolution section 1.B") + "\n")
     out.append(stats_section("Feedback and reports received (Resolution \u00a71.A.5)"))
-    return "\n".join(out)
+    return page_source(out)

@@ -24,7 +24,7 @@ from ..labels import (
     long_date,
     title_of,
 )
-from ..markup import a, admonition, front_matter, time_tag
+from ..markup import a, admonition, front_matter, page_source, time_tag
 from ..render import escape_md, render_policy_body
 from .common import Context, review_badge, status_badges, version_line
 
@@ -116,7 +116,7 @@ def policy_page_md(ctx: Context, policy: Policy) -> str:
             for c in children
         ) + "\n")
     out.append(render_policy_body(policy, page=here, library=ctx.library))
-    return "\n".join(out) + version_links_md(policy, history)
+    return page_source(out, version_links_md(policy, history))
 
 
 def _history_links(here: str, policy: Policy, history: PolicyHistory | None) -> str:

@@ -21,7 +21,7 @@ from ..labels import (
     count,
     title_of,
 )
-from ..markup import a, badge, front_matter, slug, table, time_tag
+from ..markup import a, badge, front_matter, page_source, slug, table, time_tag
 from ..render import escape_md
 from ..schema import POLICY_KINDS
 from .common import Context, review_badge
@@ -75,7 +75,7 @@ def policy_index_md(ctx: Context) -> str:
         out.append(f"### {escape_md(department)} {{#department-{slug(department)}}}\n")
         out.append(_policy_list(here, [p for p in policies
                                        if p.meta.department == department]) + "\n")
-    return "\n".join(out)
+    return page_source(out)
 
 
 def _policy_list(here: str, policies: list[Policy]) -> str:

@@ -17,7 +17,7 @@ from ..addresses import md_link
 from ..content import Policy
 from ..history import PolicyHistory, Version, spans
 from ..labels import long_date, title_of
-from ..markup import admonition, front_matter, html_block
+from ..markup import admonition, front_matter, html_block, page_source
 from ..redline import LEGEND, Redline, SectionChange, redline
 from ..render import escape_md
 from .archive_common import ArchiveContext, cache_key, published_on
@@ -102,7 +102,7 @@ def redline_md(
         out.append(admonition("warning", "Not available",
                               "One of these versions' text is withheld, so no redline is "
                               "shown."))
-        return "\n".join(out)
+        return page_source(out)
     out.append(html_block(legend()))
     out.append("## Sections that changed {#changes--sections}\n")
     if result.sections:
@@ -116,7 +116,7 @@ def redline_md(
         out.append("The words are the same; only details outside the text changed.\n")
     out.append("## The text with changes marked {#changes--text}\n")
     out.append(html_block(_offset_headings(result.html)))
-    return "\n".join(out)
+    return page_source(out)
 
 
 def _offset_headings(html: str) -> str:
@@ -140,4 +140,4 @@ def no_earlier_md(policy: Policy, history: PolicyHistory, version: Version, here
              f"[Text of version {n}]({md_link(here, addresses.version(pid, n))}) · "
              f"[All versions]({md_link(here, addresses.versions(pid))})"]
     out.append(admonition("info", f"Version {n}", "\n\n".join(lines)))
-    return "\n".join(out)
+    return page_source(out)

@@ -28,7 +28,7 @@ from ..labels import (
     long_date,
     short_title,
 )
-from ..markup import a, admonition, badge, front_matter, table, time_tag
+from ..markup import a, admonition, badge, front_matter, page_source, table, time_tag
 from ..outline import Clause
 from ..render import escape_md, section_label
 from ..review import review_status
@@ -129,7 +129,7 @@ def accounts_md(ctx: Context) -> str:
         f"account breaking the City's rules? [Report a possible violation]({REPORT_FORM}). "
         f"See also the [approved platforms]({md_link(here, PLATFORMS)}).\n"
     )
-    return "\n".join(out)
+    return page_source(out)
 
 
 def platforms_md(ctx: Context) -> str:
@@ -155,7 +155,7 @@ def platforms_md(ctx: Context) -> str:
     )
     if registry is None:
         out.append("The list of platforms is not in the content.\n")
-        return "\n".join(out)
+        return page_source(out)
     status = review_status(registry.review, ctx.today)
     out.append(
         f"**Last annual review:** {long_date(status.last_reviewed, 'not on record')}. "
@@ -177,7 +177,7 @@ def platforms_md(ctx: Context) -> str:
     out.append(table(["Platform", "Status", "Approved on", "Addresses", "Notes"], rows,
                      caption="Social media platforms for City use") + "\n")
     out.append(f"See the [official accounts]({md_link(here, ACCOUNTS)}) on these platforms.\n")
-    return "\n".join(out)
+    return page_source(out)
 
 
 def guidelines_md(ctx: Context) -> str:
@@ -215,7 +215,7 @@ def guidelines_md(ctx: Context) -> str:
         f"these rules, [give feedback on \u00a7{clause.label}]"
         f"({feedback_url(policy.id, clause.id)}).\n"
     )
-    return "\n".join(out)
+    return page_source(out)
 
 
 def _guideline_items(policy, clauses: tuple[Clause, ...], here, source, depth: int) -> str:

@@ -11,7 +11,7 @@ from ..addresses import md_link
 from ..content import Policy
 from ..history import PolicyHistory, Span, Version
 from ..labels import long_date, title_of
-from ..markup import admonition, front_matter
+from ..markup import admonition, front_matter, page_source
 from ..render import escape_md
 from .archive_common import ArchiveContext, history_notices, policy_body, published_on
 
@@ -68,7 +68,7 @@ def tombstone_md(policy: Policy, history: PolicyHistory, version: Version, here:
     links.append(f"[All versions]({md_link(here, addresses.versions(pid))})")
     lines.append(" · ".join(links))
     out.append(admonition("warning", f"Version {n} withdrawn", "\n\n".join(lines)))
-    return "\n".join(out)
+    return page_source(out)
 
 
 def version_md(ctx: ArchiveContext, policy: Policy, history: PolicyHistory, span: Span) -> str:
@@ -124,4 +124,4 @@ def version_md(ctx: ArchiveContext, policy: Policy, history: PolicyHistory, span
         out.append(admonition("warning", "Text withheld", escape_md(version.withheld)))
     else:
         out.append(policy_body(shown, ctx.library, here, ctx.touched))
-    return "\n".join(x for x in out if x)
+    return page_source([x for x in out if x])

@@ -12,7 +12,7 @@ from ..addresses import href, md_link, root
 from ..content import Policy
 from ..history import PolicyHistory, spans
 from ..labels import long_date, title_of
-from ..markup import front_matter, html_block, time_tag
+from ..markup import front_matter, html_block, page_source, time_tag
 from ..render import escape_md
 from .archive_common import ArchiveContext, history_notices, nav_links, published_on
 from .version import withdrawn_text
@@ -78,7 +78,7 @@ def version_list_md(ctx: ArchiveContext, policy: Policy, history: PolicyHistory)
     out.append(
         f"Follow new versions: [Atom feed]({md_link(here, addresses.policy_feed(pid))}).\n"
     )
-    return "\n".join(x for x in out if x)
+    return page_source([x for x in out if x])
 
 
 def date_picker(here: str, pid: str, history: PolicyHistory, *, draft: bool) -> str:

@@ -9,7 +9,7 @@ from ..addresses import md_link
 from ..content import Library
 from ..history import PolicyHistory
 from ..labels import title_of
-from ..markup import front_matter
+from ..markup import PageSource, front_matter, page_source
 from ..render import escape_md
 from .changelog import entry_line
 
@@ -48,7 +48,9 @@ def _year_links(here: str, years: list[int], skip: int | None = None) -> str:
         for year in years)
 
 
-def site_changes_files(library: Library, histories: dict[str, PolicyHistory]) -> dict[str, str]:
+def site_changes_files(
+    library: Library, histories: dict[str, PolicyHistory],
+) -> dict[str, PageSource]:
     """"What changed" (the latest RECENT_CHANGES changes) and a page for each year.
 
     Every change of every policy on one page made a page of megabytes at a few hundred
@@ -68,7 +70,7 @@ def site_changes_files(library: Library, histories: dict[str, PolicyHistory]) ->
                f"[reviews.ics]({md_link(here, addresses.REVIEWS_CALENDAR)}).\n")
     if not entries:
         out.append("No dated changes are on record in this build.\n")
-        return {here: "\n".join(out)}
+        return {here: page_source(out)}
     out.append(f"Every change, year by year: {_year_links(here, years)}.\n")
     shown = entries[:RECENT_CHANGES]
     out += _by_month(here, shown)
@@ -76,7 +78,7 @@ def site_changes_files(library: Library, histories: dict[str, PolicyHistory]) ->
         out.append(f"\n## Earlier changes {{#changes--earlier}}\n\n"
                    f"The {len(shown)} latest of {len(entries):,} changes are above. Every "
                    f"change is on the page of its year: {_year_links(here, years)}.\n")
-    files = {here: "\n".join(out) + "\n"}
+    files = {here: page_source(out, "\n")}
     for year in years:
         page = addresses.changes_year(year)
         of_year = [e for e in entries if e[0].year == year]
@@ -89,5 +91,5 @@ def site_changes_files(library: Library, histories: dict[str, PolicyHistory]) ->
                      f"[The latest changes]({md_link(page, here)}) · "
                      f"Years: {_year_links(page, years, skip=year)}.\n")
         lines += _by_month(page, of_year)
-        files[page] = "\n".join(lines) + "\n"
+        files[page] = page_source(lines, "\n")
     return files

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -86,7 +87,8 @@ def test_a_broken_link_on_an_archive_page_stops_the_build(published, tmp_path, m
     original = versions.changelog_md
 
     def broken(*args, **kwargs):
-        return original(*args, **kwargs) + "\n[Gone](../no-such-page.md)\n"
+        page = original(*args, **kwargs)
+        return replace(page, body=page.body + "\n[Gone](../no-such-page.md)\n")
 
     monkeypatch.setattr(versions, "changelog_md", broken)
     with pytest.raises(BuildFailed) as failure:
@@ -132,7 +134,8 @@ def test_a_warning_in_a_rendering_process_stops_the_build(published, tmp_path, m
 
     def broken(*args, **kwargs):
         calls.append(1)
-        return original(*args, **kwargs) + "\n[Gone](../no-such-page.md)\n"
+        page = original(*args, **kwargs)
+        return replace(page, body=page.body + "\n[Gone](../no-such-page.md)\n")
 
     monkeypatch.setattr(versions, "version_md", broken)
     with pytest.raises(BuildFailed) as failure:
