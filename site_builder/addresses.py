@@ -133,11 +133,6 @@ def is_archive_page(path: str) -> bool:
     return _ARCHIVE.match(path) is not None
 
 
-def archive_folders(pid: str) -> list[str]:
-    """The site folders that hold a policy's archive pages and nothing else."""
-    return [f"{_POLICIES}/{pid}/{name}" for name in ("changelog", "compare", "versions")]
-
-
 # -- URLs and links ----------------------------------------------------------------------
 
 
