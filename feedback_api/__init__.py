@@ -14,7 +14,6 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 from flask import Flask, abort, redirect, request
@@ -146,14 +145,13 @@ def serve_inbox_on_its_origin(app: Flask) -> None:
     origin = app.config.get("INBOX_ORIGIN")
     if not origin:
         return
-    host = urlsplit(origin).netloc
     static = app.static_url_path + "/"
 
     @app.before_request
     def inbox_on_its_own_origin():
         path = request.path
         inbox = path == "/inbox" or path.startswith("/inbox/")
-        here = request.host.lower() == host
+        here = web.on_inbox_origin()
         if inbox and not here:
             if request.method in ("GET", "HEAD"):
                 return redirect(origin + request.full_path.removesuffix("?"), 302)

@@ -56,16 +56,20 @@ def cors(response):
     return response
 
 
+def on_inbox_origin() -> bool:
+    """Whether this request came to the inbox's own host (INBOX_ORIGIN, when set)."""
+    origin = current_app.config.get("INBOX_ORIGIN")
+    return bool(origin) and request.host.lower() == urlsplit(origin).netloc
+
+
 def site_address(path: str) -> str:
     """A link from the app's pages to the public site (`path` is site-relative, from
     `site_builder.addresses`). The forms share the site's origin, so the link stays
     relative; the inbox on an origin of its own (INBOX_ORIGIN) links to the site's
     address (SITE_URL), since the inbox's host serves nothing else."""
-    config = current_app.config
-    inbox = config.get("INBOX_ORIGIN")
-    if not inbox or request.host.lower() != urlsplit(inbox).netloc:
+    if not on_inbox_origin():
         return path
-    return (config.get("SITE_URL") or "").rstrip("/") + path
+    return (current_app.config.get("SITE_URL") or "").rstrip("/") + path
 
 
 def policy_address(policy_id: str, anchor: str | None = None) -> str:

@@ -173,8 +173,7 @@ def _build_site(
         bar = Progress("mkdocs", md_pages, progress_stream)
         try:
             archive = engine.render_site(site, site_dir, config_file=config_file,
-                                               tick=bar.tick,
-                                               published=publish.published_site(out))
+                                         tick=bar.tick, published=publish.published_site(out))
         except engine.MkDocsFailed as failure:
             raise BuildFailed(f"MkDocs stopped: {failure}", failure.problems) from failure
         finally:

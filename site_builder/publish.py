@@ -55,10 +55,7 @@ def published_site(out: Path) -> Published | None:
     """What the site at `out` holds of each policy's archive; None when that is not known
     (no store, no record, or the folder was replaced or rebuilt since it was recorded)."""
     out = Path(out).resolve()
-    try:
-        data = store.current().get_json(_record_key(out))
-    except ValueError:
-        return None
+    data = store.current().get_json(_record_key(out))
     if (not isinstance(data, dict) or data.get("version") != RECORD_VERSION
             or data.get("out") != str(out) or data.get("site") != _identity(out)
             or not isinstance(data.get("archives"), dict)):

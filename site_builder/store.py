@@ -160,14 +160,21 @@ class Store:
 
     def get_text(self, key: str) -> str | None:
         data = self.get(key)
-        return None if data is None else data.decode("utf-8")
+        try:
+            return None if data is None else data.decode("utf-8")
+        except UnicodeDecodeError:  # not text this code wrote: make it again
+            return None
 
     def put_text(self, key: str, text: str) -> None:
         self.put(key, text.encode("utf-8"))
 
     def get_json(self, key: str) -> Any:
+        """The value `put_json` kept; None when there is none or it does not parse."""
         data = self.get(key)
-        return None if data is None else json.loads(data)
+        try:
+            return None if data is None else json.loads(data)
+        except ValueError:  # not JSON this code wrote: make it again
+            return None
 
     def put_json(self, key: str, value: Any) -> None:
         self.put(key, json.dumps(value, ensure_ascii=False, separators=(",", ":"),

@@ -109,9 +109,9 @@ def versions_text(history: PolicyHistory) -> dict:
 Made = dict[str, PageSource | str]  # a page, or a data file's text, by path
 
 
-def cached_policy_files(ctx: ArchiveContext, key: str | None) -> Made | None:
-    """A policy's archive pages and data files (by docs-relative path) as the store holds them under
-    `key`, or None. A published version never changes, so when nothing these files are
+def cached_policy_files(key: str | None) -> Made | None:
+    """A policy's archive pages and data files (by docs-relative path) as the store holds
+    them under `key`, or None. A published version never changes, so when nothing these files are
     made from has changed since the last build (`policy_key`), they come whole from the
     store, and the body and redline entries they were made from are kept as used."""
     data = store.current().get_json(key) if key else None
@@ -243,7 +243,7 @@ def archive_files(
     keys = {pid: policy_key(ctx, library.policies[pid], histories[pid]) for pid in pids}
     made: dict[str, Made] = {}
     for pid in pids:
-        cached = cached_policy_files(ctx, keys[pid])
+        cached = cached_policy_files(keys[pid])
         if cached is not None:
             made[pid] = cached
     todo = [pid for pid in pids if pid not in made]

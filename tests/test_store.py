@@ -155,3 +155,11 @@ def test_opening_a_store_that_does_not_exist_makes_nothing(tmp_path):
         kept.put_text("a" * 64, "kept")
     with store.opened(tmp_path / "cache") as kept:
         assert kept.get_text("a" * 64) == "kept"
+
+
+def test_an_entry_that_does_not_parse_reads_as_a_miss(tmp_path):
+    kept = Store(tmp_path)
+    kept.put("j" * 64, b'{"files": ')  # whole, but not what put_json writes
+    kept.put("t" * 64, b"\xff\xfe")
+    assert kept.get_json("j" * 64) is None
+    assert kept.get_text("t" * 64) is None
