@@ -23,6 +23,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import config as settings_module
 from . import web
 from .catalog import load_catalog
+from .published import PublishedSite
 from .web import add_missing_headers
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ def _create_app(config: Mapping | None) -> Flask:
 
     app.extensions["catalog"] = app.config.get("CATALOG") or load_catalog(
         Path(app.config["CONTENT_DIR"]))
+    app.extensions["published"] = PublishedSite(app.config.get("SITE_DIR") or None)
 
     from . import api, db, errors, inbox, limits, public, stats
 

@@ -15,7 +15,7 @@ from . import db, intake, limits, notify, recording
 from .config import API_MAX_BYTES
 from .errors import DATABASE_DOWN, api_error
 from .status import looks_like_tracking_code, status_of, status_path
-from .web import catalog, client_address, cors
+from .web import catalog, client_address, cors, published
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.after_request(cors)
@@ -73,7 +73,7 @@ def send_report():
 def status(tracking_code: str):
     found = None
     if looks_like_tracking_code(tracking_code):
-        found = status_of(db.session(), tracking_code)
+        found = status_of(db.session(), tracking_code, published())
     if found is None:
         return api_error(404, "No submission has this tracking code; check it and try again. "
                               "Codes look like SMR-7K3Q-9XWD-2F4M-8HJN.")

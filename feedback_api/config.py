@@ -27,6 +27,9 @@ DEFAULTS = {
     "INBOX_SIGN_IN_ADDRESS_LIMIT": "20 per minute;100 per hour",
     "TRUSTED_PROXIES": 0,
     "CONTENT_DIR": str(REPO_CONTENT),
+    # The published site's folder, whose open data (data/policies.json) says which
+    # revisions respond to which feedback; "" for none.
+    "SITE_DIR": str(REPO_CONTENT.parent / "site"),
     "CORS_ORIGINS": "",
     # The origin (https://host[:port]) that alone serves the staff inbox, or "" to serve it
     # on every host, next to the site. See docs/deployment.md.

@@ -250,7 +250,7 @@ def document(catalog: Catalog) -> dict:
                 "Status": {
                     "type": "object",
                     "required": ["tracking_code", "kind", "state", "received_at",
-                                 "updated_at", "public_note"],
+                                 "updated_at", "public_note", "led_to"],
                     "properties": {
                         "tracking_code": {"type": "string"},
                         "kind": {"enum": ["feedback", "report"]},
@@ -259,6 +259,27 @@ def document(catalog: Catalog) -> dict:
                         "received_at": {"type": "string", "format": "date-time"},
                         "updated_at": {"type": "string", "format": "date-time"},
                         "public_note": {"type": ["string", "null"]},
+                        "led_to": {
+                            "type": "array",
+                            "description": "The published revisions that respond to this "
+                                           "feedback (their commits name its code); empty "
+                                           "until one does, and for reports. `state_label` "
+                                           "is then \"Led to a revision\".",
+                            "items": {
+                                "type": "object",
+                                "required": ["policy_id", "version", "url", "diff_url"],
+                                "properties": {
+                                    "policy_id": {"type": "string"},
+                                    "version": {"type": "integer", "minimum": 1},
+                                    "url": {"type": "string",
+                                            "description": "The version's page, "
+                                                           "site-relative."},
+                                    "diff_url": {"type": ["string", "null"],
+                                                 "description": "Its redline against the "
+                                                                "version before."},
+                                },
+                            },
+                        },
                     },
                 },
                 "Categories": {"type": "object", "properties": {"categories": {

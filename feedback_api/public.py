@@ -23,7 +23,7 @@ from .errors import DATABASE_DOWN, rate_limited, submission_limit_message
 from .forms import FeedbackForm, ReportForm, SubmissionForm, spam_reason, started_token
 from .status import Status, status_of, status_path
 from .tracking import EXAMPLE, normalise_tracking_code
-from .web import catalog, client_address
+from .web import catalog, client_address, published
 
 bp = Blueprint("public", __name__)
 
@@ -200,7 +200,7 @@ def report_sent(code: str):
 
 
 def _confirmation(code: str, kind: str):
-    status = status_of(db.session(), code)
+    status = status_of(db.session(), code, published())
     if status is None or status.kind != kind:
         abort(404)
     return render_template("confirmation.html", status=status,
@@ -228,7 +228,7 @@ def status_lookup():
 
 @bp.get("/<any(feedback, report):kind>/status/<code>")
 def status_page(kind: str, code: str):
-    status = status_of(db.session(), code)
+    status = status_of(db.session(), code, published())
     if status is None:
         return render_template(
             "status_lookup.html", example=EXAMPLE, code=code[:100],
@@ -238,7 +238,7 @@ def status_page(kind: str, code: str):
     if status.tracking_code != code:
         return redirect(url_for("public.status_page", kind=status_kind(status),
                                 code=status.tracking_code), 301)
-    return render_template("status.html", status=status,
+    return render_template("status.html", status=status, catalog=catalog(),
                            title=f"Status of {status.tracking_code}")
 
 

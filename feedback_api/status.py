@@ -2,7 +2,8 @@
 
 The confirmation page, the status pages (`/feedback/status/<code>`, `/report/status/<code>`)
 and `GET /api/v1/status/<code>` show the kind, the state in words for residents, the dates
-and the City's public note: no personal data, not even the text. Staff see the states by
+and the City's public note: no personal data, not even the text. Feedback that a published
+revision responds to (`published.PublishedSite`) says so, with the versions it led to. Staff see the states by
 their short names in the inbox (`triage.INBOX_STATE_LABELS`).
 """
 
@@ -15,7 +16,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from site_builder import addresses
+
 from .models import Submission
+from .published import PublishedSite, Revision
 from .tracking import normalise_tracking_code
 
 # A state as the resident's status page words it.
@@ -26,6 +30,7 @@ PUBLIC_STATE_LABELS = {
     "resolved": "Resolved",
     "dismissed": "Closed without further action",
 }
+LED_TO_LABEL = "Led to a revision"
 KIND_LABELS = {"feedback": "Feedback on a policy", "report": "Report of a possible violation"}
 
 
@@ -39,6 +44,7 @@ class Status:
     received_at: dt.datetime
     updated_at: dt.datetime
     public_note: str | None
+    led_to: tuple[Revision, ...] = ()  # the published versions that respond to it
 
     @property
     def kind_label(self) -> str:
@@ -46,7 +52,7 @@ class Status:
 
     @property
     def state_label(self) -> str:
-        return state_label(self.state)
+        return LED_TO_LABEL if self.led_to else state_label(self.state)
 
     def as_json(self) -> dict:
         return {
@@ -57,6 +63,7 @@ class Status:
             "received_at": _iso(self.received_at),
             "updated_at": _iso(self.updated_at),
             "public_note": self.public_note,
+            "led_to": [revision.as_json() for revision in self.led_to],
         }
 
 
@@ -81,8 +88,10 @@ def looks_like_tracking_code(text: str) -> bool:
     return len(text) <= TRACKING_CODE_MAX and _TRACKING_CODE.fullmatch(text) is not None
 
 
-def status_of(db: Session, code: str) -> Status | None:
-    """The public status of the submission with this tracking code, as a person typed it."""
+def status_of(db: Session, code: str, published: PublishedSite | None = None) -> Status | None:
+    """The public status of the submission with this tracking code, as a person typed it;
+    with the revisions it led to when it is feedback the `published` site's revisions
+    respond to."""
     canonical = normalise_tracking_code(code)
     if canonical is None:
         return None
@@ -93,9 +102,11 @@ def status_of(db: Session, code: str) -> Status | None:
     ).first()
     if row is None:
         return None
+    led_to = (published.led_to(row.tracking_code)
+              if published is not None and row.kind == "feedback" else ())
     return Status(row.tracking_code, row.kind, row.state, row.created_at, row.updated_at,
-                  row.public_note)
+                  row.public_note, led_to)
 
 
 def status_path(kind: str, code: str) -> str:
-    return f"/{'report' if kind == 'report' else 'feedback'}/status/{code}"
+    return addresses.status_url(kind, code)

@@ -14,6 +14,7 @@ from flask import current_app, request, url_for
 from site_builder import addresses
 
 from .catalog import Catalog
+from .published import PublishedSite
 
 NOT_STORED = {"Cache-Control": "no-store"}
 
@@ -21,6 +22,11 @@ NOT_STORED = {"Cache-Control": "no-store"}
 def catalog() -> Catalog:
     """The policies, sections and accounts a submission may name (read from content/)."""
     return current_app.extensions["catalog"]
+
+
+def published() -> PublishedSite:
+    """The published site's open data: which revisions respond to which feedback."""
+    return current_app.extensions["published"]
 
 
 def client_address() -> str:

@@ -172,6 +172,11 @@ def feedback_url(pid: str, section: str | None = None) -> str:
     return f"{FEEDBACK_FORM}?{urlencode(params)}"
 
 
+def status_url(kind: str, code: str) -> str:
+    """A submission's public status page in the feedback app, by its tracking code."""
+    return f"{REPORT_FORM if kind == 'report' else FEEDBACK_FORM}status/{code}"
+
+
 def _relative(from_dir: str, to_path: str) -> str:
     """posixpath.relpath for site paths, without touching the file system."""
     a = [x for x in from_dir.split("/") if x]

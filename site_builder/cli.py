@@ -28,9 +28,22 @@ def _content_dir(value: str | None) -> Path:
     return path
 
 
+def feedback_lookup(codes: list[str]) -> dict:
+    """The submissions these tracking codes name, from the feedback app's database."""
+    from feedback_api.responses import FeedbackUnavailable, look_up
+
+    from .responds import LookupFailed
+
+    try:
+        return look_up(codes)
+    except FeedbackUnavailable as error:
+        raise LookupFailed(str(error)) from None
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from . import store
     from .history import read_history
+    from .responds import response_problems
     from .withdrawals import history_problems
 
     content = _content_dir(args.content)
@@ -39,7 +52,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     # stops the build, until that version is withdrawn.
     with store.opened(store.folder_for(content)):
         histories, _ = read_history(content, library)
-    problems = sorted(set(problems) | set(history_problems(library, histories)))
+    problems = sorted(set(problems) | set(history_problems(library, histories))
+                      | set(response_problems(histories, feedback_lookup)))
     for problem in problems:
         print(problem)
     if problems:
@@ -76,6 +90,7 @@ def cmd_revise(args: argparse.Namespace) -> int:
     try:
         revise(content, args.policy_id, args.note, effective=args.effective,
                role=args.published_by, editorial=args.editorial, commit=args.commit,
+               responds_to=args.responds_to, lookup=feedback_lookup,
                say=lambda line: print(line, file=sys.stderr))
     except ReviseUsageError as error:
         raise UsageError(str(error)) from None
@@ -137,6 +152,11 @@ def parser() -> argparse.ArgumentParser:
     revise.add_argument("--editorial", action="store_true",
                         help="a correction that does not change the meaning: amends the "
                         "current version instead of making a new one")
+    revise.add_argument("--responds-to", metavar="CODE", action="append", default=[],
+                        help="tracking code of a piece of public feedback on this policy "
+                        "that the revision responds to (repeat for several); the version's "
+                        "page lists the codes, and each resident hears that their feedback "
+                        "led to a revision")
     revise.add_argument("--commit", action="store_true", help="make the commit as well")
     revise.add_argument("--content", metavar="DIR", help="content folder (default: content)")
     revise.set_defaults(run=cmd_revise)

@@ -19,9 +19,11 @@ from pathlib import Path
 
 from . import secrets_scan, store
 from .content import POLICY_DIR
+from .tracking_codes import split_codes
 
 EDITORIAL_TRAILER = "Editorial"
 ROLE_TRAILER = "Published-by"
+RESPONDS_TRAILER = "Responds-to"  # the tracking codes of the feedback a revision answers
 TRUE_VALUES = {"true", "yes", "1"}
 
 # Variables that would point git at another repository than the content's.
@@ -106,6 +108,7 @@ class Commit:
     message: str
     changes: list[FileChange]
     leak: str | None = None  # what the message looks like it holds ("a GitHub token")
+    responds_to: tuple[str, ...] = ()  # Responds-to trailers' items, as written
 
 
 _COMMIT = "\x1eCOMMIT"
@@ -113,6 +116,7 @@ _LOG_FORMAT = (
     "%x1eCOMMIT%x00%H%x00%cI%x00"
     f"%(trailers:key={EDITORIAL_TRAILER},valueonly,separator=%x2C)%x00"
     f"%(trailers:key={ROLE_TRAILER},valueonly,separator=%x2C)%x00"
+    f"%(trailers:key={RESPONDS_TRAILER},valueonly,separator=%x2C)%x00"
     "%B%x00"
 )
 _ZERO = "0" * 40
@@ -141,8 +145,8 @@ def parse_log(out: str) -> list[Commit]:
     n = len(tokens)
     while i < n:
         token = tokens[i].lstrip("\n")
-        if token == _COMMIT and i + 5 < n:
-            sha, date, editorial, role, message = tokens[i + 1 : i + 6]
+        if token == _COMMIT and i + 6 < n:
+            sha, date, editorial, role, responds, message = tokens[i + 1 : i + 7]
             commits.append(Commit(
                 sha=sha,
                 published=dt.datetime.fromisoformat(date),
@@ -151,8 +155,9 @@ def parse_log(out: str) -> list[Commit]:
                 message=message,
                 changes=[],
                 leak=next((f.what for f in secrets_scan.scan(message)), None),
+                responds_to=tuple(split_codes(responds)),
             ))
-            i += 6
+            i += 7
             continue
         if token.startswith(":") and commits:
             # ":100644 100644 <old> <new> M" then one path, or two for R and C.
@@ -221,7 +226,7 @@ def read_blobs(top: Path, shas: Iterable[str]) -> dict[str, bytes]:
 
 # What the last build's log pass produced: kept so that the next build reads only the
 # commits after it. Change the number when what is kept changes.
-_LOG_CACHE_FORMAT = 3
+_LOG_CACHE_FORMAT = 4
 
 
 @dataclass

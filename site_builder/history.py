@@ -35,6 +35,7 @@ from .history_types import (
     Correction,
     Leak,
     PolicyHistory,
+    Response,
     Span,
     Version,
     spans,
@@ -60,6 +61,7 @@ __all__ = [
     "Correction",
     "Leak",
     "PolicyHistory",
+    "Response",
     "Span",
     "Version",
     "read_history",
@@ -187,8 +189,8 @@ def read_history(
             histories[pid] = _one_version(policy, unpublished=True, complete=True,
                                           warnings=(message,))
             continue
-        drafts, entries = walk(lineage)
         policy_warnings: list[str] = []
+        drafts, entries = walk(lineage, policy_warnings)
         versions = _cached_versions(lineage, drafts, policy, repo.prefix, policy_warnings)
         withdrawn = {w.version: w for w in library.withdrawals if w.policy == pid}
         versions, entries = withdraw(versions, entries, withdrawn, policy)
@@ -210,4 +212,8 @@ def read_history(
             leaks(drafts, repo.prefix),
         )
         warnings += [f"history: {w}" for w in policy_warnings]
+    warnings += [f"history: {policy.path} at commit {r.commit[:7]}: Responds-to {r.code!r} "
+                 "is not a tracking code; it is not shown (`transparency check` stops on it)"
+                 for pid, policy in sorted(library.policies.items()) if pid in histories
+                 for v in histories[pid].versions for r in v.responses if not r.valid]
     return histories, warnings

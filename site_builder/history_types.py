@@ -38,6 +38,17 @@ class Correction:
 
 
 @dataclass(frozen=True)
+class Response:
+    """A tracking code a revision names in its `Responds-to:` trailer: the public feedback
+    it answers. `code` is the canonical code, or the item as written when it is not one
+    (`withdrawals.history_problems` stops the build on it)."""
+
+    code: str
+    commit: str
+    valid: bool = True
+
+
+@dataclass(frozen=True)
 class ChangeEntry:
     """One line of a policy's changelog: a new version, a correction or a metadata change."""
 
@@ -69,6 +80,13 @@ class Version:
     # registries/withdrawn.yaml's entry when the version is withdrawn: then `policy` holds
     # the current metadata and no text, and `note` and `corrections` are empty.
     withdrawn: schema.Withdrawal | None = None
+    # The feedback the version's commit, and its corrections' commits, respond to.
+    responses: tuple[Response, ...] = ()
+
+    @property
+    def responds_to(self) -> tuple[str, ...]:
+        """The tracking codes of the feedback this version responds to, each once."""
+        return tuple(dict.fromkeys(r.code for r in self.responses if r.valid))
 
     def __post_init__(self) -> None:
         if self.effective is _FRONT_MATTER:

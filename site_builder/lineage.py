@@ -27,8 +27,16 @@ from .active_content import history_warnings
 from .content import Policy, decode, parse_policy, split_front_matter
 from .credentials import policy_credentials
 from .gitlog import EDITORIAL_TRAILER, ROLE_TRAILER, Commit
-from .history_types import DEFAULT_ROLE, FIRST_VERSION_NOTE, ChangeEntry, Correction, Version
+from .history_types import (
+    DEFAULT_ROLE,
+    FIRST_VERSION_NOTE,
+    ChangeEntry,
+    Correction,
+    Response,
+    Version,
+)
 from .outline import parse_outline
+from .tracking_codes import normalise_tracking_code
 
 MAX_NOTE = 2000
 _EMAIL = re.compile(r"[^\s<>@]+@[^\s<>@]+")
@@ -228,10 +236,24 @@ class Draft:
     role: str
     corrections: list[Correction] = field(default_factory=list)
     states: list[State] = field(default_factory=list)  # every commit of the version
+    responses: list[Response] = field(default_factory=list)  # its commits' Responds-to
 
 
-def walk(lineage: Lineage) -> tuple[list[Draft], list[ChangeEntry]]:
-    """A lineage's commits grouped into versions (oldest first), and its changelog."""
+def responses_of(commit: Commit) -> list[Response]:
+    """The codes a commit's `Responds-to:` trailers name, canonical where they can be."""
+    found = []
+    for item in commit.responds_to:
+        code = normalise_tracking_code(item)
+        found.append(Response(code or item, commit.sha, code is not None))
+    return found
+
+
+def walk(lineage: Lineage, warn: list[str] | None = None
+         ) -> tuple[list[Draft], list[ChangeEntry]]:
+    """A lineage's commits grouped into versions (oldest first), and its changelog.
+
+    A commit's `Responds-to:` codes go with the version it makes or corrects; on a commit
+    that changes only the front matter they are not shown, and `warn` says so."""
     drafts: list[Draft] = []
     entries: list[ChangeEntry] = []
     previous: State | None = None
@@ -254,6 +276,10 @@ def walk(lineage: Lineage) -> tuple[list[Draft], list[ChangeEntry]]:
                 entries.append(ChangeEntry(commit.published, "version", drafts[-1].note,
                                            len(drafts), commit.sha, role))
         else:
+            if commit.responds_to and warn is not None:
+                warn.append(f"{state.path} at commit {commit.sha[:7]}: its Responds-to "
+                            "trailer is not shown, because the commit changes only the "
+                            "front matter (not a revision of the text)")
             drafts[-1].last = state
             if state.front != previous.front:
                 fields = _changed_fields(previous.data, state.data)
@@ -261,6 +287,8 @@ def walk(lineage: Lineage) -> tuple[list[Draft], list[ChangeEntry]]:
                     entries.append(ChangeEntry(commit.published, "metadata",
                                                first_paragraph(commit.message), len(drafts),
                                                commit.sha, role, fields))
+        if state.norm != (previous.norm if previous else None):
+            drafts[-1].responses += responses_of(commit)
         drafts[-1].states.append(state)
         previous = state
     return drafts, entries
@@ -332,6 +360,7 @@ def parse_versions(
             effective=effective,
             blob=draft.last.blob,
             withheld=withheld,
+            responses=tuple(draft.responses),
         ))
     return tuple(versions)
 

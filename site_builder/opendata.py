@@ -47,6 +47,7 @@ def policies_data(
                 "url": version_url(pid, version.number),
                 "diff_url": None if version.withdrawn else diff_url(pid, version.number),
                 "withdrawn": withdrawal_data(version),
+                "responds_to": list(version.responds_to),
             })
         policies.append({
             "id": pid,

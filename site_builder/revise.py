@@ -28,7 +28,9 @@ import yaml
 
 from . import schema
 from .content import load_library, parse_policy, read_text, split_front_matter
-from .gitlog import EDITORIAL_TRAILER, ROLE_TRAILER, GitError, git, locate
+from .gitlog import EDITORIAL_TRAILER, RESPONDS_TRAILER, ROLE_TRAILER, GitError, git, locate
+from .responds import Lookup, LookupFailed
+from .tracking_codes import EXAMPLE, normalise_tracking_code
 
 MAX_NOTE = 2000
 
@@ -73,12 +75,15 @@ def set_field(text: str, key: str, value) -> str:
     return "\n".join(lines[:end] + new + lines[end:])
 
 
-def commit_message(note: str, policy_id: str, *, role: str | None, editorial: bool) -> str:
+def commit_message(note: str, policy_id: str, *, role: str | None, editorial: bool,
+                   responds_to: list[str] = ()) -> str:
     trailers = [f"Policy: {policy_id}"]
     if role:
         trailers.append(f"{ROLE_TRAILER}: {role}")
     if editorial:
         trailers.append(f"{EDITORIAL_TRAILER}: true")
+    if responds_to:
+        trailers.append(f"{RESPONDS_TRAILER}: {', '.join(responds_to)}")
     return f"{note}\n\n" + "\n".join(trailers) + "\n"
 
 
@@ -111,6 +116,45 @@ def _check_inputs(note: str, effective: str | None, role: str | None) -> dt.date
     return date
 
 
+def _codes(given: list[str]) -> list[str]:
+    """--responds-to's codes in canonical form, each once."""
+    codes = []
+    for text in given:
+        code = normalise_tracking_code(text)
+        if code is None:
+            raise ReviseUsageError(f"--responds-to {text!r} is not a tracking code; they look "
+                                   f"like {EXAMPLE}")
+        codes.append(code)
+    return list(dict.fromkeys(codes))
+
+
+def _check_codes(codes: list[str], policy_id: str, lookup: Lookup | None,
+                 say: Callable[[str], None]) -> None:
+    """Each code must be feedback on this policy; when the feedback database cannot be
+    read, say so and go on (`transparency check` checks them again)."""
+    if not codes or lookup is None:
+        return
+    try:
+        named = lookup(codes)
+    except LookupFailed as error:
+        say(f"The --responds-to codes were not checked: {error}. `transparency check` "
+            "checks them once the database can be read.")
+        return
+    wrong = []
+    for code in codes:
+        item = named.get(code)
+        if item is None:
+            wrong.append(f"{code}: no submission has this tracking code")
+        elif item.kind != "feedback":
+            wrong.append(f"{code}: it is a report of a possible violation, not feedback")
+        elif item.policy_id != policy_id:
+            wrong.append(f"{code}: it is feedback on {item.policy_id or 'no particular policy'}"
+                         f", not on {policy_id}")
+    if wrong:
+        raise ReviseUsageError("--responds-to names feedback this revision cannot respond to: "
+                               + "; ".join(wrong))
+
+
 def revise(
     content_dir: Path,
     policy_id: str,
@@ -120,10 +164,16 @@ def revise(
     role: str | None = None,
     editorial: bool = False,
     commit: bool = False,
+    responds_to: list[str] | None = None,
+    lookup: Lookup | None = None,
     say: Callable[[str], None] = print,
 ) -> Revision:
-    """Prepare (and with commit=True, make) the commit that publishes a revision."""
+    """Prepare (and with commit=True, make) the commit that publishes a revision.
+
+    `responds_to`: tracking codes of the feedback on this policy behind the revision,
+    checked with `lookup` (the feedback database) when it is given."""
     date = _check_inputs(note, effective, role)
+    codes = _codes(responds_to or [])
     note = " ".join(note.split())
     content_dir = Path(content_dir)
     library, problems = load_library(content_dir)
@@ -136,6 +186,7 @@ def revise(
         hint = f"; did you mean {close[0]!r}?" if close else (
             f"; the policies are {', '.join(sorted(library.policies))}")
         raise ReviseUsageError(f"no policy with id {policy_id!r}{hint}")
+    _check_codes(codes, policy_id, lookup, say)
     repo, reason = locate(content_dir)
     if repo is None:
         raise ReviseFailed(f"{content_dir} is not in a git repository ({reason}); versions are "
@@ -165,6 +216,10 @@ def revise(
             old_body = old[1] if old else before
             same = _norm(old_body) == _norm(policy.body)
             kind = "details" if same else ("editorial" if editorial else "version")
+    if kind == "details" and codes:
+        raise ReviseUsageError(
+            f"the text of {policy_id} is unchanged since the last commit, so this is no "
+            "revision for --responds-to to cite; edit the text first")
     path.write_text(text, encoding="utf-8")
 
     try:
@@ -173,7 +228,8 @@ def revise(
         path.write_text(original, encoding="utf-8")
         raise ReviseFailed(f"git add failed: {error}") from None
 
-    message = commit_message(note, policy_id, role=role, editorial=editorial)
+    message = commit_message(note, policy_id, role=role, editorial=editorial,
+                             responds_to=codes)
     args = ["git", "commit", "-m", note]
     for trailer in message.strip().split("\n\n", 1)[1].split("\n"):
         args += ["--trailer", trailer]

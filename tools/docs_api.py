@@ -37,6 +37,7 @@ from pathlib import Path
 from limits import parse_many
 
 from feedback_api import create_app
+from site_builder import addresses
 from tools.standins import MOMENT, SEED, StandIns, iso
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +66,9 @@ FEEDBACK = Call("POST", "/api/v1/feedback", 201, json={
     "policy_id": "ai-1-19", "section": "k-c",
     "message": "Please say how long removed comments are kept."},
     headers=("Content-Type", "Location", *RATE_LIMIT))
+ANSWERED = Call("POST", "/api/v1/feedback", 201, json={
+    "policy_id": "ai-1-19", "section": "k-c",
+    "message": "Say how long removed comments are kept, and who may see them."})
 REPORT = Call("POST", "/api/v1/reports", 201, json={
     "category": "arguing-with-the-public", "account_id": "city-x-sample",
     "post_url": "https://x.com/abq_city_sample/status/1", "seen_at": "2026-03-27",
@@ -105,6 +109,7 @@ class ApiExamples:
             "CONTENT_DIR": str(content),
             "RATELIMIT_STORAGE_URI": "memory://",
             "RATELIMIT_KEY_PREFIX": f"docs-{secrets.token_hex(4)}",
+            "SITE_DIR": str(Path(folder.name) / "site"),
         })
         with self.app.app_context():
             result = self.app.test_cli_runner().invoke(args=["db", "upgrade"])
@@ -155,6 +160,18 @@ class ApiExamples:
     def status(self) -> str:
         code = self._code_of(FEEDBACK)
         return self.console(Call("GET", f"/api/v1/status/{code.lower()}", 200))
+
+    def status_led_to(self) -> str:
+        """Feedback that version 3 of AI 1-19 responds to: the site's open data, as a build
+        writes it from the commit's `Responds-to:` trailer, names its code."""
+        code = self._code_of(ANSWERED)
+        data = Path(self.app.config["SITE_DIR"]) / addresses.POLICIES_DATA
+        data.parent.mkdir(parents=True, exist_ok=True)
+        data.write_text(json.dumps({"policies": [{"id": "ai-1-19", "versions": [
+            {"number": number, "url": addresses.version_url("ai-1-19", number),
+             "diff_url": addresses.diff_url("ai-1-19", number), "withdrawn": None,
+             "responds_to": [code] if number == 3 else []} for number in (1, 2, 3)]}]}))
+        return self.console(Call("GET", f"/api/v1/status/{code}", 200))
 
     def health(self) -> str:
         return self.console(HEALTH)

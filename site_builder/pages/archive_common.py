@@ -16,6 +16,7 @@ from .. import addresses, store
 from ..addresses import md_link
 from ..content import Library, Policy
 from ..history import PolicyHistory, Version
+from ..labels import count
 from ..markup import admonition
 from ..outline import parse_outline
 from ..redline import RENDERER_VERSION
@@ -40,6 +41,19 @@ class ArchiveContext:
 
 def published_on(version: Version) -> dt.date | None:
     return version.published.date() if version.published else None
+
+
+def responds_text(version: Version) -> str | None:
+    """ "This revision responds to 2 pieces of public feedback: SMR-…, SMR-…", each code
+    linked to its public status page; None when the revision names none. Never their text:
+    the status page shows only what the City wrote back."""
+    codes = version.responds_to
+    if not codes:
+        return None
+    links = ", ".join(f"[{code}]({addresses.status_url('feedback', code)})" for code in codes)
+    return (f"This revision responds to "
+            f"{count(len(codes), 'piece of public feedback', 'pieces of public feedback')}: "
+            f"{links}.")
 
 
 def nav_links(here: str, pid: str, *, history: PolicyHistory, skip: str = "") -> str:

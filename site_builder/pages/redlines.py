@@ -20,7 +20,7 @@ from ..labels import long_date, title_of
 from ..markup import admonition, front_matter, html_block, page_source
 from ..redline import LEGEND, Redline, SectionChange, redline
 from ..render import escape_md
-from .archive_common import ArchiveContext, cache_key, published_on
+from .archive_common import ArchiveContext, cache_key, published_on, responds_text
 from .version import date_kind, span_text, withdrawn_text
 
 
@@ -89,6 +89,8 @@ def redline_md(
                      + " withdrawn, so the text is compared with the version before it.")
     if new.note and kind == "consecutive":
         lines.append(f"Change note: {escape_md(new.note)}")
+    if kind == "consecutive" and (responds := responds_text(new)):
+        lines.append(responds)
     lines.append(" · ".join([
         f"[Text of version {new.number}]({md_link(here, addresses.version(pid, new.number))})",
         f"[Text of version {old.number}]({md_link(here, addresses.version(pid, old.number))})",

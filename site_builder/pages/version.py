@@ -13,7 +13,13 @@ from ..history import PolicyHistory, Span, Version
 from ..labels import long_date, title_of
 from ..markup import admonition, front_matter, page_source
 from ..render import escape_md
-from .archive_common import ArchiveContext, history_notices, policy_body, published_on
+from .archive_common import (
+    ArchiveContext,
+    history_notices,
+    policy_body,
+    published_on,
+    responds_text,
+)
 
 
 def span_text(span: Span, *, draft: bool, today: dt.date | None = None) -> str:
@@ -92,6 +98,8 @@ def version_md(ctx: ArchiveContext, policy: Policy, history: PolicyHistory, span
                      f"{escape_md(version.author_role)}.")
     if version.note:
         lines.append(f"Change note: {escape_md(version.note)}")
+    if responds := responds_text(version):
+        lines.append(responds)
     links = []
     if is_current:
         lines.append("This is the current version.")

@@ -125,6 +125,7 @@ def app_config(database_url: str, catalog, **overrides) -> dict:
         "FORM_MIN_SECONDS": 0,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_KEY_PREFIX": f"test-{secrets.token_hex(4)}",
+        "SITE_DIR": "",  # no published site unless a test gives one
         **overrides,
     }
 
