@@ -110,6 +110,9 @@ class Submission(Base):
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # When staff were emailed about this report (feedback_api.notify); empty until then.
     notified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The day of the incident as staff confirmed it when deciding (ISO date; migration
+    # 0006): the clauses the decision cites are as they stood that day (JudgedClause).
+    incident_date: Mapped[str | None] = mapped_column(String(10))
 
     __table_args__ = (
         CheckConstraint("kind in ('feedback', 'report')", name="kind"),
@@ -126,6 +129,29 @@ class Submission(Base):
         Index("ix_submissions_updated_at", "updated_at"),
         # Counts per state, spam apart, from the index alone.
         Index("ix_submissions_spam_state", "is_spam", "state"),
+    )
+
+
+class JudgedClause(Base):
+    """A clause a decision rests on, in the version in effect on the incident date
+    (feedback_api.judging, migration 0006). Public: the status page cites it."""
+
+    __tablename__ = "judged_clauses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    policy_id: Mapped[str] = mapped_column(String(80))
+    clause: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int | None] = mapped_column(Integer)  # None: not in effect that day
+    in_effect_from: Mapped[str | None] = mapped_column(String(10))
+    in_effect_until: Mapped[str | None] = mapped_column(String(10))
+    url: Mapped[str | None] = mapped_column(String(400))
+    clause_text: Mapped[str | None] = mapped_column(Text)  # as that version words it
+
+    __table_args__ = (
+        Index("ix_judged_clauses_submission_id", "submission_id"),
+        Index("ix_judged_clauses_policy_clause", "policy_id", "clause"),
     )
 
 

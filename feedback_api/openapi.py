@@ -250,7 +250,8 @@ def document(catalog: Catalog) -> dict:
                 "Status": {
                     "type": "object",
                     "required": ["tracking_code", "kind", "state", "received_at",
-                                 "updated_at", "public_note", "led_to"],
+                                 "updated_at", "public_note", "led_to", "judged_against",
+                                 "incident_date"],
                     "properties": {
                         "tracking_code": {"type": "string"},
                         "kind": {"enum": ["feedback", "report"]},
@@ -259,6 +260,35 @@ def document(catalog: Catalog) -> dict:
                         "received_at": {"type": "string", "format": "date-time"},
                         "updated_at": {"type": "string", "format": "date-time"},
                         "public_note": {"type": ["string", "null"]},
+                        "judged_against": {
+                            "type": "array",
+                            "description": "The clauses the City's decision rests on, each "
+                                           "as it stood on the incident date: the version "
+                                           "of its policy then in effect and the clause's "
+                                           "address in it. `version` and `url` are null "
+                                           "when the policy was not yet in effect that "
+                                           "day. Empty until the item is decided.",
+                            "items": {
+                                "type": "object",
+                                "required": ["policy_id", "clause", "version",
+                                             "in_effect_from", "url"],
+                                "properties": {
+                                    "policy_id": {"type": "string"},
+                                    "clause": {"type": "string",
+                                               "description": "The clause's anchor, e.g. "
+                                                              "`m-a` for §M.a."},
+                                    "version": {"type": ["integer", "null"], "minimum": 1},
+                                    "in_effect_from": {"type": ["string", "null"],
+                                                       "format": "date"},
+                                    "url": {"type": ["string", "null"],
+                                            "description": "The clause in that version, "
+                                                           "site-relative."},
+                                },
+                            },
+                        },
+                        "incident_date": {"type": ["string", "null"], "format": "date",
+                                          "description": "The day the decision cites the "
+                                                         "rules as of."},
                         "led_to": {
                             "type": "array",
                             "description": "The published revisions that respond to this "

@@ -18,7 +18,7 @@ from flask import (
 from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
-from . import db, intake, limits, notify, recording
+from . import db, intake, judging, limits, notify, recording
 from .errors import DATABASE_DOWN, rate_limited, submission_limit_message
 from .forms import FeedbackForm, ReportForm, SubmissionForm, spam_reason, started_token
 from .status import Status, status_of, status_path
@@ -239,6 +239,7 @@ def status_page(kind: str, code: str):
         return redirect(url_for("public.status_page", kind=status_kind(status),
                                 code=status.tracking_code), 301)
     return render_template("status.html", status=status, catalog=catalog(),
+                           describe=judging.describe,
                            title=f"Status of {status.tracking_code}")
 
 

@@ -67,12 +67,13 @@ STAFF_COLUMNS = (
     "tracking_code", "received_at", "kind", "state", "state_reason", "outcomes", "category",
     "policy_id", "section", "account_id", "account_url", "post_url", "seen_at", "message",
     "public_note", "internal_note", "name", "email", "wants_reply", "assignee", "duplicate_of",
-    "legal_hold", "is_spam", "source", "updated_at", "closed_at",
+    "legal_hold", "is_spam", "source", "updated_at", "closed_at", "incident_date",
+    "judged_against",
 )
 PUBLIC_COLUMNS = (
     "received_at", "kind", "state", "state_reason", "outcomes", "category", "policy_id",
     "section", "account_id", "account_url", "post_url", "seen_at", "message", "public_note",
-    "updated_at", "closed_at",
+    "updated_at", "closed_at", "incident_date", "judged_against",
 )
 
 
@@ -176,10 +177,12 @@ def _current_catalog() -> Catalog | None:
 
 
 def item_record(item: Submission, public: bool, assignee: str | None = None,
-                catalog: Catalog | None = None) -> dict:
+                catalog: Catalog | None = None, judged: Iterable = ()) -> dict:
     """One item as an export row: every staff column, or only the public ones, redacted.
     `catalog` (by default the app's) tells official accounts' addresses apart and names
-    the reasons and outcomes (without one, they are given by their ids)."""
+    the reasons and outcomes (without one, they are given by their ids). `judged` are the
+    clauses its decision cites (`judging.Citation`), each given by its permanent address
+    in the version then in effect, or as `policy#clause (not in effect)`."""
     catalog = catalog if catalog is not None else _current_catalog()
     offered = catalog.outcomes if catalog is not None else None
     row = {
@@ -211,6 +214,9 @@ def item_record(item: Submission, public: bool, assignee: str | None = None,
         "source": item.source,
         "updated_at": _iso(item.updated_at),
         "closed_at": _iso(item.closed_at),
+        "incident_date": item.incident_date,
+        "judged_against": [c.url or f"{c.policy_id}#{c.clause} (not in effect)"
+                           for c in judged],
     }
     if not public:
         return {column: row[column] for column in STAFF_COLUMNS}

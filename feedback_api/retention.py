@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from . import audit, db
 from .catalog import Catalog
-from .models import ItemNote, Submission, utcnow
+from .models import ItemNote, JudgedClause, Submission, utcnow
 from .records import kept_urls, redact
 from .triage import CLOSED
 
@@ -101,6 +101,7 @@ def apply(session: Session, rules: Rules, dry_run: bool = False,
             audit.record(session, ACTOR, "deleted", item,
                          {"rule": f"closed more than {rules.delete_days} days ago"}, at=now)
         session.execute(delete(ItemNote).where(ItemNote.submission_id.in_(ids)))
+        session.execute(delete(JudgedClause).where(JudgedClause.submission_id.in_(ids)))
         session.execute(delete(Submission).where(Submission.id.in_(ids),
                                                  Submission.legal_hold.is_(false())))
         session.commit()

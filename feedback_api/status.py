@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from site_builder import addresses
 
+from .judging import Citation, judged
 from .models import Submission
 from .published import PublishedSite, Revision
 from .tracking import normalise_tracking_code
@@ -45,6 +46,8 @@ class Status:
     updated_at: dt.datetime
     public_note: str | None
     led_to: tuple[Revision, ...] = ()  # the published versions that respond to it
+    judged_against: tuple[Citation, ...] = ()  # the clauses a decision rests on
+    incident_date: dt.date | None = None  # the day they are cited as of
 
     @property
     def kind_label(self) -> str:
@@ -64,6 +67,8 @@ class Status:
             "updated_at": _iso(self.updated_at),
             "public_note": self.public_note,
             "led_to": [revision.as_json() for revision in self.led_to],
+            "judged_against": [citation.as_json() for citation in self.judged_against],
+            "incident_date": self.incident_date.isoformat() if self.incident_date else None,
         }
 
 
@@ -96,16 +101,20 @@ def status_of(db: Session, code: str, published: PublishedSite | None = None) ->
     if canonical is None:
         return None
     row = db.execute(
-        select(Submission.tracking_code, Submission.kind, Submission.state,
-               Submission.created_at, Submission.updated_at, Submission.public_note)
+        select(Submission.id, Submission.tracking_code, Submission.kind, Submission.state,
+               Submission.created_at, Submission.updated_at, Submission.public_note,
+               Submission.incident_date)
         .where(Submission.tracking_code == canonical)
     ).first()
     if row is None:
         return None
     led_to = (published.led_to(row.tracking_code)
               if published is not None and row.kind == "feedback" else ())
+    decided = row.state in ("resolved", "dismissed")
     return Status(row.tracking_code, row.kind, row.state, row.created_at, row.updated_at,
-                  row.public_note, led_to)
+                  row.public_note, led_to, judged(db, row.id) if decided else (),
+                  dt.date.fromisoformat(row.incident_date)
+                  if decided and row.incident_date else None)
 
 
 def status_path(kind: str, code: str) -> str:

@@ -11,6 +11,7 @@ there; a staff export writes "exported-personal-data" for each item with contact
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import parse_qsl
 
 from flask import (
@@ -28,11 +29,12 @@ from flask import (
 from sqlalchemy import and_, or_, select
 from werkzeug.datastructures import MultiDict
 
-from .. import audit, db, records, staff, triage
+from .. import audit, db, judging, records, staff, triage
 from ..catalog import Catalog
 from ..models import ItemNote, StaffMember, Submission, utcnow
 from ..status import KIND_LABELS, status_path
 from ..tracking import normalise_tracking_code
+from ..web import published
 from . import bp, queries
 from .access import needs, problem
 
@@ -152,6 +154,10 @@ def item_page(item: Submission, errors: dict | None = None, values: dict | None 
         section_label=policy.section_label(item.section) if policy and item.section else None,
         moves=triage.moves_from(item.state), triage=triage, item_label=item_label,
         status_url=status_path(item.kind, item.tracking_code),
+        judged=judging.judged(session, item.id),
+        clause_label=functools.partial(judging.clause_label, catalog()),
+        clause_choices=judging.choices(catalog(), published()) if item.state in triage.OPEN
+        else (), incident_default=(item.seen_at or "")[:10],
         errors=errors or {}, values=values or {}, open=item.state in triage.OPEN,
     ), status
 
@@ -215,17 +221,26 @@ def move(item_id: int):
 @needs("triager")
 def resolve(item_id: int):
     item = _item(item_id)
-    values = _form("reason", "public_note", "internal_note")
+    values = _form("reason", "public_note", "internal_note", "incident_date")
     values["outcomes"] = request.form.getlist("outcomes")[:20]
+    values["clauses"] = [c[:200] for c in request.form.getlist("clauses")[:100]]
     try:
         _storable(values)
         change = triage.resolve(item.state, values["reason"] or None, values["public_note"],
                                 values["internal_note"], values["outcomes"],
                                 catalog().outcomes)
+        day = judging.incident_date(values["incident_date"], utcnow().date())
+        cited = judging.judge(values["clauses"], day, catalog(), published())
+        if change["state_reason"] == triage.CONFIRMED and not cited:
+            raise triage.TriageError("clauses", "A confirmed violation cites the clause or "
+                                                "clauses it broke")
     except triage.TriageError as error:
         return _refused(item, error, values, "resolve")
+    change["incident_date"] = day.isoformat() if day else None
+    judging.record(db.session(), item.id, cited)
     detail = {"from": item.state, "to": "resolved", "reason": change["state_reason"],
               "outcomes": triage.split_outcomes(change["outcomes"]),
+              "judged_against": [c.as_json() for c in cited],
               "public_note_changed": change["public_note"] != item.public_note}
     return _apply(item, change, "state-changed", detail,
                   "Resolved. The resident now sees the public note on the status page.")
@@ -287,6 +302,8 @@ def reopen(item_id: int):
     except triage.TriageError as error:
         return _refused(item, error, {}, "reopen")
     detail = {"from": item.state, "to": change["state"], "reason": "reopened"}
+    judging.record(db.session(), item.id, [])  # the next decision cites afresh
+    change["incident_date"] = None
     return _apply(item, change, "state-changed", detail, "Reopened: the item is triaged again.")
 
 
@@ -427,7 +444,8 @@ def export():
     now = utcnow()
     rows = []
     for item in queries.ids_of(session, filters, g.member.id):
-        rows.append(records.item_record(item, public, names.get(item.assignee_id)))
+        rows.append(records.item_record(item, public, names.get(item.assignee_id),
+                                        judged=judging.judged(session, item.id)))
         if not public and (item.name or item.email):
             _record("exported-personal-data", item, {"format": kind})
     _record("exported", None, {"format": kind, "public_release": public, "items": len(rows),

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
 import secrets
+import tempfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, insert, select, text
@@ -20,6 +23,9 @@ from feedback_api import db as feedback_db
 from feedback_api import staff
 from feedback_api.models import AuditEvent, Submission
 from feedback_api.tracking import new_tracking_code
+from site_builder import addresses
+from site_builder.content import load_library
+from site_builder.redline import RENDERER_VERSION, parts
 from tests.api.conftest import (  # noqa: F401  (fixtures, shared with the intake tests)
     FEEDBACK,
     REPORT,
@@ -32,6 +38,7 @@ from tests.api.conftest import (  # noqa: F401  (fixtures, shared with the intak
     sqlite_database,
     tiny_site,
 )
+from tests.conftest import CONTENT
 
 PASSWORD = "correct horse battery staple"
 EMAILS = {"viewer": "vera.viewer@cabq.gov", "triager": "tom.triager@cabq.gov",
@@ -42,7 +49,7 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 def empty_inbox(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
-        for table in ("item_notes", "submissions", "staff_sessions", "staff"):
+        for table in ("item_notes", "judged_clauses", "submissions", "staff_sessions", "staff"):
             connection.execute(text(f"DELETE FROM {table}"))
     engine.dispose()
 
@@ -55,10 +62,33 @@ def database_url(request) -> str:
     return url
 
 
+PUBLISHED_FROM = "2020-01-01"  # when the one version of each policy below took effect
+
+
+@functools.cache
+def published_site() -> str:
+    """The open data of a site publishing the shipped policies, one version each, in
+    effect from PUBLISHED_FROM: where a decision's citations come from."""
+    folder = Path(tempfile.mkdtemp(prefix="published-"))
+    library, _ = load_library(CONTENT)
+    for pid, policy in library.policies.items():
+        index = {"policy": pid, "current": 1, "versions": [{
+            "number": 1, "from": PUBLISHED_FROM, "from_kind": "effective", "until": None,
+            "url": addresses.version_url(pid, 1).lstrip("/"), "withdrawn": None}]}
+        text_data = {"format": RENDERER_VERSION,
+                     "versions": {"1": [part.as_json() for part in parts(policy)]}}
+        for rel, data in ((addresses.versions_data(pid), index),
+                          (addresses.versions_text(pid), text_data)):
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_text(json.dumps(data))
+    return str(folder)
+
+
 def inbox_config(database_url: str, catalog, **overrides) -> dict:  # noqa: F811
     # Items come in through the API: no submission limit in the way of a test.
     return app_config(database_url, catalog,
-                      **{"TESTING": True, "RATELIMIT_SUBMIT": "1000 per minute", **overrides})
+                      **{"TESTING": True, "RATELIMIT_SUBMIT": "1000 per minute",
+                         "SITE_DIR": published_site(), **overrides})
 
 
 @pytest.fixture

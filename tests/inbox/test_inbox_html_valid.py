@@ -64,6 +64,7 @@ def test_every_inbox_page_is_valid_html(app, database_url, tmp_path):
     post(admin, f"{report_url}/move", {"to": "investigating"})
     post(admin, f"{report_url}/resolve", {
         "reason": "violation-confirmed", "outcomes": ["retraining"],
+        "clauses": ["ai-1-19#m-a", "ai-1-19#k-c"], "incident_date": "2026-03-27",
         "public_note": "The department corrected the post."})
     keep("resolved report", admin.get(report_url))
     post(admin, f"{copy_url}/dismiss", {"reason": "duplicate", "duplicate_of": original})

@@ -176,6 +176,7 @@ def test_resolving_shows_the_public_note_to_the_resident(signed_in, database_url
     assert post(triager, f"{url}/move", {"to": "investigating"}).status_code == 303
     response = post(triager, f"{url}/resolve", {
         "reason": "violation-confirmed", "outcomes": ["retraining", "public-correction"],
+        "clauses": ["ai-1-19#m-a"], "incident_date": "2026-03-27",
         "public_note": "The department corrected the post and apologised.",
         "internal_note": "Employee X to retrain by Friday."})
     assert response.status_code == 303
