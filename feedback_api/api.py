@@ -73,7 +73,7 @@ def send_report():
 def status(tracking_code: str):
     found = None
     if looks_like_tracking_code(tracking_code):
-        found = status_of(db.session(), tracking_code, published())
+        found = status_of(db.session(), tracking_code, published(), catalog().outcomes)
     if found is None:
         return api_error(404, "No submission has this tracking code; check it and try again. "
                               "Codes look like SMR-7K3Q-9XWD-2F4M-8HJN.")

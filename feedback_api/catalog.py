@@ -84,6 +84,17 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class PublicOutcome:
+    """What a decided item's status page says happened (registries/outcomes.yaml)."""
+
+    id: str
+    label: str
+    hint: str
+    link: str | None = None  # "accounts": the status page links the accounts directory
+    asks_where: bool = False  # staff say where it was referred
+
+
+@dataclass(frozen=True)
 class Actions:
     """Disciplinary or restorative actions, and the section of the policy providing them."""
 
@@ -102,6 +113,15 @@ class Outcomes:
     default_public_notes: dict[str, str]  # dismiss reason -> what the status page says
     disciplinary: Actions
     restorative: Actions
+    public_outcomes: tuple[PublicOutcome, ...] = ()
+    outcome_of: dict[str, str] = field(default_factory=dict)  # reason -> public outcome id
+    public_actions: frozenset[str] = frozenset()  # restorative actions the resident sees
+    linked_actions: frozenset[str] = frozenset()  # …whose public address staff give
+
+    def outcome(self, reason: str | None) -> PublicOutcome | None:
+        """The public outcome of a reason; None for a reason no longer listed."""
+        wanted = self.outcome_of.get(reason or "")
+        return next((o for o in self.public_outcomes if o.id == wanted), None)
 
     @property
     def actions(self) -> tuple[Choice, ...]:
@@ -250,8 +270,14 @@ def _outcomes(registry: schema.OutcomeRegistry) -> Outcomes:
         return Actions(listed.cites.policy, listed.cites.section,
                        tuple(Choice(a.id, a.label) for a in listed.actions))
 
+    restorative = registry.restorative_actions.actions
     return Outcomes(
         tuple(Choice(r.id, r.label, r.hint) for r in registry.resolve_reasons),
         tuple(Choice(r.id, r.label, r.hint) for r in registry.dismiss_reasons),
         {r.id: r.public_note for r in registry.dismiss_reasons},
-        actions(registry.disciplinary_actions), actions(registry.restorative_actions))
+        actions(registry.disciplinary_actions), actions(registry.restorative_actions),
+        tuple(PublicOutcome(o.id, o.label, o.hint, o.link, o.asks_where)
+              for o in registry.public_outcomes),
+        {r.id: r.outcome for r in registry.resolve_reasons + registry.dismiss_reasons},
+        frozenset(a.id for a in restorative if a.public),
+        frozenset(a.id for a in restorative if a.link))

@@ -113,6 +113,10 @@ class Submission(Base):
     # The day of the incident as staff confirmed it when deciding (ISO date; migration
     # 0006): the clauses the decision cites are as they stood that day (JudgedClause).
     incident_date: Mapped[str | None] = mapped_column(String(10))
+    # Public parts of the outcome (migration 0007): where a dismissed item was referred,
+    # and the address of a public correction or apology made for a confirmed violation.
+    referred_to: Mapped[str | None] = mapped_column(String(200))
+    action_link: Mapped[str | None] = mapped_column(String(2000))
 
     __table_args__ = (
         CheckConstraint("kind in ('feedback', 'report')", name="kind"),

@@ -251,7 +251,7 @@ def document(catalog: Catalog) -> dict:
                     "type": "object",
                     "required": ["tracking_code", "kind", "state", "received_at",
                                  "updated_at", "public_note", "led_to", "judged_against",
-                                 "incident_date"],
+                                 "incident_date", "outcome"],
                     "properties": {
                         "tracking_code": {"type": "string"},
                         "kind": {"enum": ["feedback", "report"]},
@@ -284,6 +284,33 @@ def document(catalog: Catalog) -> dict:
                                             "description": "The clause in that version, "
                                                            "site-relative."},
                                 },
+                            },
+                        },
+                        "outcome": {
+                            "type": ["object", "null"],
+                            "description": "What happened, once the item is decided "
+                                           "(null until then): the public outcome, where "
+                                           "it was referred, and the restorative actions "
+                                           "that are public, a public correction with its "
+                                           "address. Never disciplinary actions.",
+                            "required": ["id", "label", "description", "referred_to", "url",
+                                         "actions"],
+                            "properties": {
+                                "id": {"type": "string"},
+                                "label": {"type": "string"},
+                                "description": {"type": "string"},
+                                "referred_to": {"type": ["string", "null"]},
+                                "url": {"type": ["string", "null"],
+                                        "description": "For `not-a-city-account`: the "
+                                                       "directory of official accounts."},
+                                "actions": {"type": "array", "items": {
+                                    "type": "object",
+                                    "required": ["id", "label", "url"],
+                                    "properties": {
+                                        "id": {"type": "string"},
+                                        "label": {"type": "string"},
+                                        "url": {"type": ["string", "null"]},
+                                    }}},
                             },
                         },
                         "incident_date": {"type": ["string", "null"], "format": "date",

@@ -200,7 +200,7 @@ def report_sent(code: str):
 
 
 def _confirmation(code: str, kind: str):
-    status = status_of(db.session(), code, published())
+    status = status_of(db.session(), code, published(), catalog().outcomes)
     if status is None or status.kind != kind:
         abort(404)
     return render_template("confirmation.html", status=status,
@@ -228,7 +228,7 @@ def status_lookup():
 
 @bp.get("/<any(feedback, report):kind>/status/<code>")
 def status_page(kind: str, code: str):
-    status = status_of(db.session(), code, published())
+    status = status_of(db.session(), code, published(), catalog().outcomes)
     if status is None:
         return render_template(
             "status_lookup.html", example=EXAMPLE, code=code[:100],

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from site_builder import addresses
 
+from .catalog import Outcomes
 from .judging import Citation, judged
 from .models import Submission
 from .published import PublishedSite, Revision
@@ -47,6 +48,7 @@ class Status:
     public_note: str | None
     led_to: tuple[Revision, ...] = ()  # the published versions that respond to it
     judged_against: tuple[Citation, ...] = ()  # the clauses a decision rests on
+    outcome: dict | None = None  # what happened, once decided (`public_outcome`)
     incident_date: dt.date | None = None  # the day they are cited as of
 
     @property
@@ -66,6 +68,7 @@ class Status:
             "received_at": _iso(self.received_at),
             "updated_at": _iso(self.updated_at),
             "public_note": self.public_note,
+            "outcome": self.outcome,
             "led_to": [revision.as_json() for revision in self.led_to],
             "judged_against": [citation.as_json() for citation in self.judged_against],
             "incident_date": self.incident_date.isoformat() if self.incident_date else None,
@@ -93,17 +96,44 @@ def looks_like_tracking_code(text: str) -> bool:
     return len(text) <= TRACKING_CODE_MAX and _TRACKING_CODE.fullmatch(text) is not None
 
 
-def status_of(db: Session, code: str, published: PublishedSite | None = None) -> Status | None:
+def public_outcome(offered: Outcomes | None, state: str, reason: str | None,
+                   actions: str | None, referred_to: str | None,
+                   action_link: str | None) -> dict | None:
+    """What a decided item's status says happened: the public outcome of its reason, where
+    it was referred, and the restorative actions taken that are public (a public
+    correction with its address). Disciplinary actions, and anything naming staff, never."""
+    if offered is None or state not in ("resolved", "dismissed"):
+        return None
+    outcome = offered.outcome(reason)
+    if outcome is None:
+        return None
+    return {
+        "id": outcome.id,
+        "label": outcome.label,
+        "description": outcome.hint,
+        "referred_to": referred_to if outcome.asks_where else None,
+        "url": addresses.url(addresses.ACCOUNTS, "all-accounts")
+        if outcome.link == "accounts" else None,
+        "actions": [{"id": action, "label": offered.action_label(action),
+                     "url": action_link if action in offered.linked_actions else None}
+                    for action in (actions or "").split(",")
+                    if action in offered.public_actions],
+    }
+
+
+def status_of(db: Session, code: str, published: PublishedSite | None = None,
+              offered: Outcomes | None = None) -> Status | None:
     """The public status of the submission with this tracking code, as a person typed it;
     with the revisions it led to when it is feedback the `published` site's revisions
-    respond to."""
+    respond to, and its public outcome once decided (`offered`: the outcomes registry)."""
     canonical = normalise_tracking_code(code)
     if canonical is None:
         return None
     row = db.execute(
         select(Submission.id, Submission.tracking_code, Submission.kind, Submission.state,
                Submission.created_at, Submission.updated_at, Submission.public_note,
-               Submission.incident_date)
+               Submission.incident_date, Submission.state_reason, Submission.outcomes,
+               Submission.referred_to, Submission.action_link)
         .where(Submission.tracking_code == canonical)
     ).first()
     if row is None:
@@ -112,8 +142,11 @@ def status_of(db: Session, code: str, published: PublishedSite | None = None) ->
               if published is not None and row.kind == "feedback" else ())
     decided = row.state in ("resolved", "dismissed")
     return Status(row.tracking_code, row.kind, row.state, row.created_at, row.updated_at,
-                  row.public_note, led_to, judged(db, row.id) if decided else (),
-                  dt.date.fromisoformat(row.incident_date)
+                  row.public_note, led_to=led_to,
+                  judged_against=judged(db, row.id) if decided else (),
+                  outcome=public_outcome(offered, row.state, row.state_reason, row.outcomes,
+                                         row.referred_to, row.action_link),
+                  incident_date=dt.date.fromisoformat(row.incident_date)
                   if decided and row.incident_date else None)
 
 

@@ -19,6 +19,7 @@ inbox applies the change and writes the audit event in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from .catalog import Outcomes
 from .models import utcnow
@@ -46,6 +47,8 @@ BULK_ACTIONS = ("spam", "duplicate")  # dismiss reasons the list applies to many
 
 NOTE_MAX = 5000
 PUBLIC_NOTE_MAX = 2000
+WHERE_MAX = 200  # where an item was referred
+LINK_MAX = 2000  # the address of a public correction
 
 
 class TriageError(ValueError):
@@ -90,9 +93,11 @@ def move(state: str, to: str, now: dt.datetime | None = None) -> dict:
 
 def resolve(state: str, reason: str | None, public_note: str | None,
             internal_note: str | None, outcomes: list[str] | None, offered: Outcomes,
-            now: dt.datetime | None = None) -> dict:
+            now: dt.datetime | None = None, *, action_link: str | None = None) -> dict:
     """Close an item as resolved: a reason and a public note are required, and a confirmed
-    violation needs at least one disciplinary or restorative outcome."""
+    violation needs at least one disciplinary or restorative outcome. An action public by
+    nature (a correction, an apology) needs its address, `action_link`, which the
+    resident's status page links."""
     if state not in OPEN:
         raise TriageError("state", f"The item is already {state}; reopen it first")
     if reason not in {c.id for c in offered.resolve_reasons}:
@@ -112,15 +117,28 @@ def resolve(state: str, reason: str | None, public_note: str | None,
     if reason != CONFIRMED and chosen:
         raise TriageError("outcomes", "Outcomes are recorded only for a confirmed violation; "
                                       "clear them or choose ‘Violation confirmed’")
+    link = _text("action_link", action_link, LINK_MAX, "The address")
+    linked = [o for o in chosen if o in offered.linked_actions]
+    if linked and link is None:
+        raise TriageError("action_link", f"Give the address of the "
+                                         f"{offered.action_label(linked[0]).lower()}: the "
+                                         "resident's status page links it")
+    if link is not None and not linked:
+        raise TriageError("action_link", "An address is kept only for an action public by "
+                                         "nature, such as a public correction; clear it")
+    if link is not None and not re.fullmatch(r"https?://[^\s/]+\.[^\s]*", link):
+        raise TriageError("action_link", "Give the full address of the correction, starting "
+                                         "with https://")
     now = now or utcnow()
     return {"state": "resolved", "state_reason": reason, "public_note": public,
             "internal_note": internal, "outcomes": ",".join(chosen) or None,
-            "duplicate_of": None, "closed_at": now, "updated_at": now}
+            "duplicate_of": None, "referred_to": None, "action_link": link,
+            "closed_at": now, "updated_at": now}
 
 
 def dismiss(state: str, reason: str | None, public_note: str | None,
             internal_note: str | None, offered: Outcomes, duplicate_of: str | None = None,
-            now: dt.datetime | None = None) -> dict:
+            now: dt.datetime | None = None, *, referred_to: str | None = None) -> dict:
     """Close an item as dismissed. A duplicate names the original's tracking code (the
     caller checks it exists and is another item); spam also sets `is_spam`, so public
     statistics leave it out."""
@@ -132,12 +150,17 @@ def dismiss(state: str, reason: str | None, public_note: str | None,
         raise TriageError("duplicate_of", "Give the tracking code of the original item")
     public = _text("public_note", public_note, PUBLIC_NOTE_MAX, "The public note")
     internal = _text("internal_note", internal_note, NOTE_MAX, "The internal note")
+    outcome = offered.outcome(reason)
+    where = _text("referred_to", referred_to, WHERE_MAX, "Where it was referred")
+    if outcome is not None and outcome.asks_where and where is None:
+        raise TriageError("referred_to", "Say where it was referred: the resident sees it")
     now = now or utcnow()
     change = {"state": "dismissed", "state_reason": reason,
               "public_note": public or offered.default_public_notes[reason],
               "internal_note": internal, "outcomes": None,
               "duplicate_of": duplicate_of if reason == "duplicate" else None,
-              "closed_at": now, "updated_at": now}
+              "referred_to": where if outcome is not None and outcome.asks_where else None,
+              "action_link": None, "closed_at": now, "updated_at": now}
     if reason == "spam":
         change.update(is_spam=True, spam_reason="staff")
     return change
@@ -152,7 +175,7 @@ def reopen(state: str, is_spam: bool, spam_reason: str | None,
                                    f"one is {state}")
     now = now or utcnow()
     change = {"state": "triaged", "state_reason": None, "outcomes": None, "duplicate_of": None,
-              "closed_at": None, "updated_at": now,
+              "referred_to": None, "action_link": None, "closed_at": None, "updated_at": now,
               "public_note": "Reopened: we are looking at this again."}
     if is_spam:
         change.update(is_spam=False, spam_reason=None)

@@ -250,10 +250,23 @@ class ReportCategoryRegistry(Strict):
     )
 
 
+class PublicOutcome(Strict):
+    id: ShortSlug = Field(description="Stable id, in the status JSON and the decisions "
+                                      "register. Unique.")
+    label: Line = Field(description="What the resident's status page calls it.")
+    hint: Text = Field(description="What it means, for the resident.")
+    link: Literal["accounts"] | None = Field(
+        default=None, description="`accounts`: the status page links the directory of "
+                                  "official accounts.")
+    asks_where: bool = Field(default=False, description="Staff say where the item was "
+                                                        "referred; the status page shows it.")
+
+
 class Reason(Strict):
     id: ShortSlug = Field(description="Stable id, stored with each closed item. Unique.")
     label: Line = Field(description="The choice as the inbox shows it.")
     hint: Text = Field(description="When to choose it.")
+    outcome: ShortSlug = Field(description="The public outcome it gives (public_outcomes).")
 
 
 class DismissReason(Reason):
@@ -266,6 +279,11 @@ class Action(Strict):
     id: ShortSlug = Field(description="Stable id, stored with each item it was taken for. "
                                       "Unique across both lists.")
     label: Line = Field(description="The choice as the inbox shows it.")
+    public: bool = Field(default=False, description="The status page names it (restorative "
+                                                    "actions only: disciplinary ones never).")
+    link: bool = Field(default=False, description="Public by nature (a correction, an "
+                                                  "apology): staff give its address, and "
+                                                  "the status page links it.")
 
 
 class ActionList(Strict):
@@ -274,6 +292,8 @@ class ActionList(Strict):
 
 
 class OutcomeRegistry(Strict):
+    public_outcomes: list[PublicOutcome] = Field(
+        min_length=1, description="What a decided item's status page says happened.")
     resolve_reasons: list[Reason] = Field(description="Why an item is resolved.")
     dismiss_reasons: list[DismissReason] = Field(description="Why an item is dismissed.")
     disciplinary_actions: ActionList = Field(
@@ -295,6 +315,23 @@ class OutcomeRegistry(Strict):
                     f"{key}: the inbox's workflow needs the reason {missing[0]!r}; add it back "
                     "(its label, hint and note may say anything)"
                 )
+        outcomes = [o.id for o in self.public_outcomes]
+        for key, reasons in (("resolve_reasons", self.resolve_reasons),
+                             ("dismiss_reasons", self.dismiss_reasons)):
+            for reason in reasons:
+                if reason.outcome not in outcomes:
+                    raise ValueError(
+                        f"{key}: {reason.id!r} gives the outcome {reason.outcome!r}, which is "
+                        f"not in public_outcomes ({', '.join(outcomes)})")
+        for action in self.disciplinary_actions.actions:
+            if action.public or action.link:
+                raise ValueError(
+                    f"disciplinary_actions: {action.id!r} is marked public, but what is done "
+                    "about an employee is never public; take out `public` and `link`")
+        for action in self.restorative_actions.actions:
+            if action.link and not action.public:
+                raise ValueError(f"restorative_actions: {action.id!r} has `link: true`, so "
+                                 "it is shown: add `public: true`")
         ids = [a.id for a in self.disciplinary_actions.actions + self.restorative_actions.actions]
         if len(",".join(ids)) > ACTIONS_MAX_CHARACTERS:
             raise ValueError(

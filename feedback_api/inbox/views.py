@@ -182,7 +182,8 @@ def _form(*names: str) -> dict:
 
 
 TEXT_LABELS = {"note": "The note", "public_note": "The public note",
-               "internal_note": "The internal note", "duplicate_of": "The tracking code"}
+               "internal_note": "The internal note", "duplicate_of": "The tracking code",
+               "referred_to": "Where it was referred", "action_link": "The address"}
 
 
 def _storable(values: dict) -> None:
@@ -221,14 +222,14 @@ def move(item_id: int):
 @needs("triager")
 def resolve(item_id: int):
     item = _item(item_id)
-    values = _form("reason", "public_note", "internal_note", "incident_date")
+    values = _form("reason", "public_note", "internal_note", "incident_date", "action_link")
     values["outcomes"] = request.form.getlist("outcomes")[:20]
     values["clauses"] = [c[:200] for c in request.form.getlist("clauses")[:100]]
     try:
         _storable(values)
         change = triage.resolve(item.state, values["reason"] or None, values["public_note"],
                                 values["internal_note"], values["outcomes"],
-                                catalog().outcomes)
+                                catalog().outcomes, action_link=values["action_link"])
         day = judging.incident_date(values["incident_date"], utcnow().date())
         cited = judging.judge(values["clauses"], day, catalog(), published())
         if change["state_reason"] == triage.CONFIRMED and not cited:
@@ -250,13 +251,14 @@ def resolve(item_id: int):
 @needs("triager")
 def dismiss(item_id: int):
     item = _item(item_id)
-    values = _form("reason", "duplicate_of", "public_note", "internal_note")
+    values = _form("reason", "duplicate_of", "public_note", "internal_note", "referred_to")
     try:
         _storable(values)
         original = _original(item.tracking_code, values["duplicate_of"]) \
             if values["reason"] == "duplicate" else None
         change = triage.dismiss(item.state, values["reason"] or None, values["public_note"],
-                                values["internal_note"], catalog().outcomes, original)
+                                values["internal_note"], catalog().outcomes, original,
+                                referred_to=values["referred_to"])
     except triage.TriageError as error:
         return _refused(item, error, values, "dismiss")
     detail = {"from": item.state, "to": "dismissed", "reason": change["state_reason"]}

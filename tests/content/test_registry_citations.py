@@ -163,7 +163,8 @@ def test_a_category_added_to_the_registry_is_offered_without_a_change_to_the_cod
 
 NEW_MODELS = [
     schema.Citation, schema.ReportCategoryRegistry, schema.ReportCategory,
-    schema.OutcomeRegistry, schema.Reason, schema.DismissReason, schema.ActionList,
+    schema.OutcomeRegistry, schema.PublicOutcome, schema.Reason, schema.DismissReason,
+    schema.ActionList,
     schema.Action, schema.SiteCitations,
 ]
 

@@ -11,8 +11,8 @@ MODELS = [
     schema.PlatformRegistry, schema.Platform, schema.AccountRegistry, schema.Account,
     schema.WithdrawnRegistry, schema.Withdrawal,
     schema.Citation, schema.ReportCategoryRegistry, schema.ReportCategory,
-    schema.OutcomeRegistry, schema.Reason, schema.DismissReason, schema.ActionList,
-    schema.Action, schema.SiteCitations,
+    schema.OutcomeRegistry, schema.PublicOutcome, schema.Reason, schema.DismissReason,
+    schema.ActionList, schema.Action, schema.SiteCitations,
 ]
 
 

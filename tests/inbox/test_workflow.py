@@ -149,6 +149,7 @@ def test_the_reasons_and_their_notes_are_the_contents(make_app, database_url, tm
     label: Withdrawn by the resident
     hint: The resident asked us to stop.
     public_note: Closed at your request.
+    outcome: closed
 disciplinary_actions:"""))
     app = make_app(CATALOG=load_catalog(content))
     add_staff(app, "triager")
@@ -177,6 +178,7 @@ def test_resolving_shows_the_public_note_to_the_resident(signed_in, database_url
     response = post(triager, f"{url}/resolve", {
         "reason": "violation-confirmed", "outcomes": ["retraining", "public-correction"],
         "clauses": ["ai-1-19#m-a"], "incident_date": "2026-03-27",
+        "action_link": "https://x.com/abq_city_sample/status/2",
         "public_note": "The department corrected the post and apologised.",
         "internal_note": "Employee X to retrain by Friday."})
     assert response.status_code == 303
