@@ -97,12 +97,13 @@ def _create_app(config: Mapping | None) -> Flask:
         Path(app.config["CONTENT_DIR"]))
     app.extensions["published"] = PublishedSite(app.config.get("SITE_DIR") or None)
 
-    from . import api, db, errors, inbox, limits, public, stats
+    from . import api, db, errors, inbox, limits, public, resident, stats
 
     db.init_app(app)
     errors.init_app(app)
     limits.init_app(app)
     app.register_blueprint(public.bp)
+    app.register_blueprint(resident.bp)
     app.register_blueprint(api.bp)
     stats.init_app(app)
     inbox.init_app(app)

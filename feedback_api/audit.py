@@ -41,6 +41,8 @@ ACTION_LABELS = {
     "staff-password-reset": "Reset a staff password",
     "staff-role-changed": "Changed a staff role",
     "staff-signed-out": "Ended a staff member's sessions",
+    "reopen-requested": "Reopen requested by the resident",
+    "messages-stopped": "The resident stopped the messages",
 }
 
 

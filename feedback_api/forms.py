@@ -57,6 +57,12 @@ def from_this_site() -> bool:
                                                   f"https://{request.host}/")
 
 
+class ReopenForm(FlaskForm):
+    """A resident's request to reopen a decision, from the status page."""
+
+    reason = TextAreaField()
+
+
 class FeedbackForm(SubmissionForm):
     policy_id = StringField()
     section = StringField()

@@ -117,6 +117,10 @@ class Submission(Base):
     # and the address of a public correction or apology made for a confirmed violation.
     referred_to: Mapped[str | None] = mapped_column(String(200))
     action_link: Mapped[str | None] = mapped_column(String(2000))
+    # Residents hear back (migration 0008): when they stopped the messages about it, and
+    # when they asked to reopen it (once, within REOPEN_DAYS of the decision).
+    messages_stopped_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reopen_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         CheckConstraint("kind in ('feedback', 'report')", name="kind"),
@@ -156,6 +160,32 @@ class JudgedClause(Base):
     __table_args__ = (
         Index("ix_judged_clauses_submission_id", "submission_id"),
         Index("ix_judged_clauses_policy_clause", "policy_id", "clause"),
+    )
+
+
+class OutboxMessage(Base):
+    """A message to a resident, committed with the change that causes it and sent later by
+    `flask notify send` (feedback_api.outbox, migration 0008). It holds only what the
+    status page shows: the address is read from the submission when it is sent, so the
+    outbox keeps no personal data, and an address erased by then is never written to."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(120))  # "acknowledged", "decided:…", "led-to:…"
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # a sender has it
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    cancelled: Mapped[str | None] = mapped_column(String(60))  # why it will never be sent
+
+    __table_args__ = (
+        Index("uq_outbox_submission_event", "submission_id", "event", unique=True),
+        Index("ix_outbox_due", "sent_at", "cancelled"),
     )
 
 

@@ -1,6 +1,7 @@
-"""Email to staff when a new violation report arrives.
+"""Email to staff when a new violation report arrives, and the mail server's settings,
+which messages to residents (`feedback_api.outbox`) use too.
 
-Configured by NOTIFY_EMAIL (where to send; nothing is sent without it), SMTP_HOST,
+Configured by NOTIFY_EMAIL (where to send; no staff email without it), SMTP_HOST,
 SMTP_PORT, SMTP_USER and SMTP_PASSWORD (optional), SMTP_TLS, SMTP_ALLOW_PLAINTEXT_AUTH,
 SMTP_CA_FILE, NOTIFY_FROM and SITE_URL (the public address, for the link).
 
@@ -99,9 +100,11 @@ def tls_mode(config) -> str:
 
 
 def mailer_from(config) -> Mailer | None:
-    """The mail settings, or None when no email is set up (NOTIFY_EMAIL and SMTP_HOST)."""
+    """The mail settings, or None when no mail server is set up (SMTP_HOST). `to` is
+    NOTIFY_EMAIL, empty when staff are not to be emailed about new reports (messages to
+    residents still go, `feedback_api.outbox`)."""
     tls = tls_mode(config)
-    if not config.get("NOTIFY_EMAIL") or not config.get("SMTP_HOST"):
+    if not config.get("SMTP_HOST"):
         return None
     user = config.get("SMTP_USER") or None
     allow_plaintext = bool(boolean("SMTP_ALLOW_PLAINTEXT_AUTH",
@@ -118,7 +121,7 @@ def mailer_from(config) -> Mailer | None:
         raise ConfigError(f"SMTP_CA_FILE {ca_file!r} is not a file; give the path of the "
                           "PEM certificates to trust for the mail server")
     return Mailer(
-        to=config["NOTIFY_EMAIL"],
+        to=config.get("NOTIFY_EMAIL") or "",
         sender=config.get("NOTIFY_FROM") or f"inbox@{config['SMTP_HOST']}",
         host=config["SMTP_HOST"],
         port=int(config.get("SMTP_PORT") or TLS_MODES[tls]),
@@ -202,7 +205,7 @@ def init_app(app: Flask) -> None:
 def announcer(app: Flask) -> Callable[[int, str | None, dt.datetime], None] | None:
     """What intake calls once a new report is committed; None when no email is set up."""
     mailer = mailer_from(app.config)
-    if mailer is None:
+    if mailer is None or not mailer.to:
         return None
     app = getattr(app, "_get_current_object", lambda: app)()  # not the proxy: a thread uses it
     return functools.partial(_announce, app, mailer)
@@ -259,18 +262,27 @@ def notify_commands() -> None:
 
 @notify_commands.command("send")
 def send_command() -> None:
-    """Send the report emails that are still due (run it every few minutes)."""
-    from . import db
+    """Send what is still due: staff emails about new reports, and the messages to
+    residents in the outbox (run it every few minutes)."""
+    from . import db, outbox
 
     mailer = mailer_from(current_app.config)
     if mailer is None:
-        click.echo("No email is set up (NOTIFY_EMAIL and SMTP_HOST): nothing to send.")
+        click.echo("No mail server is set up (SMTP_HOST): nothing to send.")
         return
-    reports = due(db.session())
-    db.session().rollback()  # no transaction held open while the mail server is slow
-    failed = _send_all(reports, mailer, db.engine(), current_app.extensions["catalog"])
-    click.echo(f"Emailed {mailer.to} about {len(reports) - failed} of {len(reports)} "
-               f"report{'s' if len(reports) != 1 else ''} still due.")
+    failed = 0
+    if mailer.to:
+        reports = due(db.session())
+        db.session().rollback()  # no transaction held open while the mail server is slow
+        failed = _send_all(reports, mailer, db.engine(), current_app.extensions["catalog"])
+        click.echo(f"Emailed {mailer.to} about {len(reports) - failed} of {len(reports)} "
+                   f"report{'s' if len(reports) != 1 else ''} still due.")
+    result = outbox.send_due(db.session(), mailer, mailer.site_url,
+                             current_app.secret_key, send,
+                             published=current_app.extensions["published"])
+    click.echo(f"Messages to residents: {result.sent} sent, {result.failed} not sent, "
+               f"{result.cancelled} cancelled ({result.queued} new about revisions).")
+    failed += result.failed
     if failed:
         raise click.ClickException(
             f"{failed} could not be sent; they stay due, and the log says why. Check "

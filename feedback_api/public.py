@@ -20,7 +20,14 @@ from werkzeug.exceptions import HTTPException
 
 from . import db, intake, judging, limits, notify, recording
 from .errors import DATABASE_DOWN, rate_limited, submission_limit_message
-from .forms import FeedbackForm, ReportForm, SubmissionForm, spam_reason, started_token
+from .forms import (
+    FeedbackForm,
+    ReopenForm,
+    ReportForm,
+    SubmissionForm,
+    spam_reason,
+    started_token,
+)
 from .status import Status, status_of, status_path
 from .tracking import EXAMPLE, normalise_tracking_code
 from .web import catalog, client_address, published
@@ -238,8 +245,16 @@ def status_page(kind: str, code: str):
     if status.tracking_code != code:
         return redirect(url_for("public.status_page", kind=status_kind(status),
                                 code=status.tracking_code), 301)
+    return render_status(status)
+
+
+def render_status(status: Status, reopen_error: str | None = None,
+                  reopen_typed: str | None = None) -> str:
+    """The status page: what the public may see, and the request to reopen a decision
+    while the resident may make it (`resident.reopen`)."""
     return render_template("status.html", status=status, catalog=catalog(),
-                           describe=judging.describe,
+                           describe=judging.describe, reopen_form=ReopenForm(formdata=None),
+                           reopen_error=reopen_error, reopen_typed=reopen_typed,
                            title=f"Status of {status.tracking_code}")
 
 

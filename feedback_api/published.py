@@ -187,6 +187,11 @@ class PublishedSite:
         return self._value(addresses.POLICIES_DATA, revisions_by_code,
                            "no revision is known to respond to feedback").get(code, ())
 
+    def responded(self) -> dict[str, tuple[Revision, ...]]:
+        """Every tracking code a published revision responds to, with the revisions."""
+        return self._value(addresses.POLICIES_DATA, revisions_by_code,
+                           "no revision is known to respond to feedback")
+
     def versions(self, policy_id: str) -> tuple[VersionSpan, ...]:
         """The policy's published versions, with when each was in effect."""
         return self._value(addresses.versions_data(policy_id), version_spans,

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from . import audit, db
 from .catalog import Catalog
-from .models import ItemNote, JudgedClause, Submission, utcnow
+from .models import ItemNote, JudgedClause, OutboxMessage, Submission, utcnow
 from .records import kept_urls, redact
 from .triage import CLOSED
 
@@ -102,6 +102,7 @@ def apply(session: Session, rules: Rules, dry_run: bool = False,
                          {"rule": f"closed more than {rules.delete_days} days ago"}, at=now)
         session.execute(delete(ItemNote).where(ItemNote.submission_id.in_(ids)))
         session.execute(delete(JudgedClause).where(JudgedClause.submission_id.in_(ids)))
+        session.execute(delete(OutboxMessage).where(OutboxMessage.submission_id.in_(ids)))
         session.execute(delete(Submission).where(Submission.id.in_(ids),
                                                  Submission.legal_hold.is_(false())))
         session.commit()

@@ -49,6 +49,7 @@ class Status:
     led_to: tuple[Revision, ...] = ()  # the published versions that respond to it
     judged_against: tuple[Citation, ...] = ()  # the clauses a decision rests on
     outcome: dict | None = None  # what happened, once decided (`public_outcome`)
+    reopen_until: dt.datetime | None = None  # the resident may ask to reopen it until then
     incident_date: dt.date | None = None  # the day they are cited as of
 
     @property
@@ -96,6 +97,22 @@ def looks_like_tracking_code(text: str) -> bool:
     return len(text) <= TRACKING_CODE_MAX and _TRACKING_CODE.fullmatch(text) is not None
 
 
+REOPEN_DAYS = 30  # after a decision, the resident may ask once to reopen it
+
+
+def reopen_until(state: str, closed_at: dt.datetime | None,
+                 reopen_requested_at: dt.datetime | None, is_spam: bool,
+                 now: dt.datetime | None = None) -> dt.datetime | None:
+    """The end of the window in which the resident may ask to reopen a decided item; None
+    when they may not (open, asked once already, spam, or past the window)."""
+    if state not in ("resolved", "dismissed") or closed_at is None or reopen_requested_at:
+        return None
+    if is_spam:
+        return None
+    until = closed_at + dt.timedelta(days=REOPEN_DAYS)
+    return until if (now or dt.datetime.now(dt.UTC)) < until else None
+
+
 def public_outcome(offered: Outcomes | None, state: str, reason: str | None,
                    actions: str | None, referred_to: str | None,
                    action_link: str | None) -> dict | None:
@@ -133,7 +150,8 @@ def status_of(db: Session, code: str, published: PublishedSite | None = None,
         select(Submission.id, Submission.tracking_code, Submission.kind, Submission.state,
                Submission.created_at, Submission.updated_at, Submission.public_note,
                Submission.incident_date, Submission.state_reason, Submission.outcomes,
-               Submission.referred_to, Submission.action_link)
+               Submission.referred_to, Submission.action_link, Submission.closed_at,
+               Submission.reopen_requested_at, Submission.is_spam)
         .where(Submission.tracking_code == canonical)
     ).first()
     if row is None:
@@ -147,7 +165,9 @@ def status_of(db: Session, code: str, published: PublishedSite | None = None,
                   outcome=public_outcome(offered, row.state, row.state_reason, row.outcomes,
                                          row.referred_to, row.action_link),
                   incident_date=dt.date.fromisoformat(row.incident_date)
-                  if decided and row.incident_date else None)
+                  if decided and row.incident_date else None,
+                  reopen_until=reopen_until(row.state, row.closed_at,
+                                            row.reopen_requested_at, row.is_spam))
 
 
 def status_path(kind: str, code: str) -> str:

@@ -29,7 +29,7 @@ from flask import (
 from sqlalchemy import and_, or_, select
 from werkzeug.datastructures import MultiDict
 
-from .. import audit, db, judging, records, staff, triage
+from .. import audit, db, judging, outbox, records, staff, triage
 from ..catalog import Catalog
 from ..models import ItemNote, StaffMember, Submission, utcnow
 from ..status import KIND_LABELS, status_path
@@ -154,7 +154,8 @@ def item_page(item: Submission, errors: dict | None = None, values: dict | None 
         section_label=policy.section_label(item.section) if policy and item.section else None,
         moves=triage.moves_from(item.state), triage=triage, item_label=item_label,
         status_url=status_path(item.kind, item.tracking_code),
-        judged=judging.judged(session, item.id),
+        judged=judging.judged(session, item.id), messages=outbox.messages_of(session, item.id),
+        delivery=outbox.delivery,
         clause_label=functools.partial(judging.clause_label, catalog()),
         clause_choices=judging.choices(catalog(), published()) if item.state in triage.OPEN
         else (), incident_default=(item.seen_at or "")[:10],
@@ -214,6 +215,9 @@ def move(item_id: int):
     except triage.TriageError as error:
         return _refused(item, error, values, "move")
     detail = {"from": item.state, "to": change["state"]}
+    if item.state == "new":  # the first public step after "received"
+        outbox.queue_change(db.session(), item, change, "Staff have read what you sent",
+                            event="acknowledged")
     return _apply(item, change, "state-changed", detail,
                   f"Moved to {triage.INBOX_STATE_LABELS[change['state']].lower()}.")
 
@@ -239,6 +243,7 @@ def resolve(item_id: int):
         return _refused(item, error, values, "resolve")
     change["incident_date"] = day.isoformat() if day else None
     judging.record(db.session(), item.id, cited)
+    outbox.queue_change(db.session(), item, change, "A decision was made")
     detail = {"from": item.state, "to": "resolved", "reason": change["state_reason"],
               "outcomes": triage.split_outcomes(change["outcomes"]),
               "judged_against": [c.as_json() for c in cited],
@@ -264,6 +269,7 @@ def dismiss(item_id: int):
     detail = {"from": item.state, "to": "dismissed", "reason": change["state_reason"]}
     if original:
         detail["duplicate_of"] = original
+    outbox.queue_change(db.session(), item, change, "A decision was made")
     return _apply(item, change, "state-changed", detail, "Dismissed.")
 
 
@@ -407,6 +413,7 @@ def bulk():
         detail = {"from": item.state, "to": "dismissed", "reason": action, "bulk": True}
         if original:
             detail["duplicate_of"] = original
+        outbox.queue_change(db.session(), item, change, "A decision was made")
         for column, value in change.items():
             setattr(item, column, value)
         _record("state-changed", item, detail)

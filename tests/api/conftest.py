@@ -99,7 +99,8 @@ def database_url(request) -> str:
 def empty(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(text("DELETE FROM submissions"))
+        for table in ("judged_clauses", "outbox", "submissions"):
+            connection.execute(text(f"DELETE FROM {table}"))
     engine.dispose()
 
 

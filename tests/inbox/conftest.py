@@ -49,7 +49,8 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 def empty_inbox(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
-        for table in ("item_notes", "judged_clauses", "submissions", "staff_sessions", "staff"):
+        for table in ("item_notes", "judged_clauses", "outbox", "submissions", "staff_sessions",
+                      "staff"):
             connection.execute(text(f"DELETE FROM {table}"))
     engine.dispose()
 
