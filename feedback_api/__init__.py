@@ -97,7 +97,7 @@ def _create_app(config: Mapping | None) -> Flask:
         Path(app.config["CONTENT_DIR"]))
     app.extensions["published"] = PublishedSite(app.config.get("SITE_DIR") or None)
 
-    from . import api, db, errors, inbox, limits, public, resident, stats
+    from . import api, db, decisions, errors, inbox, limits, public, resident, stats
 
     db.init_app(app)
     errors.init_app(app)
@@ -106,6 +106,7 @@ def _create_app(config: Mapping | None) -> Flask:
     app.register_blueprint(resident.bp)
     app.register_blueprint(api.bp)
     stats.init_app(app)
+    decisions.init_app(app)
     inbox.init_app(app)
     app.add_template_filter(iso_time)
     app.jinja_env.globals.update(web.TEMPLATE_GLOBALS)

@@ -15,6 +15,7 @@ from . import intake
 from .catalog import Catalog
 from .config import API_MAX_BYTES
 from .errors import UNAVAILABLE_RETRY_SECONDS
+from .decisions import openapi_paths as decisions_paths
 from .stats import openapi_paths as stats_paths
 from .status import TRACKING_CODE_MAX, TRACKING_CODE_PATTERN
 from .tracking import EXAMPLE
@@ -226,6 +227,7 @@ def document(catalog: Catalog) -> dict:
                     "404", "503"),
             }},
             **stats_paths(),
+            **decisions_paths(),
         },
         "components": {
             "schemas": {

@@ -1,5 +1,5 @@
 """One origin for development and tests: the built site at `/`, the Flask app at `/api/`,
-`/feedback/`, `/report/` and `/inbox/` — the same split nginx makes in production
+`/feedback/`, `/report/`, `/inbox/` and `/decisions/` — the same split nginx makes in production
 (deploy/nginx.conf). Every answer from the site carries its security headers
 (`feedback_api.SITE_HEADERS`: the Content-Security-Policy among them), as nginx sends them.
 With INBOX_ORIGIN set, requests to that host all go to the app, which serves only the
@@ -27,7 +27,7 @@ from werkzeug.wsgi import get_host
 
 log = logging.getLogger(__name__)
 
-APP_PREFIXES = ("/api/", "/feedback/", "/report/", "/inbox/")
+APP_PREFIXES = ("/api/", "/feedback/", "/report/", "/inbox/", "/decisions/")
 TYPES = {
     ".html": "text/html",
     ".css": "text/css",

@@ -47,6 +47,7 @@ REVIEWS_CALENDAR = "feeds/reviews.ics"
 
 FEEDBACK_FORM = "/feedback/"
 REPORT_FORM = "/report/"
+DECISIONS = "/decisions/"  # the public register of decisions
 
 _POLICIES = "policies"
 _ARCHIVE = re.compile(r"^policies/([^/]+)/(?:versions|compare|changelog)/")
@@ -170,6 +171,12 @@ def feedback_url(pid: str, section: str | None = None) -> str:
     if section:
         params["section"] = section
     return f"{FEEDBACK_FORM}?{urlencode(params)}"
+
+
+def decisions_url(pid: str | None = None, clause: str | None = None) -> str:
+    """The register of decisions, filtered to a policy and a clause: how it was applied."""
+    params = {key: value for key, value in (("policy", pid), ("clause", clause)) if value}
+    return DECISIONS + (f"?{urlencode(params)}" if params else "")
 
 
 def status_url(kind: str, code: str) -> str:

@@ -105,8 +105,10 @@ def portable_prose(text: str) -> str:
 # The body
 
 
-def section_tools(policy_id: str, anchor: str, name: str, *, feedback: bool = True) -> str:
-    """The permalink and "Comment on …" links of one section or clause."""
+def section_tools(policy_id: str, anchor: str, name: str, *, feedback: bool = True,
+                  clause: bool = False) -> str:
+    """The permalink and "Comment on …" links of one section or clause, and for a clause
+    "How applied": the decisions that cite it (the feedback app's register)."""
     label = attr_value(name)
     tools = [f'[Link](#{anchor}){{: .policy-permalink aria-label="Link to {label}" }}']
     if feedback:
@@ -114,6 +116,11 @@ def section_tools(policy_id: str, anchor: str, name: str, *, feedback: bool = Tr
             f"[Comment]({addresses.feedback_url(policy_id, anchor)})"
             f'{{: .policy-comment aria-label="Comment on {label}" }}'
         )
+        if clause:
+            tools.append(
+                f"[How applied]({addresses.decisions_url(policy_id, anchor)})"
+                f'{{: .policy-applied aria-label="How {label} has been applied" }}'
+            )
     return " ".join(tools)
 
 
@@ -169,7 +176,8 @@ def _clause(policy, clause: Clause, rewrite, feedback: bool, depth: int) -> str:
     text = portable_prose(rewrite_links(inert(clause.text), rewrite))
     paragraphs = [p.strip() for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
     first = paragraphs[0].split("\n") if paragraphs else [""]
-    tools = section_tools(policy.id, clause.id, f"\u00a7{clause.label}", feedback=feedback)
+    tools = section_tools(policy.id, clause.id, f"\u00a7{clause.label}", feedback=feedback,
+                          clause=True)
     lines = [f"{pad}-   **{marker}** {first[0].strip()}"]
     lines += [f"{pad}{INDENT}{line.strip()}" for line in first[1:]]
     lines[-1] += f" {tools}"
