@@ -155,6 +155,7 @@ def item_page(item: Submission, errors: dict | None = None, values: dict | None 
         moves=triage.moves_from(item.state), triage=triage, item_label=item_label,
         status_url=status_path(item.kind, item.tracking_code),
         judged=judging.judged(session, item.id), messages=outbox.messages_of(session, item.id),
+        led_to=published().led_to(item.tracking_code) if item.kind == "feedback" else (),
         delivery=outbox.delivery,
         clause_label=functools.partial(judging.clause_label, catalog()),
         clause_choices=judging.choices(catalog(), published()) if item.state in triage.OPEN

@@ -104,3 +104,19 @@ def test_open_data_missing_or_broken_is_no_revision_and_no_error(client, site, c
     assert response.get_json()["led_to"] == []
     if written in (None, "{not json", "[1, 2]"):
         assert "could not be read" in caplog.text
+
+
+def test_the_inbox_item_shows_the_revision_it_led_to(make_app, site, database_url):
+    from tests.inbox.conftest import add_staff, sign_in
+
+    app = make_app(SITE_DIR=str(site), TESTING=True)
+    add_staff(app, "viewer")
+    staff = app.test_client()
+    assert sign_in(staff, "vera.viewer@cabq.gov").status_code == 303
+    code = send(staff, FEEDBACK)
+    publish(site, version(1), version(2, code))
+    from tests.inbox.conftest import item_id
+
+    page = staff.get(f"/inbox/items/{item_id(database_url, code)}").get_data(as_text=True)
+    assert "Led to" in page and 'href="/policies/ai-1-19/versions/2/"' in page
+    assert 'href="/policies/ai-1-19/versions/2/changes/"' in page
