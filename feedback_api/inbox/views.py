@@ -257,7 +257,9 @@ def resolve(item_id: int):
 @needs("triager")
 def dismiss(item_id: int):
     item = _item(item_id)
-    values = _form("reason", "duplicate_of", "public_note", "internal_note", "referred_to")
+    values = _form("reason", "duplicate_of", "public_note", "internal_note", "referred_to",
+                   "incident_date")
+    values["clauses"] = [c[:200] for c in request.form.getlist("clauses")[:100]]
     try:
         _storable(values)
         original = _original(item.tracking_code, values["duplicate_of"]) \
@@ -265,9 +267,14 @@ def dismiss(item_id: int):
         change = triage.dismiss(item.state, values["reason"] or None, values["public_note"],
                                 values["internal_note"], catalog().outcomes, original,
                                 referred_to=values["referred_to"])
+        day = judging.incident_date(values["incident_date"], utcnow().date())
+        cited = judging.judge(values["clauses"], day, catalog(), published())
     except triage.TriageError as error:
         return _refused(item, error, values, "dismiss")
-    detail = {"from": item.state, "to": "dismissed", "reason": change["state_reason"]}
+    change["incident_date"] = day.isoformat() if day and cited else None
+    judging.record(db.session(), item.id, cited)
+    detail = {"from": item.state, "to": "dismissed", "reason": change["state_reason"],
+              "judged_against": [c.as_json() for c in cited]}
     if original:
         detail["duplicate_of"] = original
     outbox.queue_change(db.session(), item, change, "A decision was made")

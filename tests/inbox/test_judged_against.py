@@ -197,3 +197,24 @@ def test_exports_carry_the_citations(signed_in, database_url, make_app, two_vers
         rows = json.loads(exported.get_data(as_text=True))["items"]
         assert rows[0]["incident_date"] == "2026-04-10"
         assert rows[0]["judged_against"] == ["/policies/ai-1-19/versions/1/#k-c"]
+
+
+def test_a_dismissal_may_cite_the_rules_a_report_was_checked_against(signed_in, database_url):
+    triager = signed_in("triager")
+    code = send_report(triager, seen_at="2026-03-27")
+    url = f"/inbox/items/{item_id(database_url, code)}"
+    form = triager.get(url).get_data(as_text=True)
+    assert 'id="dismiss-clauses"' in form and 'id="dismiss-incident_date"' in form
+    done = post(triager, f"{url}/dismiss", {"reason": "not-a-violation",
+                                            "clauses": ["ai-1-19#k-c"],
+                                            "incident_date": "2026-03-27"})
+    assert done.status_code == 303, page_text(done)
+    status = triager.get(f"/api/v1/status/{code}").get_json()
+    assert status["outcome"]["id"] == "not-substantiated"
+    assert [c["clause"] for c in status["judged_against"]] == ["k-c"]
+    assert status["judged_against"][0]["url"] == "/policies/ai-1-19/versions/1/#k-c"
+    refused = post(triager, f"{url}/reopen")
+    assert refused.status_code == 303
+    bad = post(triager, f"{url}/dismiss", {"reason": "not-a-violation",
+                                           "clauses": ["ai-1-19#k-c"]})
+    assert bad.status_code == 422 and "Give the date of the incident" in page_text(bad)
