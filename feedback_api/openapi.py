@@ -14,8 +14,8 @@ from __future__ import annotations
 from . import intake
 from .catalog import Catalog
 from .config import API_MAX_BYTES
-from .errors import UNAVAILABLE_RETRY_SECONDS
 from .decisions import openapi_paths as decisions_paths
+from .errors import UNAVAILABLE_RETRY_SECONDS
 from .stats import openapi_paths as stats_paths
 from .status import TRACKING_CODE_MAX, TRACKING_CODE_PATTERN
 from .tracking import EXAMPLE

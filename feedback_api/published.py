@@ -6,9 +6,10 @@ A revision names the feedback behind it in its commit (`Responds-to:`); the site
 publishes the codes with each version (`responds_to`). The app learns from that file, never
 from git: a piece of feedback "led to a revision" once a published version lists its code.
 
-The file is read again whenever it changes (a new build replaces it): a look at its
-size, time and inode on each question, which costs microseconds. A site not built yet, or a file that cannot be read, means no
-revision is known yet; the log says why, once per change.
+Each file is read again whenever it changes (a new build replaces it): a look at its
+size, time and inode on each question, which costs microseconds. A site not built yet, or
+a file that cannot be read, means that nothing is known from it yet; the log says why,
+once per change.
 """
 
 from __future__ import annotations

@@ -22,8 +22,8 @@ from .models import ItemNote, OutboxMessage, Submission, utcnow
 from .outbox import stop_token_ok
 from .public import render_status
 from .status import REOPEN_DAYS, reopen_until, status_of
-from .web import catalog, published
 from .tracking import normalise_tracking_code
+from .web import catalog, published
 
 bp = Blueprint("resident", __name__)
 REASON_MIN, REASON_MAX = 10, 2000

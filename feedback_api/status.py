@@ -3,8 +3,9 @@
 The confirmation page, the status pages (`/feedback/status/<code>`, `/report/status/<code>`)
 and `GET /api/v1/status/<code>` show the kind, the state in words for residents, the dates
 and the City's public note: no personal data, not even the text. Feedback that a published
-revision responds to (`published.PublishedSite`) says so, with the versions it led to. Staff see the states by
-their short names in the inbox (`triage.INBOX_STATE_LABELS`).
+revision responds to (`published.PublishedSite`) says so, with the versions it led to; a
+decided item says what happened (`outcome`) and the clauses it was judged against. Staff
+see the states by their short names in the inbox (`triage.INBOX_STATE_LABELS`).
 """
 
 from __future__ import annotations

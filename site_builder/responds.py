@@ -44,7 +44,8 @@ def responses(histories: dict[str, PolicyHistory]
                 yield pid, history, version, response
 
 
-def _where(pid: str, history: PolicyHistory, version: Version, response: Response) -> tuple[str, str]:
+def _where(pid: str, history: PolicyHistory, version: Version,
+           response: Response) -> tuple[str, str]:
     path = history.paths[-1] if history.paths else version.policy.path
     return path, f"commit {response.commit[:7]} (version {version.number} of {pid})"
 

@@ -39,6 +39,7 @@ from tests.api.conftest import (  # noqa: F401  (fixtures, shared with the intak
     tiny_site,
 )
 from tests.conftest import CONTENT
+from tests.inbox.smtp import SMTPServer, smtp_certificate  # noqa: F401  (a fixture)
 
 PASSWORD = "correct horse battery staple"
 EMAILS = {"viewer": "vera.viewer@cabq.gov", "triager": "tom.triager@cabq.gov",
@@ -213,6 +214,16 @@ def audit_mark(database_url):
 
     yield since
     engine.dispose()
+
+
+@pytest.fixture
+def smtp(smtp_certificate):  # noqa: F811
+    """A mail server that offers STARTTLS and asks for a password once encrypted."""
+    server = SMTPServer(credentials=("inbox", "mail password"), tls="starttls",
+                        certificate=smtp_certificate)
+    server.ca_file = str(smtp_certificate[0])
+    yield server
+    server.stop()
 
 
 def page_text(response) -> str:

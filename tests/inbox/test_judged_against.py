@@ -16,7 +16,17 @@ from feedback_api.triage import TriageError
 from site_builder.build import build_site
 from tests.conftest import CONTENT
 from tests.history.conftest import Repo
-from tests.inbox.conftest import item, item_id, page_text, post, send_feedback, send_report
+from tests.inbox.conftest import (
+    EMAILS,
+    add_staff,
+    item,
+    item_id,
+    page_text,
+    post,
+    send_feedback,
+    send_report,
+    sign_in,
+)
 from tools.docs_commands import add_to_clause
 
 
@@ -103,14 +113,18 @@ def test_the_incident_date_is_a_real_past_day(typed, message):
     assert refused.value.field == "incident_date" and message in str(refused.value)
 
 
-def test_resolving_a_report_cites_clauses_and_the_resident_sees_them(signed_in, database_url,
-                                                                      make_app, two_versions):
-    app = make_app(SITE_DIR=str(two_versions))
-    from tests.inbox.conftest import add_staff, sign_in
+def on_site(make_app, site, role: str):
+    """A client signed in with `role` to an app reading the open data of `site`."""
+    app = make_app(SITE_DIR=str(site))
+    add_staff(app, role)
+    client = app.test_client()
+    assert sign_in(client, EMAILS[role]).status_code == 303
+    return client
 
-    add_staff(app, "triager")
-    triager = app.test_client()
-    assert sign_in(triager, "tom.triager@cabq.gov").status_code == 303
+
+def test_resolving_a_report_cites_clauses_and_the_resident_sees_them(database_url, make_app,
+                                                                      two_versions):
+    triager = on_site(make_app, two_versions, "triager")
     code = send_report(triager, seen_at="2026-04-10")
     url = f"/inbox/items/{item_id(database_url, code)}"
     form = triager.get(url).get_data(as_text=True)
@@ -178,13 +192,8 @@ def _audit(url: str, code: str) -> list[dict]:
         engine.dispose()
 
 
-def test_exports_carry_the_citations(signed_in, database_url, make_app, two_versions):
-    app = make_app(SITE_DIR=str(two_versions))
-    from tests.inbox.conftest import add_staff, sign_in
-
-    add_staff(app, "admin")
-    admin = app.test_client()
-    assert sign_in(admin, "ada.admin@cabq.gov").status_code == 303
+def test_exports_carry_the_citations(database_url, make_app, two_versions):
+    admin = on_site(make_app, two_versions, "admin")
     code = send_report(admin, seen_at="2026-04-10")
     url = f"/inbox/items/{item_id(database_url, code)}"
     assert post(admin, f"{url}/resolve", {

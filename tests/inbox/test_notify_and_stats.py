@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-import pytest
 from openapi_spec_validator import validate
 from sqlalchemy import create_engine, update
 
@@ -24,16 +23,6 @@ from tests.inbox.conftest import (
     send_report,
 )
 from tests.inbox.smtp import SMTPServer, smtp_certificate  # noqa: F401  (a fixture)
-
-
-@pytest.fixture
-def smtp(smtp_certificate):  # noqa: F811
-    """A mail server that offers STARTTLS and asks for a password once encrypted."""
-    server = SMTPServer(credentials=("inbox", "mail password"), tls="starttls",
-                        certificate=smtp_certificate)
-    server.ca_file = str(smtp_certificate[0])
-    yield server
-    server.stop()
 
 
 def mail_settings(port: int, ca_file: str | None = None, **overrides) -> dict:

@@ -11,26 +11,15 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
 from sqlalchemy import create_engine, text, update
 
 from feedback_api import outbox
 from feedback_api.models import Submission
 from tests.conftest import ROOT
 from tests.inbox.conftest import item, item_id, page_text, post, send_feedback, send_report
-from tests.inbox.smtp import SMTPServer, smtp_certificate  # noqa: F401  (a fixture)
 from tests.inbox.test_notify_and_stats import mail_settings
 
 RESIDENT = {"name": "Ana Resident", "email": "ana@example.org", "wants_reply": True}
-
-
-@pytest.fixture
-def smtp(smtp_certificate):  # noqa: F811
-    server = SMTPServer(credentials=("inbox", "mail password"), tls="starttls",
-                        certificate=smtp_certificate)
-    server.ca_file = str(smtp_certificate[0])
-    yield server
-    server.stop()
 
 
 def outbox_rows(url: str, code: str) -> list[dict]:
