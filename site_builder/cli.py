@@ -53,7 +53,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     with store.opened(store.folder_for(content)):
         histories, _ = read_history(content, library)
     problems = sorted(set(problems) | set(history_problems(library, histories))
-                      | set(response_problems(histories, feedback_lookup)))
+                      | set(response_problems(histories, feedback_lookup, library)))
     for problem in problems:
         print(problem)
     if problems:

@@ -45,8 +45,10 @@ OPTIONAL_REGISTRY_FILES = {
     "report-categories.yaml": schema.ReportCategoryRegistry,
     "outcomes.yaml": schema.OutcomeRegistry,
     "citations.yaml": schema.SiteCitations,
+    "responses.yaml": schema.ResponsesRegistry,
 }
 WITHDRAWN = f"{REGISTRY_DIR}/withdrawn.yaml"
+RESPONSES = f"{REGISTRY_DIR}/responses.yaml"
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class Library:
     report_categories: schema.ReportCategoryRegistry | None = None
     outcomes: schema.OutcomeRegistry | None = None
     citations: schema.SiteCitations = schema.SiteCitations()
+    # registries/responses.yaml: Responds-to codes pushed by mistake, and their lines
+    dropped_responses: tuple[tuple[schema.DroppedResponse, int], ...] = ()
 
     def policy_at(self, path: str) -> Policy | None:
         return next((p for p in self.policies.values() if p.path == path), None)
@@ -270,7 +274,9 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
                       registries.get("accounts.yaml"), frozenset(unloaded - {None}),
                       tuple(withdrawn.withdrawals) if withdrawn else (), withdrawal_lines,
                       registries.get("report-categories.yaml"), registries.get("outcomes.yaml"),
-                      registries.get("citations.yaml") or schema.SiteCitations())
+                      registries.get("citations.yaml") or schema.SiteCitations(),
+                      _dropped(registries.get("responses.yaml"),
+                               registry_lines.get("responses.yaml", {})))
     problems += check_library(library, registry_lines)
     return library, sorted(set(problems))
 
@@ -388,6 +394,12 @@ def _check_page_ids(policy: Policy) -> list[Problem]:
     return [Problem(policy.path, anchors[anchor], f"section id {anchor!r} is used by the "
                                                   "policy page itself; choose another id")
             for anchor in POLICY_PAGE_IDS if anchor in anchors]
+
+
+def _dropped(registry: schema.ResponsesRegistry | None, lines
+             ) -> tuple[tuple[schema.DroppedResponse, int], ...]:
+    return tuple((item, line_for(lines, ("dropped", i), 1))
+                 for i, item in enumerate(registry.dropped if registry else ()))
 
 
 def _check_withdrawals(library: Library, lines) -> list[Problem]:

@@ -14,6 +14,7 @@ versions are kept between builds.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from . import secrets_scan, store
@@ -53,6 +54,7 @@ from .lineage import (
     trace_lineages,
     walk,
 )
+from .tracking_codes import normalise_tracking_code
 from .withdrawals import leaks, withdraw
 
 __all__ = [
@@ -105,6 +107,27 @@ def _cached_versions(
     versions = parse_versions(drafts, fallback, prefix, warn)
     cache.put_object(key, (versions, warn[before:]))
     return versions
+
+
+def drop_responses(histories: dict[str, PolicyHistory],
+                   library: Library) -> dict[str, PolicyHistory]:
+    """The histories without the Responds-to codes registries/responses.yaml drops: codes
+    a pushed commit named by mistake (`responds.dropped_problems` checks each entry)."""
+    if not library.dropped_responses:
+        return histories
+
+    def dropped(pid: str, number: int, response: Response) -> bool:
+        return any(item.policy == pid and item.version == number
+                   and (normalise_tracking_code(item.code) or item.code) == response.code
+                   for item, _ in library.dropped_responses)
+
+    changed = {}
+    for pid, history in histories.items():
+        versions = tuple(replace(v, responses=tuple(
+            replace(r, dropped=dropped(pid, v.number, r)) for r in v.responses))
+            for v in history.versions)
+        changed[pid] = replace(history, versions=versions)
+    return changed
 
 
 def _one_version(policy: Policy, *, unpublished: bool, complete: bool,
@@ -212,8 +235,10 @@ def read_history(
             leaks(drafts, repo.prefix),
         )
         warnings += [f"history: {w}" for w in policy_warnings]
+    histories = drop_responses(histories, library)
     warnings += [f"history: {policy.path} at commit {r.commit[:7]}: Responds-to {r.code!r} "
                  "is not a tracking code; it is not shown (`transparency check` stops on it)"
                  for pid, policy in sorted(library.policies.items()) if pid in histories
-                 for v in histories[pid].versions for r in v.responses if not r.valid]
+                 for v in histories[pid].versions for r in v.responses
+                 if not r.valid and not r.dropped]
     return histories, warnings

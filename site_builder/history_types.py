@@ -46,6 +46,7 @@ class Response:
     code: str
     commit: str
     valid: bool = True
+    dropped: bool = False  # registries/responses.yaml drops it: named by mistake
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,8 @@ class Version:
     @property
     def responds_to(self) -> tuple[str, ...]:
         """The tracking codes of the feedback this version responds to, each once."""
-        return tuple(dict.fromkeys(r.code for r in self.responses if r.valid))
+        return tuple(dict.fromkeys(r.code for r in self.responses
+                                   if r.valid and not r.dropped))
 
     def __post_init__(self) -> None:
         if self.effective is _FRONT_MATTER:

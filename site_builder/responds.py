@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
+from .content import RESPONSES, Library
 from .history import PolicyHistory, Response, Version
 from .problem import Problem
-from .tracking_codes import EXAMPLE
+from .tracking_codes import EXAMPLE, normalise_tracking_code
 
 
 class Named(Protocol):
@@ -33,7 +34,8 @@ class LookupFailed(Exception):
 
 
 Lookup = Callable[[list[str]], dict[str, Named]]
-FIX = ("correct the trailer with `git commit --amend` while the commit is not pushed yet")
+FIX = ("correct the trailer with `git commit --amend` while the commit is not pushed yet; "
+       f"once pushed, drop the code in {RESPONSES} (see docs/publishing.md)")
 
 
 def responses(histories: dict[str, PolicyHistory]
@@ -50,10 +52,26 @@ def _where(pid: str, history: PolicyHistory, version: Version,
     return path, f"commit {response.commit[:7]} (version {version.number} of {pid})"
 
 
-def response_problems(histories: dict[str, PolicyHistory], lookup: Lookup) -> list[Problem]:
-    """What stops `check` in the Responds-to trailers, each at its policy file and commit."""
-    problems: list[Problem] = []
-    found = list(responses(histories))
+def dropped_problems(histories: dict[str, PolicyHistory], library: Library) -> list[Problem]:
+    """Each entry of registries/responses.yaml must drop a code a commit named."""
+    named = {(pid, v.number, r.code) for pid, _, v, r in responses(histories) if r.dropped}
+    problems = []
+    for item, line in library.dropped_responses:
+        code = normalise_tracking_code(item.code) or item.code
+        if (item.policy, item.version, code) not in named:
+            problems.append(Problem(RESPONSES, line, (
+                f"version {item.version} of {item.policy} names no {item.code} in a "
+                "Responds-to trailer; check the policy, the version (its page lists the "
+                "codes) and the code")))
+    return problems
+
+
+def response_problems(histories: dict[str, PolicyHistory], lookup: Lookup,
+                      library: Library | None = None) -> list[Problem]:
+    """What stops `check` in the Responds-to trailers, each at its policy file and commit,
+    and in registries/responses.yaml, which drops codes named by mistake."""
+    problems: list[Problem] = dropped_problems(histories, library) if library else []
+    found = [(p, h, v, r) for p, h, v, r in responses(histories) if not r.dropped]
     for pid, history, version, response in found:
         if not response.valid:
             path, commit = _where(pid, history, version, response)

@@ -196,6 +196,19 @@ class WithdrawnRegistry(Strict):
     withdrawals: list[Withdrawal] = Field(description="The withdrawn versions.")
 
 
+class DroppedResponse(Strict):
+    policy: Slug = Field(description="Id of the policy.")
+    version: Whole = Field(ge=1, description="The version whose commit named the code.")
+    code: Line = Field(description="The code as the trailer wrote it, or in its canonical "
+                                   "form.")
+    reason: Text = Field(description="Why it is dropped (for the record; not published).")
+
+
+class ResponsesRegistry(Strict):
+    dropped: list[DroppedResponse] = Field(
+        description="Codes that pushed commits named in a Responds-to trailer by mistake.")
+
+
 # Keys and values that look like credentials stop the build: the content is public. The
 # rules are in secrets_scan.py; these two are kept for the callers that name one value.
 def secret_in_value(value: str) -> str | None:

@@ -12,7 +12,8 @@ MODELS = [
     schema.WithdrawnRegistry, schema.Withdrawal,
     schema.Citation, schema.ReportCategoryRegistry, schema.ReportCategory,
     schema.OutcomeRegistry, schema.PublicOutcome, schema.Reason, schema.DismissReason,
-    schema.ActionList, schema.Action, schema.SiteCitations,
+    schema.ActionList, schema.Action, schema.SiteCitations, schema.ResponsesRegistry,
+    schema.DroppedResponse,
 ]
 
 

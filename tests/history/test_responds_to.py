@@ -213,3 +213,33 @@ def test_the_app_reads_no_personal_data_to_check_codes(feedback_db):
     assert set(found) == {ON_POLICY}
     assert vars(found[ON_POLICY]) == {"kind": "feedback", "policy_id": "social-media"}
 
+
+
+def test_a_code_pushed_by_mistake_is_dropped_in_the_registry(repo, capsys, feedback_db):
+    two_versions(repo, f"Responds-to: {ON_POLICY}, {NOBODY}")
+    assert main(["check", "--content", str(repo.content)]) == 1
+    assert "once pushed, drop the code in registries/responses.yaml" in capsys.readouterr().out
+    repo.write("registries/responses.yaml", (
+        "dropped:\n"
+        "  - policy: social-media\n"
+        "    version: 2\n"
+        f"    code: {NOBODY.lower()}\n"
+        "    reason: A typo for another code.\n"
+        "  - policy: social-media\n"
+        "    version: 1\n"
+        f"    code: {ON_POLICY}\n"
+        "    reason: Names no code of that version.\n"))
+    assert main(["check", "--content", str(repo.content)]) == 1
+    out = capsys.readouterr().out
+    assert NOBODY not in out
+    assert (f"registries/responses.yaml:6: version 1 of social-media names no {ON_POLICY} "
+            "in a Responds-to trailer") in out
+    repo.write("registries/responses.yaml", (
+        "dropped:\n"
+        "  - policy: social-media\n"
+        "    version: 2\n"
+        f"    code: {NOBODY}\n"
+        "    reason: A typo for another code.\n"))
+    assert main(["check", "--content", str(repo.content)]) == 0, capsys.readouterr().out
+    _, histories, _ = repo.history()
+    assert histories["social-media"].versions[1].responds_to == (ON_POLICY,)
