@@ -196,8 +196,9 @@ def policy_key(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -> s
     """A key for everything one policy's archive files are made from, or None (no cache).
 
     That is: the current file and every version as read from the history (text, front
-    matter, path, commit, dates, notes, corrections), the changelog entries, the policies
-    its versions link to (their ids and anchors, which decide where a link points), which
+    matter, path, commit, dates, notes, corrections, the feedback it responds to), the
+    changelog entries, the policies its versions link to (their ids and anchors, which
+    decide where a link points), which
     versions take effect after today (their wording says so), and the code that writes
     the files. The cache covers nothing else, so a change to any of these renders the
     policy's pages again.
@@ -211,7 +212,7 @@ def policy_key(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -> s
         v = span.version
         parts += [v.policy.path, v.policy.front_matter, v.policy.body, repr((
             v.number, v.commit, v.published, v.note, v.author_role, v.corrections,
-            v.effective, v.blob, v.withheld, v.withdrawn,
+            v.effective, v.blob, v.withheld, v.withdrawn, v.responses,
             span.start is not None and span.start > ctx.today,
         ))]
         for link in v.policy.outline.links:
