@@ -157,7 +157,7 @@ def _build_site(
 
     bar = Progress("pages", pages.page_count(library), progress_stream)
     try:
-        site = make_site(library, histories, stamp, tick=bar.tick,
+        site = make_site(library, histories, stamp, tick=bar.tick, unread=True,
                          site_url=engine.site_url(config_file),
                          timed=lambda name: stage(log, name))
     except pages.PageProblem as problem:
@@ -179,8 +179,9 @@ def _build_site(
         finally:
             bar.close()
         log(f"{'mkdocs':<10} {time.perf_counter() - start - archive.seconds:6.2f} s")
-        if archive.pass_cached:
-            log(f"{'':<10} {archive.pass_cached} of its pages' HTML from the cache")
+        if archive.pass_cached or archive.pass_templates:
+            log(f"{'':<10} {archive.pass_cached} of its pages' HTML from the cache, "
+                f"{archive.pass_templates} whole")
         log(f"{'archive':<10} {archive.seconds:6.2f} s")
         log(f"{'':<10} {archive.rendered + archive.cached + archive.reused} archive pages: "
             f"{archive.rendered} rendered, {archive.cached} from the cache, "

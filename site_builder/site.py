@@ -29,7 +29,7 @@ ARCHIVE = "archive"  # a policy's version, redline, comparison or changelog page
 @dataclass(frozen=True)
 class Page:
     path: str  # its source in the docs folder (`addresses`)
-    source: PageSource  # its front matter and Markdown body
+    source: PageSource | None  # its front matter and Markdown body; None: in `Site.unread`
     kind: str  # NAVIGABLE or ARCHIVE
     policy: str | None = None  # the policy whose archive holds it
     lang: str = "en"
@@ -65,6 +65,11 @@ class Site:
     nav: list[dict[str, str]]  # the policy pages for the navigation, in reading order
     footers: dict[str, str] = field(default_factory=dict)  # policy id → its archive's footer
     footer: str = ""  # every other page's footer: the content version
+    # policy id → the key of everything its archive files are made from (none without a
+    # store), and the archives whose files the store holds and nobody has read yet: their
+    # pages have no source here (`versions.Unread.read` gives them)
+    archive_keys: dict[str, str] = field(default_factory=dict)
+    unread: dict[str, versions.Unread] = field(default_factory=dict)
 
     def navigable(self) -> list[Page]:
         return [page for page in self.pages.values() if page.kind == NAVIGABLE]
@@ -74,7 +79,10 @@ class Site:
 
     def write(self, folder: Path) -> list[Path]:
         """The site's sources as a docs folder: to look at, or to build with bare MkDocs."""
-        sources = {path: page.markdown for path, page in self.pages.items()}
+        sources = {path: page.markdown for path, page in self.pages.items() if page.source}
+        for stored in self.unread.values():
+            sources.update({path: made.markdown if isinstance(made, PageSource) else made
+                            for path, made in stored.read().items()})
         return write_files(folder, {**sources, **self.files, **self.archive_files})
 
 
@@ -82,10 +90,13 @@ def make_site(
     library: Library, histories: dict[str, PolicyHistory], stamp: SiteStamp,
     *, tick: Callable[[str], None] | None = None, site_url: str | None = None,
     timed: Callable[[str], AbstractContextManager] = lambda _: nullcontext(),
+    unread: bool = False,
 ) -> Site:
     """Every page and file of the site; `pages.PageProblem` on content the current pages
     cannot be made from. `timed(name)` wraps each of the two steps (the build logs their
-    times): the current pages and open data ("pages"), then the archive ("versions")."""
+    times): the current pages and open data ("pages"), then the archive ("versions").
+    With `unread`, the archives the store holds are left there (`Site.unread`) for the
+    render stage, which may take them over from the published site without reading them."""
     with timed("pages"):
         made = pages.current_pages(library, histories, stamp, tick=tick)
         site_pages = {path: Page(path, page, NAVIGABLE) for path, page in made.items()}
@@ -94,17 +105,24 @@ def make_site(
         settings = stamp.as_dict()
         if site_url:
             settings["site_url"] = site_url
-        archive = versions.archive_files(library, histories, settings)
+        per_policy, others, keys = versions.archive_parts(library, histories, settings,
+                                                          unread=unread)
     archive_data: dict[str, str] = {}
-    for path, made_here in archive.items():
-        policy = addresses.archive_policy(path)
-        if isinstance(made_here, PageSource):
-            kind = ARCHIVE if addresses.is_archive_page(path) else NAVIGABLE
-            site_pages[path] = Page(path, made_here, kind, policy if kind == ARCHIVE else None)
-        elif policy is not None:
-            archive_data[path] = made_here
-        else:
-            files[path] = made_here
+    stored: dict[str, versions.Unread] = {}
+    for made in [*per_policy.values(), others]:
+        if isinstance(made, versions.Unread):
+            stored[made.policy] = made
+            made = dict.fromkeys(made.pages)
+        for path, made_here in made.items():
+            policy = addresses.archive_policy(path)
+            if made_here is None or isinstance(made_here, PageSource):
+                kind = ARCHIVE if addresses.is_archive_page(path) else NAVIGABLE
+                site_pages[path] = Page(path, made_here, kind,
+                                        policy if kind == ARCHIVE else None)
+            elif policy is not None:
+                archive_data[path] = made_here
+            else:
+                files[path] = made_here
     return Site(
         pages=site_pages,
         files=files,
@@ -112,4 +130,7 @@ def make_site(
         nav=pages.nav_policies(library),
         footers={pid: versions.archive_footer(h, stamp) for pid, h in histories.items()},
         footer=stamp.footer,
+        archive_keys=keys,
+        unread=stored,
     )
+

@@ -45,6 +45,7 @@ class Store:
 
     def __init__(self, folder: Path | None):
         self.folder = Path(folder) if folder is not None else None
+        self._root = str(self.folder) if self.folder is not None else ""
         self.opened_ns = 0  # a store made by this build holds nothing older to prune
         self.hits = 0
         self.misses = 0
@@ -64,9 +65,11 @@ class Store:
             digest.update(b"\0")
         return digest.hexdigest()
 
-    def _path(self, key: str) -> Path:
+    def _path(self, key: str) -> str:
+        """The entry's file: a string, as a build names tens of thousands of them (a
+        `Path` cost a rebuild at 800 policies about a second)."""
         assert self.folder is not None
-        return self.folder / key[:2] / key
+        return os.path.join(self._root, key[:2], key)
 
     def _mark(self) -> int:
         """Touch the store's mark and return its time: the file system's "now"."""
@@ -87,7 +90,8 @@ class Store:
             return None
         path = self._path(key)
         try:
-            raw = path.read_bytes()
+            with open(path, "rb") as file:
+                raw = file.read()
         except OSError:
             self.misses += 1
             return None
@@ -104,23 +108,23 @@ class Store:
         if self.folder is None:
             return
         path = self._path(key)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp = f"{path}.{os.getpid()}.tmp"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(tmp, "wb") as out:
                 out.write(_MAGIC + _length(data))
                 out.write(data)
-            tmp.replace(path)
+            os.replace(tmp, path)
         except OSError:
             with contextlib.suppress(OSError):
-                tmp.unlink()
+                os.unlink(tmp)
 
     def drop(self, key: str) -> None:
         """Remove the entry under `key`, if there is one."""
         if self.folder is None:
             return
         with contextlib.suppress(OSError):
-            self._path(key).unlink()
+            os.unlink(self._path(key))
 
     def use(self, *keys: str) -> None:
         """Mark entries used by this build without reading them (they survive `prune`)."""
@@ -129,6 +133,17 @@ class Store:
         for key in keys:
             with contextlib.suppress(OSError):
                 os.utime(self._path(key))
+
+    def keep(self, key: str) -> bool:
+        """Mark the entry under `key` used without reading it; whether there is one (it
+        may still read as damaged later: `get` then misses)."""
+        if self.folder is None:
+            return False
+        try:
+            os.utime(self._path(key))
+        except OSError:
+            return False
+        return True
 
     def prune(self) -> int:
         """Remove the entries no build used since this store opened; how many.
@@ -139,10 +154,16 @@ class Store:
             return 0
         removed = 0
         stale_tmp = self.opened_ns - _STALE_TMP * 1_000_000_000
-        for sub in self.folder.iterdir():
-            if not sub.is_dir() or len(sub.name) != 2:
+        # os.scandir rather than Path: a store holds tens of thousands of entries
+        with os.scandir(self._root) as subs:
+            folders = [sub.path for sub in subs if len(sub.name) == 2 and sub.is_dir()]
+        for folder in folders:
+            try:
+                with os.scandir(folder) as found:
+                    entries = list(found)
+            except OSError:
                 continue
-            for entry in sub.iterdir():
+            for entry in entries:
                 try:
                     mtime = entry.stat().st_mtime_ns
                     if entry.name.endswith(".tmp"):
@@ -150,7 +171,7 @@ class Store:
                             continue
                     elif mtime >= self.opened_ns:
                         continue
-                    entry.unlink()
+                    os.unlink(entry.path)
                 except OSError:
                     continue  # gone already, or not ours to remove: only space is lost
                 removed += 1

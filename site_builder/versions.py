@@ -32,7 +32,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import posixpath
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -109,6 +111,27 @@ def versions_text(history: PolicyHistory) -> dict:
 Made = dict[str, PageSource | str]  # a page, or a data file's text, by path
 
 
+@dataclass(frozen=True)
+class Unread:
+    """A policy's archive files that the store holds under `key` (`policy_key`), left
+    unread: the render stage takes the archive over from the published site by that key
+    alone, and reads the files (`read`) only when it cannot. `pages` and `data` are their
+    paths, in the order they are made."""
+
+    policy: str
+    key: str
+    pages: tuple[str, ...]
+    data: tuple[str, ...]
+    make: Callable[[], Made]  # the files made anew, should the store not give them back
+
+    def read(self) -> Made:
+        return cached_policy_files(self.key) or self.make()
+
+
+def _listing_key(key: str) -> str:
+    return cache_key("policy-listing", key)
+
+
 def cached_policy_files(key: str | None) -> Made | None:
     """A policy's archive pages and data files (by docs-relative path) as the store holds
     them under `key`, or None. A published version never changes, so when nothing these files are
@@ -122,15 +145,36 @@ def cached_policy_files(key: str | None) -> Made | None:
             for path, kept in data["files"].items()}
 
 
+def unread_policy_files(pid: str, key: str | None, make: Callable[[], Made]) -> Unread | None:
+    """The policy's archive files under `key` as an `Unread`, when the store holds them and
+    their listing (paths, and the entries they were made from, kept as used), or None."""
+    cache = store.current()
+    listing = cache.get_json(_listing_key(key)) if key else None
+    if (not isinstance(listing, dict)
+            or not all(isinstance(listing.get(name), list) for name in ("uses", "pages", "data"))
+            or not cache.keep(key)
+            or not all(addresses.is_archive_page(path) for path in listing["pages"])
+            or not all(addresses.archive_policy(path) == pid for path in listing["data"])):
+        return None  # only archive pages and data can stay unread (`site.Site.unread`)
+    cache.use(*listing["uses"])
+    return Unread(pid, key, tuple(listing["pages"]), tuple(listing["data"]), make)
+
+
 def make_policy_files(ctx: ArchiveContext, policy: Policy, history: PolicyHistory,
                       key: str | None) -> Made:
-    """A policy's archive files made anew, and kept in the store under `key`."""
+    """A policy's archive files made anew, and kept in the store under `key` (with their
+    listing, for `unread_policy_files`)."""
     touched: set[str] = set()
     files = _policy_files(replace(ctx, touched=touched), policy, history)
     if key:
         kept = {path: made.as_json() if isinstance(made, PageSource) else made
                 for path, made in files.items()}
         store.current().put_json(key, {"uses": sorted(touched), "files": kept})
+        store.current().put_json(_listing_key(key), {
+            "uses": sorted(touched),
+            "pages": [path for path, made in files.items() if isinstance(made, PageSource)],
+            "data": [path for path, made in files.items() if not isinstance(made, PageSource)],
+        })
     return files
 
 
@@ -228,25 +272,32 @@ def policy_key(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -> s
     return cache_key(*parts)
 
 
-def archive_files(
-    library: Library, histories: dict[str, PolicyHistory], site: dict,
-) -> Made:
-    """Every version, redline, comparison and changelog page, each policy's data files
-    about its versions, "What changed" and the feeds, by path in the docs folder.
+def archive_parts(
+    library: Library, histories: dict[str, PolicyHistory], site: dict, *,
+    unread: bool = False,
+) -> tuple[dict[str, Made | Unread], Made, dict[str, str]]:
+    """Each policy's archive files (by policy id, in order), the site's other files
+    ("What changed" and the feeds), and each policy's key (`policy_key`; none without a
+    store).
 
     A policy's files come whole from the build's store when nothing they are made from
-    has changed (`policy_key`); the others are made in one process per core (sending
-    files read from the store back from another process costs more than reading them).
+    has changed (`policy_key`); with `unread`, they are not even read from it but handed
+    over as an `Unread`. The others are made in one process per core (sending files read
+    from the store back from another process costs more than reading them).
     """
     today = dt.date.fromisoformat(site["today"]) if site.get("today") else dt.date.today()
     ctx = ArchiveContext(library, site, today, set())
     pids = [pid for pid in sorted(library.policies) if histories.get(pid) is not None]
     keys = {pid: policy_key(ctx, library.policies[pid], histories[pid]) for pid in pids}
-    made: dict[str, Made] = {}
+    made: dict[str, Made | Unread] = {}
     for pid in pids:
-        cached = cached_policy_files(keys[pid])
-        if cached is not None:
-            made[pid] = cached
+        if unread:
+            found = unread_policy_files(pid, keys[pid], partial(
+                make_policy_files, ctx, library.policies[pid], histories[pid], keys[pid]))
+        else:
+            found = cached_policy_files(keys[pid])
+        if found is not None:
+            made[pid] = found
     todo = [pid for pid in pids if pid not in made]
 
     def make(share: list[str]) -> dict:
@@ -257,12 +308,25 @@ def archive_files(
     jobs = workers() if len(todo) >= PARALLEL_MIN else 1
     for report in in_processes(make, todo, jobs):
         made.update(report["files"])
+    others: Made = {}
+    others.update(site_changes_files(library, histories))
+    others.update(feeds.feed_files(library, histories, site_url=site_url(site),
+                                   generated=site.get("generated"), today=today))
+    return ({pid: made[pid] for pid in pids}, others,
+            {pid: key for pid, key in keys.items() if key})
+
+
+def archive_files(
+    library: Library, histories: dict[str, PolicyHistory], site: dict,
+) -> Made:
+    """Every version, redline, comparison and changelog page, each policy's data files
+    about its versions, "What changed" and the feeds, by path in the docs folder."""
+    per_policy, others, _ = archive_parts(library, histories, site)
     files: Made = {}
-    for pid in pids:
-        files.update(made[pid])
-    files.update(site_changes_files(library, histories))
-    files.update(feeds.feed_files(library, histories, site_url=site_url(site),
-                                  generated=site.get("generated"), today=today))
+    for made in per_policy.values():
+        assert not isinstance(made, Unread)
+        files.update(made)
+    files.update(others)
     return files
 
 

@@ -52,6 +52,7 @@ from .. import addresses, store
 from ..markup import HTML_END, HTML_START
 from ..parallel import WorkFailed, in_processes, workers
 from ..publish import Published
+from . import sections
 
 ARCHIVE_VERSION = "archive-2"  # bump when this module's output changes
 PLACEHOLDER = "@@transparency-site-version@@"
@@ -59,6 +60,7 @@ PARALLEL_MIN = 200  # fewer archive pages than this: not worth a process
 THEME = Path(__file__).resolve().parents[2] / "theme"
 HTML_BLOCK = re.compile(rf"^{re.escape(HTML_START)}\n(.*?)\n{re.escape(HTML_END)}$",
                         re.M | re.S)
+VERSION_PAGE = re.compile(r"policies/[^/]+/versions/\d+/index\.md")  # a version's text
 _ANCHOR = re.compile(r"<(\w+)\b[^>]*?\s(id|name)=\"([^\"]*)\"")
 
 
@@ -69,6 +71,7 @@ class ArchiveResult:
     reused: int = 0  # pages the published site holds as they are: their folders move over
     seconds: float = 0.0
     pass_cached: int = 0  # pages of MkDocs' pass whose Markdown's HTML came from the cache
+    pass_templates: int = 0  # pages of MkDocs' pass whose template output came from the cache
     archives: dict[str, str] = field(default_factory=dict)  # policy id → its archive's key
     moves: list[str] = field(default_factory=list)  # folders to take from the published site
 
@@ -104,10 +107,27 @@ def _nav_signature(items) -> str:
     return "|".join(parts)
 
 
-def small_navigation(files: Files, config, base_nav: list) -> Navigation:
-    """The navigation of mkdocs.yml as written (its sections), without the policy list."""
+def _nav_paths(items) -> list[str]:
+    if isinstance(items, str):
+        return [items]
+    if isinstance(items, dict):
+        items = list(items.values())
+    return [path for item in items or () for path in _nav_paths(item)]
+
+
+def small_navigation(files: Files, config, base_nav: list,
+                     archive: list[File] | None = None) -> Navigation:
+    """The navigation of mkdocs.yml as written (its sections), without the policy list.
+
+    The `archive` pages are left out of the files it is made from when the navigation
+    names none of them: MkDocs would make a page object for each of them, and the
+    navigation is the same without them."""
     full_nav = config.nav
     config.nav = base_nav
+    if archive and not any(addresses.is_archive_page(path.lstrip("/"))
+                           for path in _nav_paths(base_nav)):
+        left_out = {id(file) for file in archive}
+        files = Files([file for file in files if id(file) not in left_out])
     try:
         return get_navigation(files, config)
     finally:
@@ -117,7 +137,15 @@ def small_navigation(files: Files, config, base_nav: list) -> Navigation:
 def archive_folders(files: list[File]) -> list[str]:
     """The site folders a policy's archive pages are written into (policies/<id>/versions
     and so on), each holding nothing else."""
-    return sorted({"/".join(file.dest_uri.split("/")[:3]) for file in files})
+    return sorted({"/".join(_destination(file).split("/")[:3]) for file in files})
+
+
+def _destination(file: File) -> str:
+    """Where MkDocs writes a page: an `index.md` next to it, as `index.html` (asking the
+    file, which works it out for every other page, costs ~20 µs a page)."""
+    if file.src_uri.endswith("/index.md"):
+        return file.src_uri[: -len("md")] + "html"
+    return file.dest_uri
 
 
 def render_archive(
@@ -127,6 +155,8 @@ def render_archive(
     env,
     archive: list[File],
     data: dict[str, str] | None = None,
+    keys: dict[str, str] | None = None,
+    unread: dict | None = None,
     base_nav: list,
     site_version: str,
     theme: str,
@@ -141,18 +171,23 @@ def render_archive(
     `data` (site path → text) are the policies' data files (`addresses.archive_policy`),
     written here with their policy's pages. `footers` gives the footer of each policy's
     archive pages (policy id → text; the site's version for the others). The pages and
-    data files of one policy are one archive, keyed by every page's key, the data and
-    the footer: when the `published` site holds that archive under the same key, its
-    folders and files are listed in the result's `moves` instead of being written
-    (`publish.publish` moves them). Each page's HTML is kept in the build's store.
+    data files of one policy are one archive, keyed by the key of everything its files
+    are made from (`keys`: policy id → `versions.policy_key`), the theme, the small
+    navigation and the footer: when the `published` site holds that archive under the
+    same key, its folders and files are listed in the result's `moves` instead of being
+    written (`publish.publish` moves them). `unread` (policy id → `versions.Unread`) are
+    the archives whose files are still in the store: their pages' sources are read only
+    when they are written here. Each page's HTML is kept in the build's store.
     """
     started = time.perf_counter()
     result = ArchiveResult()
     cache = store.current()
     footers = footers or {}
+    keys = keys or {}
+    unread = unread or {}
     for file in archive:  # from here on they are pages of the site, checked as such
         file.inclusion = InclusionLevel.NOT_IN_NAV
-    nav = small_navigation(files, config, base_nav)
+    nav = small_navigation(files, config, base_nav, archive)
     doc_files = files.documentation_pages()
     common = hashlib.sha256(
         f"{theme}\0{_nav_signature(nav.items)}".encode()
@@ -165,6 +200,8 @@ def render_archive(
     for rel, text in (data or {}).items():
         pid = addresses.archive_policy(rel)
         data_of.setdefault(pid, {})[rel] = text
+        by_policy.setdefault(pid, [])
+    for pid in unread:
         by_policy.setdefault(pid, [])
 
     folders: set[Path] = set()
@@ -181,8 +218,9 @@ def render_archive(
         if tick:
             tick(file.src_uri)
 
-    def reusable(pid: str, key: str, where: list[str]) -> bool:
-        return (published is not None and published.archives.get(pid) == key
+    def reusable(pid: str, key: str | None, where: list[str]) -> bool:
+        return (key is not None and published is not None
+                and published.archives.get(pid) == key
                 and all((published.site / path).exists() for path in where)
                 and not any((site_dir / path).exists() for path in where))
 
@@ -194,21 +232,16 @@ def render_archive(
         for pid in todo:
             pages = by_policy[pid]
             footer = footers.get(pid, site_version)
-            digest = hashlib.sha256(f"{common}\0{footer}".encode())
-            keyed = []
-            for file in pages:
-                source = file.content_string  # in memory, or read from docs_dir
-                key = hashlib.sha256(f"{common}\0{file.src_uri}\0{source}".encode()).hexdigest()
-                digest.update(f"\0{file.src_uri}\0{key}".encode())
-                keyed.append((file, key, source))
+            stored = unread.get(pid)
             files_of = data_of.get(pid, {})
-            for rel, text in sorted(files_of.items()):
-                digest.update(f"\0{rel}\0".encode())
-                digest.update(hashlib.sha256(text.encode()).digest())
-            archive_key = digest.hexdigest()
-            where = archive_folders(pages) + sorted(files_of)
+            where = archive_folders(pages) + sorted(stored.data if stored else files_of)
+            archive_key = (hashlib.sha256(f"{common}\0{footer}\0{keys[pid]}".encode())
+                           .hexdigest() if pid in keys else None)
             if reusable(pid, archive_key, where):
-                cache.use(*(key for _, key, _ in keyed))  # for when the archive changes
+                # the pages' HTML, for when the archive changes
+                kept = cache.get_json(_page_keys(archive_key))
+                if isinstance(kept, dict):
+                    cache.use(*kept.get("pages", ()))
                 done["reused"] += len(pages)
                 done["moves"].extend(where)
                 done["archives"][pid] = archive_key
@@ -216,7 +249,18 @@ def render_archive(
                     for file in pages:
                         tick(file.src_uri)
                 continue
+            if stored is not None:
+                made = stored.read()
+                files_of = {rel: made[rel] for rel in stored.data}
+                for file in pages:
+                    file.content_string = made[file.src_uri].markdown
+            keyed = []
+            for file in pages:
+                source = file.content_string  # in memory, or read from docs_dir
+                key = hashlib.sha256(f"{common}\0{file.src_uri}\0{source}".encode()).hexdigest()
+                keyed.append((file, key, source))
             shown = str(markupsafe.escape(footer))
+            memo: sections.Memo = {}  # the sections of this policy's version pages
             before = len(messages)
             for rel, text in files_of.items():
                 write_file(site_dir / rel, text.encode("utf-8"))
@@ -227,15 +271,18 @@ def render_archive(
                     done["cached"] += 1
                     continue
                 warned = len(messages)
-                html = _render(file, source, config, files, doc_files, nav, env)
+                html = _render(file, source, config, files, doc_files, nav, env, memo)
                 assert file.page is not None
                 file.page.validate_anchor_links(files=files, log_level=anchors_level)
                 if len(messages) == warned:  # only a page without a warning is kept
                     cache.put_text(key, html)
                 write(file, html, shown)
                 done["rendered"] += 1
-            if len(messages) == before:  # only an archive without a warning is recorded
+            # only an archive without a warning is recorded
+            if archive_key is not None and len(messages) == before:
                 done["archives"][pid] = archive_key
+                cache.put_json(_page_keys(archive_key),
+                               {"pages": [key for _, key, _ in keyed]})
         return done
 
     real_version = config.extra.get("site_version", "")
@@ -267,20 +314,30 @@ def render_archive(
     return result
 
 
-def _render(file: File, source: str, config, files: Files, doc_files, nav, env) -> str:
+def _page_keys(archive_key: str) -> str:
+    """Where the store keeps the keys of an archive's pages' HTML."""
+    return store.Store.key("archive-pages", archive_key)
+
+
+def _render(file: File, source: str, config, files: Files, doc_files, nav, env,
+            memo: sections.Memo | None = None) -> str:
     """One page, as MkDocs' own build renders it (minus plugins, which skip these pages).
 
     This follows `mkdocs.commands.build._build_page` step by step, on MkDocs' private
     state where that function does: `config._current_page` is what MkDocs' Markdown
     extensions (its link rewriting and anchor collection) read to know the page being
     rendered, and MkDocs sets it the same way around each page. It is the one private
-    name used, and only here."""
+    name this module uses. A version page's Markdown is converted a section at a time,
+    each section once for the pages of one policy (`sections.render`, `memo`)."""
     page = Page(None, file, config)
     config._current_page = page
     try:
         page.markdown, page.meta = meta.get_data(source)  # Page.read_source, file read once
         page.markdown, blocks = set_aside_html(page.markdown)
-        page.render(config, files)
+        if memo is not None and VERSION_PAGE.fullmatch(file.src_uri):
+            sections.render(page, config, files, memo)  # the same as page.render
+        else:
+            page.render(config, files)
         if blocks:
             page.content = put_back_html(page.content, blocks)
             page.present_anchor_ids = (page.present_anchor_ids or set()) | html_anchors(blocks)

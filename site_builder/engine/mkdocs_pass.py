@@ -37,6 +37,7 @@ from ..publish import Published
 from ..site import Site
 from ..store import Store
 from .archive import ArchiveResult, package_version, render_archive, theme_hash
+from .templates import TemplateCache
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "mkdocs.yml"
@@ -96,8 +97,9 @@ class _Sources(BasePlugin):
                 for path, text in {**pages, **self.site.files}.items()]
         for file in sorted(made, key=file_sort_key):
             files.append(file)
-        for page in self.site.archive():
-            files.append(File.generated(config, page.path, content=page.markdown))
+        for page in self.site.archive():  # an unread one gets its source if it is rendered
+            files.append(File.generated(config, page.path,
+                                        content=page.markdown if page.source else ""))
         self.pages = []
         for file in files.documentation_pages(inclusion=lambda _: True):
             if addresses.is_archive_page(file.src_uri):
@@ -254,12 +256,15 @@ def _toc_token(item) -> dict:
 def _links_resolve(markdown: str, src_uri: str, files: Files) -> bool:
     """Whether every relative link in a page's Markdown names a file of the site."""
     base = posixpath.dirname(src_uri)
-    for target in _LINK.findall(markdown) + _DEFINITION.findall(markdown):
+    found = files.src_uris  # by the normalised path, as `get_file_from_path` looks it up
+    for target in {*_LINK.findall(markdown), *_DEFINITION.findall(markdown)}:
+        if target.startswith(("#", "/")):  # an anchor of the page, or an absolute address
+            continue
         parts = urlsplit(target)
         if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
             continue
         path = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
-        if files.get_file_from_path(path) is None:
+        if path not in found:
             return False
     return True
 
@@ -340,11 +345,13 @@ def render_site(
                              for page in item.values())
         sources = _Sources(site, unlisted)
         config.plugins["transparency/sources"] = sources
-        render_cache = None
+        render_cache = template_cache = None
         if store.current().enabled:
             render_cache = _RenderCache(theme)
+            template_cache = TemplateCache(theme)
             config.plugins["transparency/render-cache"] = render_cache
             config.plugins["transparency/search-cache"] = _SearchCache()
+            config.plugins["transparency/template-cache"] = template_cache
         if tick:
             config.plugins["transparency/progress"] = _Progress(tick)
         config.plugins.on_startup(command="build", dirty=False)
@@ -353,13 +360,14 @@ def render_site(
             before = len(collector.messages)
             result = render_archive(
                 config=config, files=sources.files, env=sources.env, archive=sources.pages,
-                data=site.archive_files,
+                data=site.archive_files, keys=site.archive_keys, unread=site.unread,
                 base_nav=base_nav, site_version=site.footer,
                 theme=theme, messages=collector.messages, tick=tick,
                 footers=site.footers, published=published,
             )
-            if render_cache is not None:
+            if render_cache is not None and template_cache is not None:
                 result.pass_cached = render_cache.hits
+                result.pass_templates = template_cache.hits
             if strict and len(collector.messages) > before:
                 count = len(collector.messages) - before
                 raise MkDocsFailed(f"Aborted with {count} warnings in strict mode!",

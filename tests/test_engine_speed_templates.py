@@ -1,0 +1,112 @@
+"""The template output of MkDocs' pass kept between builds: an unchanged page is not
+rendered again, and the site is the same as one built without the cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+import site_builder.engine.templates as templates
+from site_builder.build import build_site
+from tests.conftest import CONTENT
+from tests.history.conftest import (
+    POLICY,
+    V3_BODY,
+    Repo,
+    assert_same_site,
+    policy_text,
+    three_versions,
+)
+
+JUNE_1 = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
+JUNE_2 = dt.datetime(2026, 6, 2, 8, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def repo(tmp_path) -> Repo:
+    made = Repo(tmp_path / "repo")
+    for file in (CONTENT / "policies").iterdir():
+        made.write(f"policies/{file.name}", file.read_text())
+    three_versions(made)
+    return made
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSPARENCY_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def whole(lines: list[str]) -> int:
+    """From a build's log: pages of MkDocs' pass whose template output was kept."""
+    found = [re.search(r"HTML from the cache, (\d+) whole", line) for line in lines]
+    return next((int(match[1]) for match in found if match), 0)
+
+
+def same_as_fresh(repo: Repo, out, tmp_path, monkeypatch, now=JUNE_2) -> None:
+    monkeypatch.setenv("TRANSPARENCY_CACHE", "off")
+    fresh = tmp_path / "fresh"
+    build_site(repo.content, fresh, log=lambda _: None, now=now)
+    assert_same_site(out, fresh)
+
+
+def test_unchanged_pages_keep_their_output_and_get_this_builds_footer(
+        repo, tmp_path, cache, monkeypatch):
+    out = tmp_path / "site"
+    lines: list[str] = []
+    build_site(repo.content, out, log=lines.append, now=JUNE_1)
+    assert whole(lines) == 0
+    lines.clear()
+    build_site(repo.content, out, log=lines.append, now=JUNE_2)
+    found = next(re.search(r"(\d+) of its pages' HTML from the cache", line)
+                 for line in lines if "HTML from the cache" in line)
+    assert whole(lines) == int(found[1]) > 5  # every page whose Markdown is unchanged
+    assert "Built 2026-06-02 08:30 UTC" in (out / "policies" / "index.html").read_text()
+    assert templates.PLACEHOLDER not in (out / "policies" / "index.html").read_text()
+    same_as_fresh(repo, out, tmp_path, monkeypatch)
+
+
+def test_a_revision_renders_again_the_pages_it_changes(repo, tmp_path, cache, monkeypatch):
+    out = tmp_path / "site"
+    build_site(repo.content, out, log=lambda _: None, now=JUNE_1)
+    repo.write(POLICY, policy_text(V3_BODY + "E. Errors are corrected.\n",
+                                   effective="2026-06-01"))
+    repo.commit("Errors are corrected\n\nPublished-by: Office of Communications", "2026-05-20")
+    lines: list[str] = []
+    build_site(repo.content, out, log=lines.append, now=JUNE_2)
+    assert whole(lines) > 0
+    assert "Errors are corrected." in (out / "policies/social-media/index.html").read_text()
+    same_as_fresh(repo, out, tmp_path, monkeypatch)
+
+
+def test_a_new_title_in_the_navigation_renders_every_page_again(
+        repo, tmp_path, cache, monkeypatch):
+    out = tmp_path / "site"
+    build_site(repo.content, out, log=lambda _: None, now=JUNE_1)
+    repo.write(POLICY, policy_text(V3_BODY, title="Social Media Test Policy, Renamed",
+                                   effective="2026-04-01"))
+    repo.commit("Renamed\n\nPublished-by: Office of Communications", "2026-05-20")
+    lines: list[str] = []
+    build_site(repo.content, out, log=lines.append, now=JUNE_2)
+    assert whole(lines) == 0  # every page shows the navigation, which names the policy
+    same_as_fresh(repo, out, tmp_path, monkeypatch)
+
+
+def test_the_key_covers_the_neighbours_in_the_navigation(tmp_path):
+    class Page:
+        def __init__(self, url, title, previous=None, following=None):
+            self.url, self.title = url, title
+            self.previous_page, self.next_page = previous, following
+            self.file = type("File", (), {"src_uri": url + "index.md"})()
+            self.meta, self.toc, self.ancestors = {"title": title}, [], []
+            self.is_homepage, self.canonical_url, self.edit_url = False, None, None
+            self.markdown, self.content = "# x", "<h1>x</h1>"
+
+    before = Page("a/", "A", following=Page("b/", "B"))
+    renamed = Page("a/", "A", following=Page("b/", "B, renamed"))
+    assert templates.page_key("t", "n", before) != templates.page_key("t", "n", renamed)
+    assert templates.page_key("t", "n", before) == templates.page_key(
+        "t", "n", Page("a/", "A", following=Page("b/", "B")))
+    assert templates.page_key("t", "n", before) != templates.page_key("t", "m", before)
