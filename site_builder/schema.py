@@ -275,11 +275,23 @@ class PublicOutcome(Strict):
                                                         "referred; the status page shows it.")
 
 
+# What a registry written before public outcomes existed means: the public outcome of
+# each reason the shipped registry has always had, and the outcomes themselves.
+STANDARD_OUTCOMES = {
+    "violation-confirmed": "substantiated", "addressed": "not-substantiated",
+    "feedback-taken-up": "taken-up", "feedback-noted": "noted", "duplicate": "duplicate",
+    "spam": "closed", "not-a-violation": "not-substantiated", "out-of-scope": "closed",
+    "not-a-city-account": "not-a-city-account", "referred": "referred-elsewhere",
+}
+
+
 class Reason(Strict):
     id: ShortSlug = Field(description="Stable id, stored with each closed item. Unique.")
     label: Line = Field(description="The choice as the inbox shows it.")
     hint: Text = Field(description="When to choose it.")
-    outcome: ShortSlug = Field(description="The public outcome it gives (public_outcomes).")
+    outcome: ShortSlug | None = Field(
+        default=None, description="The public outcome it gives (public_outcomes); the "
+                                  "standard reasons have one without it.")
 
 
 class DismissReason(Reason):
@@ -304,9 +316,31 @@ class ActionList(Strict):
     actions: list[Action] = Field(min_length=1, description="The actions, in order.")
 
 
+def standard_public_outcomes() -> list[PublicOutcome]:
+    return [
+        PublicOutcome(id="substantiated", label="Substantiated",
+                      hint="The post broke the policy, and action was taken."),
+        PublicOutcome(id="not-substantiated", label="Not substantiated",
+                      hint="We checked, and the post did not break the policy."),
+        PublicOutcome(id="not-a-city-account", label="Not a City account", link="accounts",
+                      hint="The account is not one of the City's official accounts, so the "
+                           "City's policies do not apply to it."),
+        PublicOutcome(id="referred-elsewhere", label="Referred elsewhere", asks_where=True,
+                      hint="It is for another body to decide, and we passed it on."),
+        PublicOutcome(id="duplicate", label="Duplicate",
+                      hint="The same as an earlier submission, which is being handled there."),
+        PublicOutcome(id="taken-up", label="Taken up",
+                      hint="The feedback goes into the policy's next review or a change to it."),
+        PublicOutcome(id="noted", label="Noted",
+                      hint="The feedback was read and considered; no change is planned."),
+        PublicOutcome(id="closed", label="Closed", hint="Closed without further action."),
+    ]
+
+
 class OutcomeRegistry(Strict):
     public_outcomes: list[PublicOutcome] = Field(
-        min_length=1, description="What a decided item's status page says happened.")
+        default_factory=standard_public_outcomes, min_length=1,
+        description="What a decided item's status page says happened.")
     resolve_reasons: list[Reason] = Field(description="Why an item is resolved.")
     dismiss_reasons: list[DismissReason] = Field(description="Why an item is dismissed.")
     disciplinary_actions: ActionList = Field(
@@ -332,6 +366,12 @@ class OutcomeRegistry(Strict):
         for key, reasons in (("resolve_reasons", self.resolve_reasons),
                              ("dismiss_reasons", self.dismiss_reasons)):
             for reason in reasons:
+                if reason.outcome is None:
+                    if reason.id not in STANDARD_OUTCOMES:
+                        raise ValueError(
+                            f"{key}: {reason.id!r} needs `outcome`, the public outcome it "
+                            f"gives ({', '.join(outcomes)})")
+                    object.__setattr__(reason, "outcome", STANDARD_OUTCOMES[reason.id])
                 if reason.outcome not in outcomes:
                     raise ValueError(
                         f"{key}: {reason.id!r} gives the outcome {reason.outcome!r}, which is "

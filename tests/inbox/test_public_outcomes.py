@@ -118,3 +118,26 @@ def test_the_workflow_rules_are_plain_functions(catalog):
         triage.resolve("new", "violation-confirmed", "Done.", None, ["retraining"], offered,
                        action_link="https://example.org/correction")
     assert refused.value.field == "action_link"
+
+
+def test_a_registry_written_before_public_outcomes_still_loads():
+    """A City's outcomes.yaml from before public outcomes: the standard reasons get the
+    shipped outcomes; a reason of its own must say which outcome it gives."""
+    old = registry(lambda d: [d.pop("public_outcomes")] + [
+        r.pop("outcome") for key in ("resolve_reasons", "dismiss_reasons") for r in d[key]])
+    loaded = schema.OutcomeRegistry.model_validate(old)
+    assert {r.id: r.outcome for r in loaded.dismiss_reasons}["not-a-violation"] == \
+        "not-substantiated"
+    assert [o.id for o in loaded.public_outcomes][:2] == ["substantiated", "not-substantiated"]
+    old["dismiss_reasons"].append({"id": "withdrawn", "label": "Withdrawn", "hint": "Asked.",
+                                   "public_note": "Closed at your request."})
+    with pytest.raises(ValueError) as refused:
+        schema.OutcomeRegistry.model_validate(old)
+    assert "'withdrawn' needs `outcome`" in str(refused.value)
+
+
+def test_the_default_outcomes_are_the_shipped_ones():
+    shipped = schema.OutcomeRegistry.model_validate(registry(lambda d: None))
+    assert schema.standard_public_outcomes() == shipped.public_outcomes
+    assert {r.id: r.outcome for r in shipped.resolve_reasons + shipped.dismiss_reasons} == \
+        schema.STANDARD_OUTCOMES
