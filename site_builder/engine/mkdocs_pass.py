@@ -37,7 +37,7 @@ from ..publish import Published
 from ..site import Site
 from ..store import Store
 from .archive import ArchiveResult, package_version, render_archive, theme_hash
-from .templates import TemplateCache
+from .templates import TemplateCache, WarningCounter
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "mkdocs.yml"
@@ -140,7 +140,7 @@ class _RenderCache(BasePlugin):
         super().__init__()
         self.cache = store.current()
         self.common = theme
-        self.warnings = _Counter()
+        self.warnings = WarningCounter()
         self.hits = 0
         self.pending: dict[str, tuple[str, int]] = {}  # src_uri → key, warnings before
 
@@ -237,15 +237,6 @@ class _SearchCache(BasePlugin):
             self.cache.put_json(key, index.entries[start:])
 
         index.add_entry_from_context = add_entries  # this build's index only
-
-
-class _Counter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
 
 
 def _toc_token(item) -> dict:

@@ -36,7 +36,8 @@ from .. import store
 from ..store import Store
 from .archive import PLACEHOLDER
 
-__all__ = ["PLACEHOLDER", "TemplateCache", "nav_signature", "page_key", "toc_tokens"]
+__all__ = ["PLACEHOLDER", "TemplateCache", "WarningCounter", "nav_signature", "page_key",
+           "toc_tokens"]
 
 TEMPLATE_VERSION = "template-1"  # bump when what a page's template output depends on changes
 TEMPLATE = "main.html"  # the template of every navigable page; others are rendered as usual
@@ -79,7 +80,9 @@ def page_key(common: str, nav: str, page) -> str:
         page.markdown or "", page.content or "")
 
 
-class _Counter(logging.Handler):
+class WarningCounter(logging.Handler):
+    """Counts the warnings logged while it is attached (a render kept only without any)."""
+
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.count = 0
@@ -103,7 +106,7 @@ class TemplateCache(BasePlugin):
         super().__init__()
         self.cache = store.current()
         self.common = theme
-        self.warnings = _Counter()
+        self.warnings = WarningCounter()
         self.hits = 0
         self.template = None
 
