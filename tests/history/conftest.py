@@ -146,6 +146,13 @@ def repo(tmp_path) -> Repo:
     return Repo(tmp_path / "repo")
 
 
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """A cache folder of the test's own (TRANSPARENCY_CACHE)."""
+    monkeypatch.setenv("TRANSPARENCY_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
 def body_with(*edits: tuple[str, str], body: str = BODY_1) -> str:
     for old, new in edits:
         assert old in body, old

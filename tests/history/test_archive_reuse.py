@@ -32,11 +32,6 @@ def inodes(site, folder: str) -> dict[str, int]:
             for p in (site / folder).rglob("*") if p.is_file()}
 
 
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRANSPARENCY_CACHE", str(tmp_path / "cache"))
-    return tmp_path / "cache"
-
 
 def test_a_rebuild_keeps_the_published_archive_pages_and_equals_a_fresh_build(
         published, tmp_path, cache, monkeypatch):

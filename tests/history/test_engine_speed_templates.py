@@ -10,14 +10,12 @@ import pytest
 
 import site_builder.engine.templates as templates
 from site_builder.build import build_site
-from tests.conftest import CONTENT
 from tests.history.conftest import (
     POLICY,
     V3_BODY,
     Repo,
     assert_same_site,
     policy_text,
-    three_versions,
 )
 
 JUNE_1 = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
@@ -25,18 +23,10 @@ JUNE_2 = dt.datetime(2026, 6, 2, 8, 30, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def repo(tmp_path) -> Repo:
-    made = Repo(tmp_path / "repo")
-    for file in (CONTENT / "policies").iterdir():
-        made.write(f"policies/{file.name}", file.read_text())
-    three_versions(made)
-    return made
+def repo(published) -> Repo:
+    """The shipped policies and three versions of a test policy."""
+    return published
 
-
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRANSPARENCY_CACHE", str(tmp_path / "cache"))
-    return tmp_path / "cache"
 
 
 def whole(lines: list[str]) -> int:

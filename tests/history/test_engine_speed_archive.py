@@ -17,7 +17,6 @@ from site_builder.content import load_library
 from site_builder.engine import render_site
 from site_builder.site import make_site
 from site_builder.stamp import site_stamp
-from tests.conftest import CONTENT
 from tests.history.conftest import (
     POLICY,
     V3_BODY,
@@ -25,7 +24,6 @@ from tests.history.conftest import (
     archive_counts,
     assert_same_site,
     policy_text,
-    three_versions,
 )
 
 JUNE_1 = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
@@ -33,19 +31,10 @@ JUNE_2 = dt.datetime(2026, 6, 2, 8, 30, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def repo(tmp_path) -> Repo:
+def repo(published) -> Repo:
     """The shipped policies and three versions of a test policy."""
-    made = Repo(tmp_path / "repo")
-    for file in (CONTENT / "policies").iterdir():
-        made.write(f"policies/{file.name}", file.read_text())
-    three_versions(made)
-    return made
+    return published
 
-
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRANSPARENCY_CACHE", str(tmp_path / "cache"))
-    return tmp_path / "cache"
 
 
 @pytest.fixture
