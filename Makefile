@@ -12,7 +12,8 @@ NGINX := /usr/sbin/nginx
 POLICY_RC := /usr/sbin/policy-rc.d
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint check build serve install browser nginx validators clean benchmarks docs
+.PHONY: run test lint check build serve install browser nginx validators clean benchmarks docs \
+	translations
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +63,14 @@ validators: $(NODE_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# Gather every string the public sees into translations/messages.pot, and bring each
+# language's catalogue up to date with it (docs/translating.md).
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --add-location=file --sort-by-file \
+	  --project "City of Albuquerque social media policies" --msgid-bugs-address "" \
+	  --copyright-holder "City of Albuquerque" -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete
 
 check: $(STAMP)
 	$(BIN)/transparency check

@@ -97,8 +97,9 @@ def _create_app(config: Mapping | None) -> Flask:
         Path(app.config["CONTENT_DIR"]))
     app.extensions["published"] = PublishedSite(app.config.get("SITE_DIR") or None)
 
-    from . import api, db, decisions, errors, inbox, limits, public, resident, stats
+    from . import api, db, decisions, errors, i18n, inbox, limits, public, resident, stats
 
+    i18n.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     limits.init_app(app)

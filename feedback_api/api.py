@@ -11,7 +11,7 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import db, intake, limits, notify, recording
+from . import db, i18n, intake, limits, notify, recording
 from .config import API_MAX_BYTES
 from .errors import DATABASE_DOWN, api_error
 from .status import looks_like_tracking_code, status_of, status_path
@@ -101,6 +101,7 @@ def _submit(kind: str, specs: dict, check):
         return api_error(422, "Some fields are missing or not valid; see `fields`.", fields)
     receipt = recording.record(
         db.engine(), db.session, kind, checked.values, source="api",
+        language=i18n.language().code,
         client=recording.client_hash(client_address(), current_app.secret_key),
         duplicate_window=current_app.config["DUPLICATE_WINDOW_SECONDS"],
         announce=notify.announcer(current_app),

@@ -14,12 +14,10 @@ import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+from site_builder import schema
 
 from .config import ConfigError
-
-if TYPE_CHECKING:
-    from site_builder import schema
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +151,7 @@ class Catalog:
     problems: tuple[str, ...] = ()
     categories: tuple[Category, ...] = ()  # in the order the report form lists them
     outcomes: Outcomes | None = None
+    languages: schema.LanguagesRegistry = schema.ENGLISH_ONLY
 
     @functools.cached_property
     def category_ids(self) -> tuple[str, ...]:
@@ -248,7 +247,7 @@ def load_catalog(content_dir: Path) -> Catalog:
                   "`transparency check`)")
     return Catalog(policies, accounts, tuple(str(p) for p in problems),
                    _categories(library.report_categories, policies),
-                   _outcomes(library.outcomes))
+                   _outcomes(library.outcomes), library.languages)
 
 
 def _categories(registry: schema.ReportCategoryRegistry,

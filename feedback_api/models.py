@@ -77,6 +77,9 @@ class Submission(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     source: Mapped[str] = mapped_column(String(8))  # "form" or "api"
+    # the language it was written in (registries/languages.yaml), and its messages' (0009)
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en",
+                                          index=True)
     is_spam: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     spam_reason: Mapped[str | None] = mapped_column(String(64))
     # HMAC of the client's address under the app's secret: never the address itself.
@@ -176,6 +179,7 @@ class OutboxMessage(Base):
     event: Mapped[str] = mapped_column(String(120))  # "acknowledged", "decided:…", "led-to:…"
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # a sender has it
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

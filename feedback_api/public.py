@@ -18,7 +18,7 @@ from flask import (
 from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
-from . import db, intake, judging, limits, notify, recording
+from . import db, i18n, intake, judging, limits, notify, recording
 from .errors import DATABASE_DOWN, rate_limited, submission_limit_message
 from .forms import (
     FeedbackForm,
@@ -158,6 +158,7 @@ def _record(form: SubmissionForm, kind: str, values: dict, page):
     try:
         receipt = recording.record(
             db.engine(), db.session, kind, values, source="form",
+            language=i18n.language().code,
             client=recording.client_hash(client_address(), current_app.secret_key),
             duplicate_window=current_app.config["DUPLICATE_WINDOW_SECONDS"],
             announce=notify.announcer(current_app),

@@ -51,8 +51,8 @@ _COLUMNS = {
     "report": ("category", "account_id", "account_url", "post_url", "seen_at", "name",
                "email", "wants_reply"),
 }
-_ALWAYS = ("tracking_code", "kind", "state", "created_at", "updated_at", "source", "is_spam",
-           "spam_reason", "client_hash", "content_hash")
+_ALWAYS = ("tracking_code", "kind", "state", "created_at", "updated_at", "source", "language",
+           "is_spam", "spam_reason", "client_hash", "content_hash")
 
 
 def _insert_unless_repeat(kind: str, returning: bool):
@@ -195,6 +195,7 @@ def record(
     *,
     source: str,
     client: str,
+    language: str = "en",
     duplicate_window: int,
     spam_reason: str | None = None,
     now: dt.datetime | None = None,
@@ -207,13 +208,15 @@ def record(
     tracking code is returned. The row goes in on a connection of `engine`'s pool; `db`
     gives the request's session, opened only to look up a repeat. `announce(id, category,
     received)` is called for a new report that is not suspected spam, once it is committed
-    (notify.announcer: email to staff).
+    (notify.announcer: email to staff). `language` is the one the resident wrote in, which
+    their messages will be in.
     """
     now = now or utcnow()
     said = content_hash(kind, values)
     since = now - dt.timedelta(seconds=duplicate_window)
     row = {"kind": kind, "state": "new", "created_at": now, "updated_at": now,
-           "source": source, "is_spam": spam_reason is not None, "spam_reason": spam_reason,
+           "source": source, "language": language, "is_spam": spam_reason is not None,
+           "spam_reason": spam_reason,
            "client_hash": client, "content_hash": said, "since": since}
     row.update((name, values.get(name)) for name in _COLUMNS[kind])
     if kind == "report":

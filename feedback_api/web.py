@@ -70,9 +70,16 @@ def on_inbox_origin() -> bool:
 
 def site_address(path: str) -> str:
     """A link from the app's pages to the public site (`path` is site-relative, from
-    `site_builder.addresses`). The forms share the site's origin, so the link stays
-    relative; the inbox on an origin of its own (INBOX_ORIGIN) links to the site's
-    address (SITE_URL), since the inbox's host serves nothing else."""
+    `site_builder.addresses`), in the page's language (`/es/policies/…`)."""
+    from .i18n import language
+
+    return _on_site(language().prefix + path)
+
+
+def _on_site(path: str) -> str:
+    """The forms share the site's origin, so a link stays relative; the inbox on an origin
+    of its own (INBOX_ORIGIN) links to the site's address (SITE_URL), since the inbox's
+    host serves nothing else."""
     if not on_inbox_origin():
         return path
     return (current_app.config.get("SITE_URL") or "").rstrip("/") + path
@@ -86,7 +93,7 @@ def policy_address(policy_id: str, anchor: str | None = None) -> str:
 def form_address(endpoint: str) -> str:
     """A link to one of the public forms: relative, or on the site's address from the
     inbox's own origin (the forms are not served there)."""
-    return site_address(url_for(endpoint))
+    return _on_site(url_for(endpoint))
 
 
 TEMPLATE_GLOBALS = {

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-from . import citations, schema
+from . import citations, languages, schema
 from .active_content import field_problems
 from .active_content import problems as active_content
 from .addresses import POLICY_PAGE_IDS
@@ -46,6 +46,7 @@ OPTIONAL_REGISTRY_FILES = {
     "outcomes.yaml": schema.OutcomeRegistry,
     "citations.yaml": schema.SiteCitations,
     "responses.yaml": schema.ResponsesRegistry,
+    "languages.yaml": schema.LanguagesRegistry,
 }
 WITHDRAWN = f"{REGISTRY_DIR}/withdrawn.yaml"
 RESPONSES = f"{REGISTRY_DIR}/responses.yaml"
@@ -79,6 +80,8 @@ class Library:
     citations: schema.SiteCitations = schema.SiteCitations()
     # registries/responses.yaml: Responds-to codes pushed by mistake, and their lines
     dropped_responses: tuple[tuple[schema.DroppedResponse, int], ...] = ()
+    # registries/languages.yaml; without it the site is in English alone
+    languages: schema.LanguagesRegistry = schema.ENGLISH_ONLY
 
     def policy_at(self, path: str) -> Policy | None:
         return next((p for p in self.policies.values() if p.path == path), None)
@@ -276,7 +279,8 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
                       registries.get("report-categories.yaml"), registries.get("outcomes.yaml"),
                       registries.get("citations.yaml") or schema.SiteCitations(),
                       _dropped(registries.get("responses.yaml"),
-                               registry_lines.get("responses.yaml", {})))
+                               registry_lines.get("responses.yaml", {})),
+                      registries.get("languages.yaml") or schema.ENGLISH_ONLY)
     problems += check_library(library, registry_lines)
     return library, sorted(set(problems))
 
@@ -385,6 +389,7 @@ def check_library(library: Library, registry_lines: dict[str, dict]) -> list[Pro
                         f"({', '.join(platform.domains)})",
                     ))
     problems += [Problem(*found) for found in citations.problems(library, registry_lines)]
+    problems += languages.catalogue_problems(library.languages, f"{REGISTRY_DIR}/languages.yaml")
     return problems + _check_withdrawals(library, registry_lines.get("withdrawn.yaml", {}))
 
 

@@ -209,6 +209,74 @@ class ResponsesRegistry(Strict):
         description="Codes that pushed commits named in a Responds-to trailer by mistake.")
 
 
+LANGUAGE_CODE = r"^[a-z]{2,3}(?:-[A-Z]{2})?$"
+
+
+class LanguageEntry(Strict):
+    code: Annotated[str, StringConstraints(pattern=LANGUAGE_CODE)] = Field(
+        description="BCP 47 code, as `lang` attributes, addresses (`/es/`) and the "
+                    "catalogue's folder (`translations/es/`) write it.")
+    name: Line = Field(description="The language's name in itself, for the language "
+                                   "switch: `Español`.")
+    english_name: Line = Field(description="Its name in English, for staff: `Spanish`.")
+    default: Flag = Field(False, description="The site's first language, served without "
+                                             "a prefix; exactly one language is.")
+    search: Slug | None = Field(None, description="The search index's language (a "
+                                                  "lunr language: `es`); by default the "
+                                                  "code's first part.")
+
+    @property
+    def prefix(self) -> str:
+        """The path every address in this language starts with: `` or `/es`."""
+        return "" if self.default else f"/{self.code}"
+
+
+class LanguagesRegistry(Strict):
+    languages: list[LanguageEntry] = Field(min_length=1, description="The site's languages, "
+                                           "in the order the language switch lists them.")
+
+    @model_validator(mode="after")
+    def one_default(self):
+        codes = [language.code for language in self.languages]
+        if len(set(codes)) != len(codes):
+            raise ValueError("each language is listed once; remove the repeated code")
+        defaults = [language.code for language in self.languages if language.default]
+        if len(defaults) != 1:
+            raise ValueError("exactly one language has `default: true` (the one served "
+                             f"without a prefix); found {len(defaults)}")
+        return self
+
+
+TRANSLATION_KINDS = ("official", "courtesy", "machine")
+
+
+class TranslationMeta(Strict):
+    """The front matter of a policy's translation (content/translations/<lang>/<id>.md)."""
+
+    policy: Slug = Field(description="The id of the policy it translates.")
+    lang: Annotated[str, StringConstraints(pattern=LANGUAGE_CODE)] = Field(
+        description="Its language: a code in registries/languages.yaml, the same as its "
+                    "folder's name.")
+    translates_version: Annotated[int, StrictType(), Field(ge=1)] = Field(
+        description="The version of the policy it translates (its number on the site).")
+    kind: Literal[TRANSLATION_KINDS] = Field(description="Who made it: an official "
+                                             "translation, a courtesy translation, or a "
+                                             "machine translation.")
+    sample: Flag = Field(default=False, description="True for a sample policy's sample "
+                                                    "translation.")
+    title: Line = Field(description="The policy's title in this language.")
+    summary: Text = Field(description="The policy in a few plain sentences, in this "
+                                      "language.")
+    incomplete: Text | None = Field(default=None, description="The policy's note on what "
+                                    "its source lacks, in this language.")
+    source_note: Text | None = Field(default=None, description="The note on the policy's "
+                                     "source, in this language.")
+
+
+ENGLISH_ONLY = LanguagesRegistry(languages=[LanguageEntry(
+    code="en", name="English", english_name="English", default=True, search="en")])
+
+
 # Keys and values that look like credentials stop the build: the content is public. The
 # rules are in secrets_scan.py; these two are kept for the callers that name one value.
 def secret_in_value(value: str) -> str | None:

@@ -13,7 +13,8 @@ MODELS = [
     schema.Citation, schema.ReportCategoryRegistry, schema.ReportCategory,
     schema.OutcomeRegistry, schema.PublicOutcome, schema.Reason, schema.DismissReason,
     schema.ActionList, schema.Action, schema.SiteCitations, schema.ResponsesRegistry,
-    schema.DroppedResponse,
+    schema.DroppedResponse, schema.LanguagesRegistry, schema.LanguageEntry,
+    schema.TranslationMeta,
 ]
 
 
@@ -41,7 +42,7 @@ def test_no_documented_field_is_unknown_to_the_schema():
 def test_every_allowed_value_is_documented():
     text = (CONTENT / "README.md").read_text()
     for values in (schema.POLICY_KINDS, schema.POLICY_STATUSES, schema.PLATFORM_STATUSES,
-                   schema.ACCOUNT_STATUSES):
+                   schema.ACCOUNT_STATUSES, schema.TRANSLATION_KINDS):
         for value in values:
             assert f"`{value}`" in text, value
 
