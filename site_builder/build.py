@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from . import engine, history, pages, publish, store, withdrawals
+from . import engine, history, pages, publish, store, translations, withdrawals
 from .content import load_library
 from .engine import CONFIG
 from .site import make_site
@@ -149,7 +149,8 @@ def _build_site(
         histories, warnings = history.read_history(content, library)
     for warning in warnings:
         log(f"warning: {warning}")
-    problems = withdrawals.history_problems(library, histories)
+    problems = withdrawals.history_problems(library, histories) + \
+        translations.history_problems(library.translations, histories)
     if problems:
         noun = "problem" if len(problems) == 1 else "problems"
         raise BuildFailed(f"{len(problems)} {noun} in the history of {content}/; nothing was "

@@ -44,6 +44,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from . import store
     from .history import read_history
     from .responds import response_problems
+    from .translations import history_problems as translation_problems
     from .withdrawals import history_problems
 
     content = _content_dir(args.content)
@@ -53,6 +54,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     with store.opened(store.folder_for(content)):
         histories, _ = read_history(content, library)
     problems = sorted(set(problems) | set(history_problems(library, histories))
+                      | set(translation_problems(library.translations, histories))
                       | set(response_problems(histories, feedback_lookup, library)))
     for problem in problems:
         print(problem)

@@ -28,6 +28,7 @@ from .addresses import POLICY_PAGE_IDS
 from .credentials import file_credentials
 from .outline import Outline, parse_outline
 from .problem import Problem
+from .translations import load_translations
 from .yaml_fields import front_matter_data, line_for, read_yaml, show, split_front_matter, validate
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -82,6 +83,8 @@ class Library:
     dropped_responses: tuple[tuple[schema.DroppedResponse, int], ...] = ()
     # registries/languages.yaml; without it the site is in English alone
     languages: schema.LanguagesRegistry = schema.ENGLISH_ONLY
+    # content/translations/<lang>/<id>.md, by (language, policy id)
+    translations: dict = field(default_factory=dict)
 
     def policy_at(self, path: str) -> Policy | None:
         return next((p for p in self.policies.values() if p.path == path), None)
@@ -281,7 +284,10 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
                       _dropped(registries.get("responses.yaml"),
                                registry_lines.get("responses.yaml", {})),
                       registries.get("languages.yaml") or schema.ENGLISH_ONLY)
-    problems += check_library(library, registry_lines)
+    translated, translation_problems = load_translations(root, policies, library.languages,
+                                                         read_text)
+    library.translations.update(translated)
+    problems += translation_problems + check_library(library, registry_lines)
     return library, sorted(set(problems))
 
 
