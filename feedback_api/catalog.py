@@ -30,15 +30,29 @@ class PolicyEntry:
     sections: dict[str, str]  # anchor -> how a reader cites it ("§K.c", "Purpose")
     name: str  # "AI 1-19: Social Media Policy", or the title when there is no number
     short_name: str  # "AI 1-19", or the title
+    # in the other languages (content/translations/): language → name, short name and
+    # the sections' titles (anchor → title; a clause is cited the same in every language)
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    section_titles: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def section_label(self, anchor: str) -> str | None:
-        """"AI 1-19 §K.c" for a clause; "AI 1-19, Purpose" for a section."""
+    def name_in(self, lang: str | None) -> str:
+        """The policy's name in language `lang` (in English where it has none)."""
+        return self.names.get(lang, (self.name, self.short_name))[0]
+
+    def short_name_in(self, lang: str | None) -> str:
+        """"AI 1-19", or the title in language `lang` when there is no number."""
+        return self.names.get(lang, (self.name, self.short_name))[1]
+
+    def section_label(self, anchor: str, lang: str | None = None) -> str | None:
+        """"AI 1-19 §K.c" for a clause; "AI 1-19, Purpose" for a section ("AI 1-19,
+        Propósito" in Spanish, where the policy's text is translated)."""
         label = self.sections.get(anchor)
         if label is None:
             return None
+        short = self.short_name_in(lang)
         if label.startswith("§"):
-            return f"{self.short_name} {label}"
-        return f"{self.short_name}, {label}"
+            return f"{short} {label}"
+        return f"{short}, {self.section_titles.get(lang, {}).get(anchor, label)}"
 
 
 @dataclass(frozen=True)
@@ -224,8 +238,19 @@ def load_catalog(content_dir: Path) -> Catalog:
     for policy_id, policy in library.policies.items():
         outline = policy.outline
         sections = {anchor: outline.label_of(anchor) or anchor for anchor in outline.anchors}
+        names, titles = {}, {}
+        for (lang, pid), translated in library.translations.items():
+            if pid != policy_id:
+                continue
+            title = translated.meta.title
+            number = policy.meta.number
+            names[lang] = (f"{number}: {title}" if number else title, number or title)
+            if translated.has_text:
+                titles[lang] = {section.id: section.title
+                                for section in translated.outline.sections}
         policies[policy_id] = PolicyEntry(policy_id, policy.meta.title, policy.meta.number,
-                                          sections, title_of(policy), short_title(policy))
+                                          sections, title_of(policy), short_title(policy),
+                                          names, titles)
     platforms = {}
     if library.platforms is not None:
         platforms = {p.id: p.name for p in library.platforms.platforms}

@@ -23,12 +23,13 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from site_builder import addresses
+from site_builder import addresses, languages
 
-from . import db
+from . import db, i18n
 from .catalog import Catalog
 from .errors import DATABASE_DOWN, api_error
-from .judging import clause_label
+from .i18n import _
+from .judging import clause_label, page_language
 from .models import JudgedClause, Submission, utcnow
 from .stats import SUPPRESS_BELOW, Relation, withheld
 from .status import public_outcome
@@ -55,13 +56,16 @@ def filters(args, known: Catalog) -> tuple[str | None, str | None]:
     policy = (args.get("policy") or "").strip() or None
     clause = (args.get("clause") or "").strip() or None
     if policy is not None and known.policy(policy) is None:
-        raise FilterError(f"policy {policy[:80]!r} is not a policy of this site; use an id "
-                          "from /data/policies.json, such as ai-1-19")
+        raise FilterError(_("policy %(given)s is not a policy of this site; use an id from "
+                            "%(list)s, such as %(example)s", given=repr(policy[:80]),
+                            list="/data/policies.json", example="ai-1-19"))
     if clause is not None and policy is None:
-        raise FilterError("clause needs policy too, such as ?policy=ai-1-19&clause=k-c")
+        raise FilterError(_("clause needs policy too, such as %(example)s",
+                            example="?policy=ai-1-19&clause=k-c"))
     if clause is not None and (len(clause) > 80 or not clause.replace("-", "").isalnum()):
-        raise FilterError(f"clause {clause[:80]!r} is not a clause's anchor; use one like "
-                          "k-c (for §K.c)")
+        raise FilterError(_("clause %(given)s is not a clause's anchor; use one like "
+                            "%(example)s (for %(cited)s)", given=repr(clause[:80]),
+                            example="k-c", cited="§K.c"))
     return policy, clause
 
 
@@ -82,7 +86,7 @@ def decided(session: Session, known: Catalog, policy: str | None,
     for item in items:
         cited = tuple(cites.get(item.id, ()))
         if policy and not any(p == policy and (clause is None or c == clause)
-                              for p, c, _ in cited):
+                              for p, c, _version in cited):
             continue
         outcome = public_outcome(known.outcomes, item.state, item.state_reason, item.outcomes,
                                  None, None)
@@ -96,7 +100,7 @@ def decided(session: Session, known: Catalog, policy: str | None,
 def register(found: list[Decision], known: Catalog, policy: str | None,
              clause: str | None) -> dict:
     """The register's answer: counts with suppression, and the decisions in groups."""
-    by_clause = Counter((p, c) for d in found for p, c, _ in d.cited
+    by_clause = Counter((p, c) for d in found for p, c, _version in d.cited
                         if (policy is None or p == policy) and (clause is None or c == clause))
     by_month = Counter(d.month for d in found)
     by_outcome = Counter(d.outcome for d in found)
@@ -117,7 +121,7 @@ def register(found: list[Decision], known: Catalog, policy: str | None,
     def count(name: str) -> dict:
         return {"count": None if name in hidden else values[name], "suppressed": name in hidden}
 
-    labels = {o.id: o.label for o in known.outcomes.public_outcomes}
+    labels = {o.id: _(o.label) for o in known.outcomes.public_outcomes}
     groups: dict[tuple, list[Decision]] = {}
     for decision in found:
         for p, c, version in decision.cited or (("", "", None),):
@@ -152,7 +156,8 @@ def register(found: list[Decision], known: Catalog, policy: str | None,
 
 def _clause(known: Catalog, policy: str, clause: str, version: int | None) -> dict:
     return {"policy_id": policy, "clause": clause,
-            "label": clause_label(known, policy, clause), "version": version,
+            "label": clause_label(known, policy, clause, page_language()),
+            "version": version,
             "url": addresses.url(addresses.version(policy, version), clause) if version
             else addresses.policy_url(policy, clause)}
 
@@ -163,9 +168,9 @@ def _answer(json_wanted: bool):
         policy, clause = filters(request.args, known)
     except FilterError as error:
         if json_wanted:
-            return api_error(400, f"The filter cannot be used: {error}.")
+            return api_error(400, _("The filter cannot be used: %(error)s.", error=error))
         return render_template("decisions.html", error=str(error), data=None,
-                               title="Decisions: how the rules have been applied"), 400
+                               title=_("Decisions: how the rules have been applied")), 400
     try:
         data = register(decided(db.session(), known, policy, clause), known, policy, clause)
     except db.DatabaseUnavailable:
@@ -176,13 +181,21 @@ def _answer(json_wanted: bool):
         response = jsonify(data)
         response.headers["Cache-Control"] = "public, max-age=300"
         return response
-    shown = (clause_label(known, policy, clause) if clause
-             else known.policy(policy).name if policy else None)
+    lang = i18n.language().code
+    shown = (clause_label(known, policy, clause, lang) if clause
+             else known.policy(policy).name_in(lang) if policy else None)
     return render_template("decisions.html", data=data, error=None, catalog=known,
                            policy=known.policy(policy), bar=_bar, shown=shown,
+                           number=_number,
                            api_url=url_for("decisions.api", **{
                                k: v for k, v in data["filters"].items() if v}),
-                           title="Decisions: how the rules have been applied")
+                           title=_("Decisions: how the rules have been applied"))
+
+
+def _number(count: int) -> str:
+    """A count as the page's language writes it (English as it always has: `1234`)."""
+    code = i18n.language().code
+    return str(count) if code == languages.DEFAULT else languages.whole_number(count, code)
 
 
 def _bar(count: int | None, largest: int) -> int:

@@ -78,6 +78,8 @@ def select_language() -> str:
     """The request's language: its address's prefix; for the JSON API, the best match to
     `Accept-Language`; else the default."""
     known = registry()
+    if not has_request_context():  # a command: the default, unless `in_language` says
+        return languages.default_language(known).code
     chosen = request.environ.get(ENVIRON_KEY)
     if chosen:
         return chosen

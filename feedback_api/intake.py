@@ -24,8 +24,13 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 import idna
+from flask import has_request_context
 
+from site_builder.languages import N_, whole_number
+
+from . import i18n
 from .catalog import Catalog
+from .i18n import _
 
 MESSAGE_MAX = 5000
 NAME_MAX = 200
@@ -38,7 +43,7 @@ SEEN_AT_MAX = 32
 @dataclass(frozen=True)
 class Field:
     name: str
-    label: str  # how the form asks for it, used in messages
+    label: str  # how the form asks for it, used in messages (marked with N_)
     type: str = "string"  # "string" or "boolean"
     max_length: int | None = None  # in characters (code points) as sent
     required: bool = False
@@ -46,42 +51,45 @@ class Field:
     format: str | None = None  # "email", "url", "date-or-date-time"
     choices: tuple[str, ...] = ()  # exact values, as listed
     description: str = ""
+    missing: str = ""  # the message when a required field is not given (marked with N_)
 
 
 # Optional contact details, the same on feedback and reports.
 CONTACT_FIELDS = (
-    Field("name", "your name", max_length=NAME_MAX, description="Optional."),
-    Field("email", "your email address", max_length=EMAIL_MAX, format="email",
+    Field("name", N_("your name"), max_length=NAME_MAX, description="Optional."),
+    Field("email", N_("your email address"), max_length=EMAIL_MAX, format="email",
           description="Optional; needed when `wants_reply` is true."),
-    Field("wants_reply", "whether you want a reply", type="boolean",
+    Field("wants_reply", N_("whether you want a reply"), type="boolean",
           description="True to ask for a reply by email."),
 )
 
 FEEDBACK_FIELDS: dict[str, Field] = {f.name: f for f in (
-    Field("policy_id", "the policy", max_length=ID_MAX, required=True,
+    Field("policy_id", N_("the policy"), max_length=ID_MAX, required=True,
+          missing=N_("Enter the policy"),
           description="Id of the policy, as in the site's address (case does not matter), "
                       "for example `ai-1-19`."),
-    Field("section", "the section", max_length=ID_MAX,
+    Field("section", N_("the section"), max_length=ID_MAX,
           description="Anchor of a section or clause in that policy, for example `k-c` for "
                       "AI 1-19 §K.c."),
-    Field("message", "your comment", max_length=MESSAGE_MAX, required=True, multiline=True,
-          description="The comment."),
+    Field("message", N_("your comment"), max_length=MESSAGE_MAX, required=True,
+          multiline=True, missing=N_("Enter your comment"), description="The comment."),
     *CONTACT_FIELDS,
 )}
 
 REPORT_FIELDS: dict[str, Field] = {f.name: f for f in (
     # Its choices are the catalog's categories: `report_fields` fills them in.
-    Field("category", "what kind of problem it is", max_length=40, required=True,
+    Field("category", N_("what kind of problem it is"), max_length=40, required=True,
+          missing=N_("Choose what kind of problem it is"),
           description="One of the ids from `GET /api/v1/report-categories`."),
-    Field("description", "what happened", max_length=MESSAGE_MAX, required=True,
-          multiline=True, description="What happened."),
-    Field("account_id", "the account", max_length=ID_MAX,
+    Field("description", N_("what happened"), max_length=MESSAGE_MAX, required=True,
+          multiline=True, missing=N_("Enter what happened"), description="What happened."),
+    Field("account_id", N_("the account"), max_length=ID_MAX,
           description="Id of the account in the official accounts directory."),
-    Field("account_url", "the address of the account", max_length=URL_MAX, format="url",
+    Field("account_url", N_("the address of the account"), max_length=URL_MAX, format="url",
           description="Address of the account, when it is not in the directory."),
-    Field("post_url", "the link to the post", max_length=URL_MAX, format="url",
+    Field("post_url", N_("the link to the post"), max_length=URL_MAX, format="url",
           description="Address of the post or comment."),
-    Field("seen_at", "when you saw it", max_length=SEEN_AT_MAX, format="date-or-date-time",
+    Field("seen_at", N_("when you saw it"), max_length=SEEN_AT_MAX, format="date-or-date-time",
           description="When it was seen: `2026-03-27` or `2026-03-27T14:30`."),
     *CONTACT_FIELDS,
 )}
@@ -130,13 +138,15 @@ FORMAT_CORES = {
     "date-or-date-time": ("[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}"
                           "(?::[0-9]{2}(?:\\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})?)?"),
 }
+# The messages are marked for the catalogue here and translated when a check runs, in the
+# request's language (`%(label)s`: the field's label, translated too).
 FORMAT_MESSAGES = {
-    "email": "Enter an email address in the correct format, like name@example.com, or leave "
-             "it empty",
-    "url": "Enter {label} as a full web address starting with https://, like "
-           "https://www.facebook.com/example",
-    "date-or-date-time": "Enter when you saw it as a date like 2026-03-27, optionally with a "
-                         "time like 2026-03-27T14:30",
+    "email": N_("Enter an email address in the correct format, like name@example.com, or "
+                "leave it empty"),
+    "url": N_("Enter %(label)s as a full web address starting with https://, like "
+              "https://www.facebook.com/example"),
+    "date-or-date-time": N_("Enter when you saw it as a date like 2026-03-27, optionally with "
+                            "a time like 2026-03-27T14:30"),
 }
 FORMAT_HINTS = {
     "email": "An email address: something, `@`, and a domain with a dot, like "
@@ -156,12 +166,13 @@ INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 # The part of a web address before its path: user name (refused), host and port.
 AUTHORITY = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#\\]*)")
 URL_MESSAGES = {
-    "invisible": "{label} contains invisible formatting characters (such as right-to-left "
-                 "marks), which can make an address look like another; type or paste it "
-                 "again without them",
-    "userinfo": "{label} has a name and @ before the site's address (like "
-                "https://name@example.com), which hides where the link really goes; give the "
-                "address as your browser shows it, like https://www.facebook.com/example",
+    "invisible": N_("%(label)s contains invisible formatting characters (such as "
+                    "right-to-left marks), which can make an address look like another; type "
+                    "or paste it again without them"),
+    "userinfo": N_("%(label)s has a name and @ before the site's address (like "
+                   "https://name@example.com), which hides where the link really goes; give "
+                   "the address as your browser shows it, like "
+                   "https://www.facebook.com/example"),
 }
 _FORMATS = {name: re.compile(core) for name, core in FORMAT_CORES.items()}
 
@@ -223,25 +234,33 @@ def _text(spec: Field, raw, checked: Checked):
             checked.errors[spec.name] = _missing(spec)
         return None
     if not isinstance(raw, str):
-        checked.errors[spec.name] = f"{_cap(spec.label)} must be text (a JSON string)"
+        checked.errors[spec.name] = _("%(label)s must be text (a JSON string)",
+                                      label=_label(spec, capital=True))
         return None
     try:
         raw.encode("utf-8")
     except UnicodeEncodeError:
-        checked.errors[spec.name] = (f"{_cap(spec.label)} contains characters that are not "
-                                     "valid Unicode text; remove them and try again")
+        checked.errors[spec.name] = _("%(label)s contains characters that are not valid "
+                                      "Unicode text; remove them and try again",
+                                      label=_label(spec, capital=True))
         return None
     if spec.max_length and len(raw) > spec.max_length:
-        checked.errors[spec.name] = (f"{_cap(spec.label)} must be {spec.max_length:,} characters "
-                                     f"or fewer (it is {len(raw):,}); shorten it and try again")
+        checked.errors[spec.name] = _("%(label)s must be %(limit)s characters or fewer (it is "
+                                      "%(length)s); shorten it and try again",
+                                      label=_label(spec, capital=True),
+                                      limit=_number(spec.max_length), length=_number(len(raw)))
         return None
     if spec.choices:
         return _choice(spec, raw, checked)
     value = raw.strip(TRIMMED)
     if CONTROL.search(raw) or (not spec.multiline and BREAKS.search(value)):
-        checked.errors[spec.name] = (f"{_cap(spec.label)} contains control characters"
-                                     f"{'' if spec.multiline else ' or line breaks'}; "
-                                     "remove them and try again")
+        if spec.multiline:
+            message = _("%(label)s contains control characters; remove them and try again",
+                        label=_label(spec, capital=True))
+        else:
+            message = _("%(label)s contains control characters or line breaks; remove them "
+                        "and try again", label=_label(spec, capital=True))
+        checked.errors[spec.name] = message
         return None
     if not value:  # empty, or only spaces and line breaks: not given
         if spec.required:
@@ -259,10 +278,13 @@ def _format_message(spec: Field, value: str) -> str:
     if spec.format == "url":
         authority = AUTHORITY.match(value)
         if INVISIBLE.search(value):
-            return URL_MESSAGES["invisible"].format(label=_cap(spec.label))
-        if authority and "@" in authority.group(1):
-            return URL_MESSAGES["userinfo"].format(label=_cap(spec.label))
-    return FORMAT_MESSAGES[spec.format].format(label=spec.label)
+            message = URL_MESSAGES["invisible"]
+        elif authority and "@" in authority.group(1):
+            message = URL_MESSAGES["userinfo"]
+        else:
+            return _(FORMAT_MESSAGES[spec.format], label=_label(spec))
+        return _(message, label=_label(spec, capital=True))
+    return _(FORMAT_MESSAGES[spec.format])
 
 
 def url_host(url: str | None) -> str | None:
@@ -296,12 +318,17 @@ def _choice(spec: Field, raw: str, checked: Checked) -> str | None:
     if raw == "" and not spec.required:
         return None
     checked.errors[spec.name] = (_missing(spec) if raw == "" else
-                                 f"Choose {spec.label} from the list ({', '.join(spec.choices)})")
+                                 _("Choose %(label)s from the list (%(choices)s)",
+                                   label=_label(spec), choices=", ".join(spec.choices)))
     return None
 
 
 def _missing(spec: Field) -> str:
-    return f"{'Choose' if spec.choices else 'Enter'} {spec.label}"
+    if spec.missing:
+        return _(spec.missing)
+    if spec.choices:
+        return _("Choose %(label)s", label=_label(spec))
+    return _("Enter %(label)s", label=_label(spec))
 
 
 def _boolean(spec: Field, raw, checked: Checked) -> bool:
@@ -310,26 +337,33 @@ def _boolean(spec: Field, raw, checked: Checked) -> bool:
         return False
     if isinstance(raw, bool):
         return raw
-    checked.errors[spec.name] = (f"{_cap(spec.label)} must be true or false (a JSON boolean, "
-                                 "not in quotes)")
+    checked.errors[spec.name] = _("%(label)s must be true or false (a JSON boolean, not in "
+                                  "quotes)", label=_label(spec, capital=True))
     return False
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def _label(spec: Field, capital: bool = False) -> str:
+    """The field's label in the request's language, with a capital to begin a message."""
+    text = _(spec.label)
+    return text[:1].upper() + text[1:] if capital else text
+
+
+def _number(value: int) -> str:
+    """A count in a message, as the request's language writes it (`5,000`)."""
+    return whole_number(value, i18n.language().code if has_request_context() else None)
 
 
 def _fields(specs: dict[str, Field], data, checked: Checked) -> dict:
     if not isinstance(data, dict):
-        checked.errors["body"] = "Send a JSON object with the submission's fields"
+        checked.errors["body"] = _("Send a JSON object with the submission's fields")
         return {}
     values = {}
     for name, spec in specs.items():
         values[name] = _text(spec, data.get(name), checked)
     values["wants_reply"] = bool(values.get("wants_reply"))
     if values["wants_reply"] and not values.get("email") and "email" not in checked.errors:
-        checked.errors["email"] = ("Enter your email address so we can reply, or untick "
-                                   "‘I would like a reply’")
+        checked.errors["email"] = _("Enter your email address so we can reply, or untick "
+                                    "‘I would like a reply’")
     return values
 
 
@@ -344,7 +378,8 @@ def from_form(raw: dict) -> dict:
 def unknown_fields(specs: dict[str, Field], data: dict) -> dict[str, str]:
     """API only: a misspelt field name must not silently drop a value."""
     return {
-        str(name)[:100]: f"Unknown field; the fields are {', '.join(specs)}"
+        str(name)[:100]: _("Unknown field; the fields are %(fields)s",
+                           fields=", ".join(specs))
         for name in data if name not in specs
     }
 
@@ -356,8 +391,9 @@ def check_feedback(data, catalog: Catalog) -> Checked:
     if values.get("policy_id") is not None:
         policy = catalog.policy(values["policy_id"])
         if policy is None:
-            checked.errors["policy_id"] = ("Choose a policy from the list; there is no policy "
-                                           f"with the id {values['policy_id'][:80]!r}")
+            checked.errors["policy_id"] = _("Choose a policy from the list; there is no "
+                                            "policy with the id %(id)s",
+                                            id=repr(values["policy_id"][:80]))
         else:
             values["policy_id"] = policy.id
     section = values.get("section")
@@ -366,9 +402,9 @@ def check_feedback(data, catalog: Catalog) -> Checked:
         if anchor in policy.sections:
             values["section"] = anchor
         else:
-            checked.errors["section"] = (f"{policy.short_name} has no section {section[:80]!r}; "
-                                         "choose ‘The whole policy’ or the policy the section "
-                                         "belongs to")
+            checked.errors["section"] = _("%(policy)s has no section %(section)s; choose ‘The "
+                                          "whole policy’ or the policy the section belongs to",
+                                          policy=policy.short_name, section=repr(section[:80]))
     checked.values = values
     return checked
 
@@ -379,8 +415,8 @@ def check_report(data, catalog: Catalog) -> Checked:
     if values.get("account_id") is not None:
         account = catalog.account(values["account_id"])
         if account is None:
-            checked.errors["account_id"] = ("Choose an account from the official directory, or "
-                                            "give the account's address instead")
+            checked.errors["account_id"] = _("Choose an account from the official directory, "
+                                             "or give the account's address instead")
         else:
             values["account_id"] = account.id
     if values.get("account_id") is None and values.get("account_url") and \
@@ -390,17 +426,17 @@ def check_report(data, catalog: Catalog) -> Checked:
             values["account_id"] = listed.id
     if not any(values.get(name) for name in ACCOUNT_OR_POST) and not \
             any(name in checked.errors for name in ACCOUNT_OR_POST):
-        checked.errors["account_id"] = ("Choose the account from the list, give its address, "
-                                        "or give the link to the post")
+        checked.errors["account_id"] = _("Choose the account from the list, give its "
+                                         "address, or give the link to the post")
     seen_at = values.get("seen_at")
     if seen_at is not None:
         parsed = _when(seen_at)
         if parsed is None:
-            checked.errors["seen_at"] = FORMAT_MESSAGES["date-or-date-time"]
+            checked.errors["seen_at"] = _format_message(REPORT_FIELDS["seen_at"], seen_at)
         elif parsed > dt.datetime.now(dt.UTC) + dt.timedelta(days=1):
-            checked.errors["seen_at"] = "The date you saw it must be today or in the past"
+            checked.errors["seen_at"] = _("The date you saw it must be today or in the past")
         elif parsed.year < 2000:
-            checked.errors["seen_at"] = "The date you saw it must be in 2000 or later"
+            checked.errors["seen_at"] = _("The date you saw it must be in 2000 or later")
     checked.values = values
     return checked
 

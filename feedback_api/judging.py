@@ -17,13 +17,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import get_locale
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from site_builder import addresses
+from site_builder import addresses, languages
 from site_builder.labels import long_date
 
+from . import i18n
 from .catalog import Catalog
+from .i18n import _
 from .models import JudgedClause
 from .published import PublishedSite, VersionSpan
 from .triage import TriageError
@@ -56,12 +59,15 @@ class ClauseChoice:
     label: str  # "§M.a — Replies are courteous…"
 
 
-def clause_label(catalog: Catalog, policy_id: str, clause: str) -> str:
-    """ "AI 1-19 §M.a"; a clause no longer in the policy is named from its anchor."""
+def clause_label(catalog: Catalog, policy_id: str, clause: str,
+                 lang: str | None = None) -> str:
+    """ "AI 1-19 §M.a"; a clause no longer in the policy is named from its anchor. A
+    section's title is in language `lang` where the policy's text is translated."""
     policy = catalog.policy(policy_id)
     if policy is None:
         return f"{policy_id} {anchor_label(clause)}"
-    return policy.section_label(clause) or f"{policy.short_name} {anchor_label(clause)}"
+    return (policy.section_label(clause, lang)
+            or f"{policy.short_name_in(lang)} {anchor_label(clause)}")
 
 
 def anchor_label(clause: str) -> str:
@@ -70,17 +76,34 @@ def anchor_label(clause: str) -> str:
     return "§" + ".".join([head.upper(), *rest])
 
 
+def page_language() -> str:
+    """The code of the language this page, or this message (`i18n.in_language`), is in;
+    the default language outside both (a command's app context, or no app at all)."""
+    try:
+        return i18n.code(get_locale())
+    except RuntimeError:  # an app context with no request, outside `in_language`
+        return languages.DEFAULT
+
+
 def describe(citation: Citation, catalog: Catalog, incident: dt.date | None) -> str:
-    """ "AI 1-19 §M.a, version 2, in effect from March 1, 2026" for the status page."""
-    label = clause_label(catalog, citation.policy_id, citation.clause)
+    """ "AI 1-19 §M.a, version 2, in effect from March 1, 2026" for the status page, in
+    the page's language."""
+    code = page_language()
+    label = clause_label(catalog, citation.policy_id, citation.clause, code)
     if citation.version is None:
         policy = catalog.policy(citation.policy_id)
-        name = policy.short_name if policy else citation.policy_id
-        when = f" on {long_date(incident)}" if incident else ""
-        return f"{label}: {name} was not yet in effect{when}, so no version of it applies"
-    since = (f", in effect from {long_date(citation.in_effect_from)}"
-             if citation.in_effect_from else "")
-    return f"{label}, version {citation.version}{since}"
+        name = policy.short_name_in(code) if policy else citation.policy_id
+        if incident:
+            return _("%(clause)s: %(policy)s was not yet in effect on %(day)s, so no version "
+                     "of it applies", clause=label, policy=name,
+                     day=languages.long_date(incident, code))
+        return _("%(clause)s: %(policy)s was not yet in effect, so no version of it applies",
+                 clause=label, policy=name)
+    if citation.in_effect_from:
+        return _("%(clause)s, version %(version)s, in effect from %(day)s", clause=label,
+                 version=citation.version,
+                 day=languages.long_date(citation.in_effect_from, code))
+    return _("%(name)s, version %(version)s", name=label, version=citation.version)
 
 
 def choices(catalog: Catalog, published: PublishedSite) -> list[tuple[str, list[ClauseChoice]]]:
@@ -141,7 +164,7 @@ def judge(picks: list[str], day: dt.date | None, catalog: Catalog,
                                            "cites each clause as it stood that day")
     cited = []
     for pick in picks:
-        policy_id, _, clause = pick.partition("#")
+        policy_id, _hash, clause = pick.partition("#")
         policy = catalog.policy(policy_id)
         if policy is None or not clause:
             raise TriageError("clauses", "Choose clauses from the list")

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, g, request
 from flask.logging import default_handler
+from flask_babel import ngettext
 from flask_limiter import Limiter
 from limits import RateLimitItem, parse, parse_many
 from limits.errors import ConfigurationError
@@ -43,7 +44,10 @@ from redis import RedisError
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from site_builder.languages import N_
+
 from .config import ConfigError
+from .i18n import _
 from .models import normalise_email
 
 log = logging.getLogger("flask-limiter")  # Flask-Limiter's own
@@ -301,11 +305,34 @@ def _retry_after_on_refusals(response):
     return response
 
 
+# A limit in words, in the request's language: one per unit of time, and per several.
+PER_UNIT = {
+    "second": N_("%(amount)s per second"),
+    "minute": N_("%(amount)s per minute"),
+    "hour": N_("%(amount)s per hour"),
+    "day": N_("%(amount)s per day"),
+    "month": N_("%(amount)s per month"),
+    "year": N_("%(amount)s per year"),
+}
+PER_UNITS = {
+    "second": N_("%(amount)s per %(multiples)s seconds"),
+    "minute": N_("%(amount)s per %(multiples)s minutes"),
+    "hour": N_("%(amount)s per %(multiples)s hours"),
+    "day": N_("%(amount)s per %(multiples)s days"),
+    "month": N_("%(amount)s per %(multiples)s months"),
+    "year": N_("%(amount)s per %(multiples)s years"),
+}
+
+
 def in_words(limit: RateLimitItem) -> str:
     """"5 per minute", "50 per day", "100 per 2 hours"."""
     unit = limit.GRANULARITY.name
     if limit.multiples == 1:
+        if unit in PER_UNIT:
+            return _(PER_UNIT[unit], amount=limit.amount)
         return f"{limit.amount} per {unit}"
+    if unit in PER_UNITS:
+        return _(PER_UNITS[unit], amount=limit.amount, multiples=limit.multiples)
     return f"{limit.amount} per {limit.multiples} {unit}s"
 
 
@@ -313,10 +340,12 @@ def wait_in_words(reset_at: float) -> str:
     """How long until the client may try again, in words."""
     seconds = reset_at - time.time()
     if seconds <= 90:
-        return "a minute"
+        return _("a minute")
     if seconds <= 90 * 60:
-        return f"{math.ceil(seconds / 60)} minutes"
-    return f"about {round(seconds / 3600)} hours"
+        minutes = math.ceil(seconds / 60)
+        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    hours = round(seconds / 3600)
+    return ngettext("about %(num)d hour", "about %(num)d hours", hours)
 
 
 class _StorageEvents(logging.Filter):

@@ -136,6 +136,31 @@ def _submit_responses() -> dict:
     return answers
 
 
+def accept_language(catalog: Catalog) -> dict:
+    """The optional header that picks the language of an answer's words."""
+    codes = [language.code for language in catalog.languages.languages]
+    return {
+        "name": "Accept-Language", "in": "header", "required": False,
+        "description": (
+            "The language of the words meant for people: error messages, labels, "
+            "descriptions and `state_label`. The best match among the site's languages ("
+            + ", ".join(f"`{code}`" for code in codes) + "); the default language when "
+            "none matches. Ids, states, codes, dates and addresses are the same in every "
+            "language. Answers say `Vary: Accept-Language`."),
+        "schema": {"type": "string", "examples": codes},
+    }
+
+
+def _with_language(paths: dict) -> dict:
+    """Every operation but the document itself takes Accept-Language."""
+    for operations in paths.values():
+        for operation in operations.values():
+            if operation.get("operationId") != "openapi":
+                operation["parameters"] = [*operation.get("parameters", []),
+                                           {"$ref": "#/components/parameters/AcceptLanguage"}]
+    return paths
+
+
 def document(catalog: Catalog) -> dict:
     """The document of the API of an app whose catalog this is."""
     receipt = {
@@ -163,11 +188,12 @@ def document(catalog: Catalog) -> dict:
                 "be public records under New Mexico's Inspection of Public Records Act "
                 "(AI 1-19 §H). Writes are limited per client, an IPv4 address or an IPv6 /64 "
                 "(RATELIMIT_SUBMIT, by default 5 per minute and 50 per day, shared with the "
-                "site's forms); only recorded submissions count."
+                "site's forms); only recorded submissions count. Messages and labels are in "
+                "the language `Accept-Language` asks for, among the site's languages."
             ),
         },
         "servers": [{"url": "/"}],
-        "paths": {
+        "paths": _with_language({
             "/api/v1/health": {"get": {
                 "summary": "Whether the service and its database are up",
                 "operationId": "health",
@@ -228,7 +254,7 @@ def document(catalog: Catalog) -> dict:
             }},
             **stats_paths(),
             **decisions_paths(),
-        },
+        }),
         "components": {
             "schemas": {
                 "Feedback": _object(intake.FEEDBACK_FIELDS, {
@@ -261,7 +287,9 @@ def document(catalog: Catalog) -> dict:
                         "state_label": {"type": "string"},
                         "received_at": {"type": "string", "format": "date-time"},
                         "updated_at": {"type": "string", "format": "date-time"},
-                        "public_note": {"type": ["string", "null"]},
+                        "public_note": {"type": ["string", "null"], "description": (
+                            "The City's note: one the app gives by itself in the language "
+                            "asked for, one staff wrote as written.")},
                         "judged_against": {
                             "type": "array",
                             "description": "The clauses the City's decision rests on, each "
@@ -370,6 +398,7 @@ def document(catalog: Catalog) -> dict:
                 },
             },
             "responses": {f"E{status}": _error_response(status) for status in ERROR_STATUSES},
+            "parameters": {"AcceptLanguage": accept_language(catalog)},
             "headers": HEADERS,
         },
     }

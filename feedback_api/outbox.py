@@ -13,6 +13,10 @@ killed between sending and marking it sent leaves a claim that runs after CLAIM_
 take over (the one case where a message can go twice). "Led to a revision" is noticed by
 `send_due` itself, from the published open data (`published.PublishedSite`).
 
+Each message is in the language the resident wrote in (`submissions.language`): `queue`
+writes it in that language and keeps the language with the row, and its links lead to the
+status page in that language (`/es/report/status/…`).
+
 The outbox holds only what the status page shows. The address is read from the
 submission when the message is sent: one stopped, anonymised or deleted by then is never
 written to, and the row says why (`cancelled`).
@@ -28,12 +32,19 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
 
+from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from site_builder import languages
+from site_builder.languages import N_
+from site_builder.schema import LanguageEntry
+
+from . import i18n
+from .i18n import _
 from .models import OutboxMessage, Submission, utcnow
-from .status import KIND_LABELS, state_label, status_path
+from .status import standard_notes, state_label, status_path
 
 log = logging.getLogger(__name__)
 CLAIM_TIMEOUT = dt.timedelta(minutes=15)
@@ -42,6 +53,16 @@ STOP_SALT = b"stop-messages:"
 # Long headers kept on one line (up to SMTP's 998): a folded or encoded List-Unsubscribe
 # address is one mail programs cannot use.
 HEADERS_AS_WRITTEN = SMTP.clone(max_line_length=998)
+
+# The steps a message is about, as the inbox names them (`what`): each is shown through `_`
+# in the resident's language.
+ACKNOWLEDGED = N_("Staff have read what you sent")
+DECIDED = N_("A decision was made")
+LED_TO = N_("Your feedback led to a revision: version %(version)s of the policy responds "
+            "to it")
+# The first line about the item, by kind.
+ABOUT = {"feedback": N_("Your feedback on a policy, tracking code %(code)s."),
+         "report": N_("Your report of a possible violation, tracking code %(code)s.")}
 
 
 @dataclass(frozen=True)
@@ -70,25 +91,38 @@ def stop_path(item_kind: str, code: str, secret: str) -> str:
     return f"{status_path(item_kind, code)}/stop?token={stop_token(secret, code)}"
 
 
+def language_of(code: str | None) -> LanguageEntry:
+    """The registry's language `code`, or the default one when it is not (or no longer)
+    one of the site's languages."""
+    known = i18n.registry()
+    return languages.by_code(known, code) or languages.default_language(known)
+
+
 def queue(session: Session, item: Submission, event: str, what: str,
-          note: str | None = None) -> bool:
+          note: str | None = None, values: dict | None = None) -> bool:
     """Add a message about `item` to the caller's transaction, when its resident wants
     them; `event` names the step (one message per item and event); `what` is the step in
-    words for the subject and the first line."""
+    words for the subject and the first line, in English (`ACKNOWLEDGED`, `DECIDED`,
+    `LED_TO` with its `values`): the message is written in the resident's language."""
     if not wants_messages(item):
         return False
     exists = session.scalar(select(OutboxMessage.id).where(
         OutboxMessage.submission_id == item.id, OutboxMessage.event == event))
     if exists is not None:
         return False
-    kind = KIND_LABELS.get(item.kind, item.kind).lower()
-    lines = [f"{what}", "", f"Your {kind}, tracking code {item.tracking_code}.",
-             f"Status: {state_label(item.state)}."]
-    if note:
-        lines += ["", "Note from the City:", note]
+    language = language_of(item.language)
+    with i18n.in_language(language.code):
+        step = _(what, **(values or {}))
+        about = (_(ABOUT[item.kind], code=item.tracking_code) if item.kind in ABOUT
+                 else f"Your {item.kind}, tracking code {item.tracking_code}.")
+        lines = [step, "", about, _("Status: %(state)s.", state=state_label(item.state))]
+        if note:
+            offered = getattr(current_app.extensions.get("catalog"), "outcomes", None)
+            shown = _(note) if note in standard_notes(offered) else note
+            lines += ["", _("Note from the City:"), shown]
     session.add(OutboxMessage(submission_id=item.id, event=event[:120],
-                              subject=f"{item.tracking_code}: {what}"[:200],
-                              body="\n".join(lines)))
+                              subject=f"{item.tracking_code}: {step}"[:200],
+                              body="\n".join(lines), language=language.code))
     return True
 
 
@@ -113,19 +147,24 @@ def queue_change(session: Session, item: Submission, change: dict, what: str,
 
 def message_for(row: OutboxMessage, item: Submission, sender: str, site_url: str,
                 secret: str) -> EmailMessage:
-    status = f"{site_url}{status_path(item.kind, item.tracking_code)}"
-    stop = f"{site_url}{stop_path(item.kind, item.tracking_code, secret)}"
+    """The email of an outbox row, in the row's language, its links to the pages in it."""
+    language = language_of(row.language)
+    prefix = f"{site_url}{language.prefix}"
+    status = f"{prefix}{status_path(item.kind, item.tracking_code)}"
+    stop = f"{prefix}{stop_path(item.kind, item.tracking_code, secret)}"
+    with i18n.in_language(language.code):
+        trailer = (_("See where it stands at any time:"), _("To stop these messages, open:"),
+                   _("This message was sent because you asked for a reply. It is about the "
+                     "status of what you sent, never a reply from a person to what you "
+                     "wrote."))
     message = EmailMessage(policy=HEADERS_AS_WRITTEN)
     message["Subject"] = row.subject
     message["From"] = sender
     message["To"] = item.email
     message["List-Unsubscribe"] = f"<{stop}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(
-        f"{row.body}\n\nSee where it stands at any time:\n{status}\n\n"
-        f"To stop these messages, open:\n{stop}\n\n"
-        "This message was sent because you asked for a reply. It is about the status of "
-        "what you sent, never a reply from a person to what you wrote.\n")
+    message.set_content(f"{row.body}\n\n{trailer[0]}\n{status}\n\n{trailer[1]}\n{stop}\n\n"
+                        f"{trailer[2]}\n")
     return message
 
 
@@ -141,11 +180,10 @@ def notice_revisions(session: Session, published, now: dt.datetime | None = None
     for item in items:
         for revision in index[item.tracking_code]:
             event = f"led-to:{revision.policy_id}:{revision.version}"
-            what = (f"Your feedback led to a revision: version {revision.version} of the "
-                    "policy responds to it")
             try:
                 with session.begin_nested():
-                    queued += queue(session, item, event, what)
+                    queued += queue(session, item, event, LED_TO,
+                                    values={"version": revision.version})
             except IntegrityError:  # another run queued it first
                 continue
     session.commit()

@@ -18,6 +18,8 @@ from flask import (
 from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
+from site_builder.languages import N_, whole_number
+
 from . import db, i18n, intake, judging, limits, notify, recording
 from .errors import DATABASE_DOWN, rate_limited, submission_limit_message
 from .forms import (
@@ -28,7 +30,8 @@ from .forms import (
     spam_reason,
     started_token,
 )
-from .status import Status, status_of, status_path
+from .i18n import _
+from .status import Status, status_of
 from .tracking import EXAMPLE, normalise_tracking_code
 from .web import catalog, client_address, published
 
@@ -38,8 +41,9 @@ bp = Blueprint("public", __name__)
 FEEDBACK_ORDER = ("policy_id", "section", "message", "name", "email", "wants_reply")
 REPORT_ORDER = ("account_id", "account_url", "post_url", "seen_at", "category", "description",
                 "name", "email", "wants_reply")
-SESSION_EXPIRED = ("Your session timed out, so this was not sent. Everything you typed is "
-                   "still here: check it and send it again.")
+SESSION_EXPIRED = N_("Your session timed out, so this was not sent. Everything you typed is "
+                     "still here: check it and send it again.")
+LOOKUP_TITLE = N_("Check the status of your feedback or report")
 
 
 # ---------------------------------------------------------------------------------------
@@ -66,15 +70,18 @@ def send_feedback():
     values = _typed(form)
     if not form.validate():
         if form.csrf_failed():
-            return feedback_page(form, values, notice=SESSION_EXPIRED, status=400)
+            return feedback_page(form, values, notice=_(SESSION_EXPIRED), status=400)
     checked = intake.check_feedback(intake.from_form(form.raw()), catalog())
     section_policy = catalog().policy(values.get("section_policy"))
     if checked.values.get("section") and section_policy is not None \
             and section_policy.id != checked.values.get("policy_id"):
-        label = section_policy.section_label(checked.values["section"]) or ""
-        checked.errors["section"] = (
-            f"{label} is part of {section_policy.name}, not the policy you chose: choose "
-            f"{section_policy.short_name} again, or choose ‘The whole policy’")
+        lang = i18n.language().code
+        label = section_policy.section_label(checked.values["section"], lang) or ""
+        checked.errors["section"] = _(
+            "%(section)s is part of %(policy)s, not the policy you chose: choose %(short_name)s "
+            "again, or choose ‘The whole policy’", section=label,
+            policy=section_policy.name_in(lang),
+            short_name=section_policy.short_name_in(lang))
     if not checked.ok:
         return feedback_page(form, values, errors=_in_order(checked.errors, FEEDBACK_ORDER),
                              status=422)
@@ -88,12 +95,12 @@ def feedback_page(form: FeedbackForm, values: dict, errors: dict | None = None,
         catalog().policy(values.get("policy_id"))
     section_label = None
     if values.get("section") and section_policy is not None:
-        section_label = section_policy.section_label(values["section"])
+        section_label = section_policy.section_label(values["section"], i18n.language().code)
     return render_template(
         "feedback_form.html", form=form, values=values, errors=errors or {}, notice=notice,
         policies=catalog().policies_in_order(), section_label=section_label,
         section_policy=section_policy, started=values.get("started") or started_token(),
-        title="Give feedback on a policy",
+        title=_("Give feedback on a policy"), message_max=_message_max(),
     ), status
 
 
@@ -117,7 +124,7 @@ def send_report():
     values = _typed(form)
     if not form.validate():
         if form.csrf_failed():
-            return report_page(form, values, notice=SESSION_EXPIRED, status=400)
+            return report_page(form, values, notice=_(SESSION_EXPIRED), status=400)
     checked = intake.check_report(intake.from_form(form.raw()), catalog())
     if not checked.ok:
         return report_page(form, values, errors=_in_order(checked.errors, REPORT_ORDER),
@@ -131,7 +138,7 @@ def report_page(form: ReportForm, values: dict, errors: dict | None = None,
         "report_form.html", form=form, values=values, errors=errors or {}, notice=notice,
         accounts=catalog().accounts_in_order(), categories=catalog().categories,
         started=values.get("started") or started_token(),
-        title="Report a possible policy violation",
+        title=_("Report a possible policy violation"), message_max=_message_max(),
     ), status
 
 
@@ -147,6 +154,11 @@ def _typed(form: SubmissionForm) -> dict:
             values[name] = value[: intake.MESSAGE_MAX * 2]
     values["wants_reply"] = form.wants_reply.data
     return values
+
+
+def _message_max() -> str:
+    """The longest comment or description, as the page's language writes the number."""
+    return whole_number(intake.MESSAGE_MAX, i18n.language().code)
 
 
 def _in_order(errors: dict[str, str], order: tuple[str, ...]) -> dict[str, str]:
@@ -167,7 +179,8 @@ def _record(form: SubmissionForm, kind: str, values: dict, page):
     except db.DatabaseUnavailable:
         current_app.logger.error("could not record a %s: database unavailable", kind,
                                  exc_info=True)
-        return page(notice=DATABASE_DOWN + " Everything you typed is still here.", status=503)
+        return page(notice=_(DATABASE_DOWN) + " " + _("Everything you typed is still here."),
+                    status=503)
     current_app.logger.info("recorded %s %s%s", kind, receipt.tracking_code,
                             " (repeat)" if receipt.duplicate else "")
     return redirect(url_for(f"public.{kind}_sent", code=receipt.tracking_code), 303)
@@ -184,10 +197,10 @@ def rate_limited_page(error: RateLimitExceeded):
     try:
         if request.endpoint == "public.send_feedback":
             form = FeedbackForm()
-            response, _ = feedback_page(form, _typed(form), notice=message, status=429)
+            response, _status = feedback_page(form, _typed(form), notice=message, status=429)
         else:
             form = ReportForm()
-            response, _ = report_page(form, _typed(form), notice=message, status=429)
+            response, _status = report_page(form, _typed(form), notice=message, status=429)
     except HTTPException:  # a body too big to read back: the plain 429 page
         return rate_limited(error)
     return response, 429
@@ -211,9 +224,11 @@ def _confirmation(code: str, kind: str):
     status = status_of(db.session(), code, published(), catalog().outcomes)
     if status is None or status.kind != kind:
         abort(404)
+    # The status page in the language of this page (`status_path` is the default language's).
     return render_template("confirmation.html", status=status,
-                           status_url=status_path(status.kind, status.tracking_code),
-                           title="Feedback sent" if kind == "feedback" else "Report sent")
+                           status_url=url_for("public.status_page", kind=kind,
+                                              code=status.tracking_code),
+                           title=_("Feedback sent") if kind == "feedback" else _("Report sent"))
 
 
 @bp.get("/report/status")
@@ -223,14 +238,13 @@ def status_lookup():
     code = request.args.get("code")
     if code is None:
         return render_template("status_lookup.html", errors={}, code="", example=EXAMPLE,
-                               title="Check the status of your feedback or report")
+                               title=_(LOOKUP_TITLE))
     canonical = normalise_tracking_code(code)
     if canonical is None:
-        message = (f"Enter the tracking code from your confirmation page, like {EXAMPLE}"
-                   if code.strip() else "Enter your tracking code")
+        message = (_("Enter the tracking code from your confirmation page, like %(example)s",
+                     example=EXAMPLE) if code.strip() else _("Enter your tracking code"))
         return render_template("status_lookup.html", errors={"code": message}, code=code[:100],
-                               example=EXAMPLE,
-                               title="Check the status of your feedback or report"), 422
+                               example=EXAMPLE, title=_(LOOKUP_TITLE)), 422
     return redirect(url_for("public.status_page", kind=kind, code=canonical), 303)
 
 
@@ -240,9 +254,10 @@ def status_page(kind: str, code: str):
     if status is None:
         return render_template(
             "status_lookup.html", example=EXAMPLE, code=code[:100],
-            errors={"code": "No feedback or report has this tracking code. Check the code on "
-                            f"your confirmation page (it looks like {EXAMPLE}) and try again"},
-            title="Check the status of your feedback or report"), 404
+            errors={"code": _("No feedback or report has this tracking code. Check the code "
+                              "on your confirmation page (it looks like %(example)s) and try "
+                              "again", example=EXAMPLE)},
+            title=_(LOOKUP_TITLE)), 404
     if status.tracking_code != code:
         return redirect(url_for("public.status_page", kind=status_kind(status),
                                 code=status.tracking_code), 301)
@@ -256,7 +271,7 @@ def render_status(status: Status, reopen_error: str | None = None,
     return render_template("status.html", status=status, catalog=catalog(),
                            describe=judging.describe, reopen_form=ReopenForm(formdata=None),
                            reopen_error=reopen_error, reopen_typed=reopen_typed,
-                           title=f"Status of {status.tracking_code}")
+                           title=_("Status of %(code)s", code=status.tracking_code))
 
 
 def status_kind(status: Status) -> str:

@@ -68,12 +68,13 @@ STAFF_COLUMNS = (
     "policy_id", "section", "account_id", "account_url", "post_url", "seen_at", "message",
     "public_note", "internal_note", "name", "email", "wants_reply", "assignee", "duplicate_of",
     "legal_hold", "is_spam", "source", "updated_at", "closed_at", "incident_date",
-    "judged_against", "referred_to", "action_link",
+    "judged_against", "referred_to", "action_link", "language",
 )
 PUBLIC_COLUMNS = (
     "received_at", "kind", "state", "state_reason", "outcomes", "category", "policy_id",
     "section", "account_id", "account_url", "post_url", "seen_at", "message", "public_note",
     "updated_at", "closed_at", "incident_date", "judged_against", "referred_to", "action_link",
+    "language",
 )
 
 
@@ -217,6 +218,7 @@ def item_record(item: Submission, public: bool, assignee: str | None = None,
         "incident_date": item.incident_date,
         "referred_to": item.referred_to,
         "action_link": item.action_link,
+        "language": item.language,  # the code of the language it was written in
         "judged_against": [c.url or f"{c.policy_id}#{c.clause} (not in effect)"
                            for c in judged],
     }

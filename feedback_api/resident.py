@@ -14,10 +14,14 @@ and ask once to reopen a decision.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import ngettext
 from sqlalchemy import select, update
 
-from . import audit, db, judging, limits, triage
+from site_builder.languages import whole_number
+
+from . import audit, db, i18n, judging, limits, triage
 from .forms import ReopenForm
+from .i18n import _
 from .models import ItemNote, OutboxMessage, Submission, utcnow
 from .outbox import stop_token_ok
 from .public import render_status
@@ -46,11 +50,11 @@ def stop(kind: str, code: str):
     token = request.args.get("token") or ""
     if not stop_token_ok(current_app.secret_key, item.tracking_code, token):
         return render_template("stop.html", item=item, valid=False,
-                               title="This link does not work"), 404
+                               title=_("This link does not work")), 404
     if request.method == "GET":
         return render_template("stop.html", item=item, valid=True, token=token,
                                stopped=item.messages_stopped_at is not None,
-                               title="Stop the messages")
+                               title=_("Stop the messages"))
     session = db.session()
     if item.messages_stopped_at is None:
         item.messages_stopped_at = utcnow()
@@ -70,16 +74,20 @@ def reopen(kind: str, code: str):
     item = _item(kind, code)
     form = ReopenForm()
     if not form.validate():
-        return _again(item, "The form was open too long; write the reason again and send it.",
-                      form.reason.data, 400)
+        return _again(item, _("The form was open too long; write the reason again and send "
+                              "it."), form.reason.data, 400)
     if reopen_until(item.state, item.closed_at, item.reopen_requested_at,
                     item.is_spam) is None:
-        return _again(item, "This can no longer be reopened from here: a decision can be "
-                            f"reopened once, within {REOPEN_DAYS} days.", None, 409)
+        return _again(item, ngettext(
+            "This can no longer be reopened from here: a decision can be reopened once, within "
+            "%(num)d day.", "This can no longer be reopened from here: a decision can be "
+            "reopened once, within %(num)d days.", REOPEN_DAYS), None, 409)
     reason = " ".join((form.reason.data or "").split())
     if not REASON_MIN <= len(reason) <= REASON_MAX:
-        return _again(item, f"Say in {REASON_MIN} to {REASON_MAX:,} characters why it should "
-                            "be looked at again.", form.reason.data, 422)
+        here = i18n.language().code
+        return _again(item, _("Say in %(least)s to %(most)s characters why it should be looked "
+                              "at again.", least=whole_number(REASON_MIN, here),
+                              most=whole_number(REASON_MAX, here)), form.reason.data, 422)
     session = db.session()
     before = item.state
     for column, value in triage.reopen(item.state, item.is_spam, item.spam_reason).items():

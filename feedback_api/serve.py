@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,11 @@ from werkzeug.wsgi import get_host
 log = logging.getLogger(__name__)
 
 APP_PREFIXES = ("/api/", "/feedback/", "/report/", "/inbox/", "/decisions/")
+# The same, in a language of the site (`/es/report/`): the app serves the language
+# (feedback_api.i18n), or its 404 for a code that is not one.
+APP_PATH = re.compile(r"^/(?:[a-z]{2,3}(?:-[A-Z]{2})?/)?(?:api|feedback|report|inbox|decisions)"
+                      r"(?:/|$)")
+LANGUAGE_FOLDER = re.compile(r"^/([a-z]{2,3}(?:-[A-Z]{2})?)/")
 TYPES = {
     ".html": "text/html",
     ".css": "text/css",
@@ -84,15 +90,25 @@ def site_app(site_dir: Path):
                 return response(environ, start_response)
             file = file / "index.html"
         if file is None or not file.is_file():
-            return not_found(site_dir)(environ, start_response)
+            return not_found(site_dir, path)(environ, start_response)
         response = send_file(file, environ, mimetype=content_type(file), max_age=0)
         return response(environ, start_response)
 
     return app
 
 
-def not_found(site_dir: Path) -> Response:
+def for_the_app(path: str) -> bool:
+    """Whether the feedback app answers `path` (a form, the API, the inbox, the
+    register), in any language."""
+    return APP_PATH.match(path) is not None
+
+
+def not_found(site_dir: Path, path: str = "/") -> Response:
+    """The site's 404 page, in the language of the folder asked for (`/es/…`)."""
+    language = LANGUAGE_FOLDER.match(path)
     page = site_dir / "404.html"
+    if language and (site_dir / language[1] / "404.html").is_file():
+        page = site_dir / language[1] / "404.html"
     if page.is_file():
         return Response(page.read_bytes(), 404, mimetype="text/html")
     return Response("Not found\n", 404, mimetype="text/plain")
@@ -102,12 +118,11 @@ def one_origin(site_dir: Path, app: Flask):
     """Dispatch the app's prefixes to Flask and everything else to the static site; with
     INBOX_ORIGIN set, everything on the inbox's host to Flask."""
     static = site_app(site_dir)
-    bare = tuple(prefix.rstrip("/") for prefix in APP_PREFIXES)
     inbox_host = urlsplit(app.config.get("INBOX_ORIGIN") or "").netloc
 
     def dispatch(environ, start_response):
         path = environ.get("PATH_INFO", "") or "/"
-        if path.startswith(APP_PREFIXES) or path in bare or (
+        if for_the_app(path) or (
                 inbox_host and get_host(environ).lower() == inbox_host):
             return app(environ, start_response)
         return static(environ, start_response)

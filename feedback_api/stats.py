@@ -29,9 +29,12 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session
 
-from . import db
+from site_builder.languages import N_
+
+from . import db, i18n
 from .catalog import Category
 from .errors import DATABASE_DOWN, api_error
+from .i18n import _
 from .models import KINDS, Submission, utcnow
 from .status import KIND_LABELS
 from .triage import INBOX_STATE_LABELS, STATES
@@ -42,6 +45,10 @@ CACHE_SECONDS = 300  # how long browsers and proxies may keep an answer
 SERVER_CACHE_SECONDS = 60  # how long the app reuses its own last count
 MONTHS = 24
 TOTAL = "total"
+# The states as the statistics name them (triage.INBOX_STATE_LABELS), for the catalogue:
+# their labels are shown through `_` in the language Accept-Language asks for.
+STATE_WORDS = (N_("New"), N_("Triaged"), N_("Investigating"), N_("Resolved"),
+               N_("Dismissed"))
 REPORTS = "kind:report"
 
 bp = Blueprint("stats", __name__, url_prefix="/api/v1")
@@ -224,7 +231,7 @@ def publish(raw: dict[str, dict[str, int]], today: dt.date,
         "month": (TOTAL, months),
     }
     values = {TOTAL: total}
-    for name, (_, keys) in breakdowns.items():
+    for name, (_of, keys) in breakdowns.items():
         values.update((f"{name}:{key}", raw[name].get(key, 0)) for key in keys)
     relations = []
     for name, (of, keys) in breakdowns.items():
@@ -234,17 +241,17 @@ def publish(raw: dict[str, dict[str, int]], today: dt.date,
     hidden = withheld(values, relations)
 
     def rows(name: str, labels: dict[str, str]) -> list[dict]:
-        return [{name: key, "label": labels.get(key, key),
+        return [{name: key, "label": _(labels[key]) if key in labels else key,
                  "count": None if f"{name}:{key}" in hidden else values[f"{name}:{key}"],
                  "suppressed": f"{name}:{key}" in hidden} for key in breakdowns[name][1]]
 
     return {
         "generated": utcnow().isoformat(timespec="seconds").replace("+00:00", "Z"),
         "suppressed_below": SUPPRESS_BELOW,
-        "note": (f"Counts of feedback and reports received, spam left out. Counts from 1 to "
-                 f"{SUPPRESS_BELOW - 1} are not published (null, with suppressed: true), and "
-                 "neither are as many more as it takes that no hidden count can be worked "
-                 "out from the totals, so that no one can be singled out."),
+        "note": _("Counts of feedback and reports received, spam left out. Counts from 1 to "
+                  "%(most)s are not published (null, with suppressed: true), and neither are "
+                  "as many more as it takes that no hidden count can be worked out from the "
+                  "totals, so that no one can be singled out.", most=SUPPRESS_BELOW - 1),
         "total": {"count": None if TOTAL in hidden else total, "suppressed": TOTAL in hidden},
         "by_kind": rows("kind", KIND_LABELS),
         "by_state": rows("state", INBOX_STATE_LABELS),
@@ -256,7 +263,7 @@ def publish(raw: dict[str, dict[str, int]], today: dt.date,
 def _last_months(today: dt.date, n: int) -> list[str]:
     year, month = today.year, today.month
     out = []
-    for _ in range(n):
+    for _month in range(n):
         out.append(f"{year:04d}-{month:02d}")
         month -= 1
         if month == 0:
@@ -266,7 +273,9 @@ def _last_months(today: dt.date, n: int) -> list[str]:
 
 @bp.get("/stats")
 def stats():
-    cached = current_app.extensions.setdefault("stats_cache", {})
+    # One answer kept per language: its labels and note are in Accept-Language's.
+    cached = current_app.extensions.setdefault("stats_cache", {}).setdefault(
+        i18n.language().code, {})
     now = time.monotonic()
     if cached.get("until", 0) > now:
         body = cached["body"]

@@ -6,6 +6,10 @@ and the City's public note: no personal data, not even the text. Feedback that a
 revision responds to (`published.PublishedSite`) says so, with the versions it led to; a
 decided item says what happened (`outcome`) and the clauses it was judged against. Staff
 see the states by their short names in the inbox (`triage.INBOX_STATE_LABELS`).
+
+The words are in the page's language, or for the API in the one `Accept-Language` asks for
+(`i18n`): the labels, the dates, and a public note the app gives by itself
+(`standard_notes`, stored in English). A note staff wrote is shown as written.
 """
 
 from __future__ import annotations
@@ -17,24 +21,30 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from site_builder import addresses
+from site_builder import addresses, languages
+from site_builder.languages import N_
 
 from .catalog import Outcomes
-from .judging import Citation, judged
+from .i18n import _
+from .judging import Citation, judged, page_language
 from .models import Submission
 from .published import PublishedSite, Revision
 from .tracking import normalise_tracking_code
 
-# A state as the resident's status page words it.
+# A state as the resident's status page words it (in English: shown through `_`).
 PUBLIC_STATE_LABELS = {
-    "new": "Received: waiting to be reviewed",
-    "triaged": "Read by staff: waiting to be looked into",
-    "investigating": "Being looked into",
-    "resolved": "Resolved",
-    "dismissed": "Closed without further action",
+    "new": N_("Received: waiting to be reviewed"),
+    "triaged": N_("Read by staff: waiting to be looked into"),
+    "investigating": N_("Being looked into"),
+    "resolved": N_("Resolved"),
+    "dismissed": N_("Closed without further action"),
 }
-LED_TO_LABEL = "Led to a revision"
-KIND_LABELS = {"feedback": "Feedback on a policy", "report": "Report of a possible violation"}
+LED_TO_LABEL = N_("Led to a revision")
+KIND_LABELS = {"feedback": N_("Feedback on a policy"),
+               "report": N_("Report of a possible violation")}
+# The note triage gives an item when it is reopened: a standard note, like the dismiss
+# reasons' (registries/outcomes.yaml), so the status page shows it in the page's language.
+REOPENED_NOTE = N_("Reopened: we are looking at this again.")
 
 
 @dataclass(frozen=True)
@@ -52,14 +62,58 @@ class Status:
     outcome: dict | None = None  # what happened, once decided (`public_outcome`)
     reopen_until: dt.datetime | None = None  # the resident may ask to reopen it until then
     incident_date: dt.date | None = None  # the day they are cited as of
+    language: str | None = None  # the language it was written in (`submissions.language`)
+    standard_note: bool = False  # the public note is one the app gives (`standard_notes`)
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+        return kind_label(self.kind)
 
     @property
     def state_label(self) -> str:
-        return LED_TO_LABEL if self.led_to else state_label(self.state)
+        return _(LED_TO_LABEL) if self.led_to else state_label(self.state)
+
+    @property
+    def note(self) -> str | None:
+        """The public note in the words shown: a standard note in the language in force,
+        one staff wrote as written."""
+        if self.public_note and self.standard_note:
+            return _(self.public_note)
+        return self.public_note
+
+    def note_shown(self) -> tuple[str | None, str | None]:
+        """The public note as this page shows it, and its `lang` when that is not the
+        page's: a standard note is in the page's language (English while it has no
+        translation), one staff wrote in the language of the submission it answers."""
+        note = self.note
+        if not note:
+            return None, None
+        if self.standard_note:
+            untranslated = note == self.public_note and page_language() != languages.DEFAULT
+            return note, languages.DEFAULT if untranslated else None
+        return note, self.written_in
+
+    @property
+    def written_in(self) -> str | None:
+        """The submission's language when it is not the page's (for a `lang` attribute on
+        what staff wrote for its resident), else None."""
+        if self.language and self.language != page_language():
+            return self.language
+        return None
+
+    def received_words(self) -> str:
+        return moment_words(self.received_at)
+
+    def updated_words(self) -> str:
+        return moment_words(self.updated_at)
+
+    @staticmethod
+    def day_words(day: dt.date) -> str:
+        return day_words(day)
+
+    @staticmethod
+    def number_words(number: int) -> str:
+        return languages.whole_number(number, page_language())
 
     def as_json(self) -> dict:
         return {
@@ -69,7 +123,7 @@ class Status:
             "state_label": self.state_label,
             "received_at": _iso(self.received_at),
             "updated_at": _iso(self.updated_at),
-            "public_note": self.public_note,
+            "public_note": self.note,
             "outcome": self.outcome,
             "led_to": [revision.as_json() for revision in self.led_to],
             "judged_against": [citation.as_json() for citation in self.judged_against],
@@ -78,8 +132,34 @@ class Status:
 
 
 def state_label(state: str) -> str:
+    """The state in the resident's words, in the language in force."""
+    if state in PUBLIC_STATE_LABELS:
+        return _(PUBLIC_STATE_LABELS[state])
     words = state.replace("-", " ").replace("_", " ")
-    return PUBLIC_STATE_LABELS.get(state, words[:1].upper() + words[1:])
+    return words[:1].upper() + words[1:]
+
+
+def kind_label(kind: str) -> str:
+    return _(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+
+
+def standard_notes(offered: Outcomes | None) -> frozenset[str]:
+    """The public notes the app gives by itself (stored in English, shown translated)."""
+    given = offered.default_public_notes.values() if offered is not None else ()
+    return frozenset((*given, REOPENED_NOTE))
+
+
+def day_words(day: dt.date) -> str:
+    """A day as the status page writes it: `5 January 2026`, `5 de enero de 2026`."""
+    code = page_language()
+    if code == languages.DEFAULT:
+        return f"{day.day} {day:%B} {day.year}"
+    return languages.long_date(day, code)
+
+
+def moment_words(moment: dt.datetime) -> str:
+    """`5 January 2026 at 14:03 UTC`, in the page's language."""
+    return _("%(day)s at %(time)s UTC", day=day_words(moment), time=f"{moment:%H:%M}")
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -127,12 +207,12 @@ def public_outcome(offered: Outcomes | None, state: str, reason: str | None,
         return None
     return {
         "id": outcome.id,
-        "label": outcome.label,
-        "description": outcome.hint,
+        "label": _(outcome.label),
+        "description": _(outcome.hint),
         "referred_to": referred_to if outcome.asks_where else None,
         "url": addresses.url(addresses.ACCOUNTS, "all-accounts")
         if outcome.link == "accounts" else None,
-        "actions": [{"id": action, "label": offered.action_label(action),
+        "actions": [{"id": action, "label": _(offered.action_label(action)),
                      "url": action_link if action in offered.linked_actions else None}
                     for action in (actions or "").split(",")
                     if action in offered.public_actions],
@@ -152,7 +232,7 @@ def status_of(db: Session, code: str, published: PublishedSite | None = None,
                Submission.created_at, Submission.updated_at, Submission.public_note,
                Submission.incident_date, Submission.state_reason, Submission.outcomes,
                Submission.referred_to, Submission.action_link, Submission.closed_at,
-               Submission.reopen_requested_at, Submission.is_spam)
+               Submission.reopen_requested_at, Submission.is_spam, Submission.language)
         .where(Submission.tracking_code == canonical)
     ).first()
     if row is None:
@@ -168,7 +248,9 @@ def status_of(db: Session, code: str, published: PublishedSite | None = None,
                   incident_date=dt.date.fromisoformat(row.incident_date)
                   if decided and row.incident_date else None,
                   reopen_until=reopen_until(row.state, row.closed_at,
-                                            row.reopen_requested_at, row.is_spam))
+                                            row.reopen_requested_at, row.is_spam),
+                  language=row.language,
+                  standard_note=row.public_note in standard_notes(offered))
 
 
 def status_path(kind: str, code: str) -> str:

@@ -16,7 +16,7 @@ bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 def init_app(app: Flask) -> None:
     from .. import intake, notify, retention, staff_commands
-    from . import access, locks, views  # noqa: F401  (the views register themselves on bp)
+    from . import access, actions, exports, locks, views  # noqa: F401  (views register on bp)
 
     app.register_blueprint(bp)
     access.limit_sign_in(app)

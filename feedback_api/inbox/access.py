@@ -1,6 +1,8 @@
 """Who may do what in the inbox: sign-in and sign-out, the session, roles, CSRF, and the
 sign-in limits.
 
+- The inbox is in English: its address in another language (`/es/inbox/`) is sent on to
+  its own (`/inbox/`) before anything else.
 - `needs(role)` marks a view with the least role it needs; the blueprint's guard checks it
   before any view runs. A view with no mark needs admin.
 - Anonymous: GET and HEAD are sent to the sign-in page, anything else gets 401.
@@ -38,7 +40,7 @@ from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms import ValidationError
 
-from .. import audit, db, limits, staff
+from .. import audit, db, i18n, limits, staff
 from ..forms import NOT_FROM_THIS_SITE, from_this_site
 from ..staff import Member
 from . import bp
@@ -76,6 +78,18 @@ def member() -> Member | None:
 @bp.context_processor
 def inbox_globals():
     return {"csrf_token": generate_csrf, "member": g.get("member")}
+
+
+@bp.before_request
+def in_english():
+    """The inbox's own address for one in another language (308: a form is sent again)."""
+    if not request.environ.get(i18n.ENVIRON_KEY):
+        return None
+    prefix = i18n.language().prefix
+    root = request.script_root
+    if not prefix or not root.endswith(prefix):
+        return None
+    return redirect(root[:-len(prefix)] + request.full_path.rstrip("?"), 308)
 
 
 @bp.before_request

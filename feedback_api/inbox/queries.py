@@ -1,9 +1,10 @@
 """The inbox list: filters from the query string, the query, counts and pages.
 
 Built to stay quick at 100,000 items: every filter has an index in the list's order
-(migration 0002), pages are offset + limit, the matching count stops at COUNT_CAP, and
-free-text search is bounded (2 to 100 characters, wildcards escaped, a statement timeout
-on PostgreSQL). A search that looks like a tracking code finds that item by its code.
+(migration 0002; the language has its own, 0009), pages are offset + limit, the matching
+count stops at COUNT_CAP, and free-text search is bounded (2 to 100 characters, wildcards
+escaped, a statement timeout on PostgreSQL). A search that looks like a tracking code
+finds that item by its code.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class Filters:
     policy: str = ""
     account: str = ""
     assignee: str = ""  # "", "me", "none" or a staff id
+    language: str = ""  # "" or a code from the languages registry
     received_from: dt.date | None = None
     received_to: dt.date | None = None
     q: str = ""
@@ -76,8 +78,8 @@ class Filters:
         chosen = replace(self, **changes)
         default = Filters()
         out = {}
-        for name in ("kind", "state", "category", "policy", "account", "assignee", "q",
-                     "sort", "spam", "page"):
+        for name in ("kind", "state", "category", "policy", "account", "assignee", "language",
+                     "q", "sort", "spam", "page"):
             value = getattr(chosen, name)
             if value != getattr(default, name):
                 out[name] = value
@@ -124,6 +126,8 @@ def parse(args, catalog: Catalog) -> Parsed:
     one("account", catalog.accounts, "Choose an account from the list")
     one("sort", SORTS, "Choose an order from the list")
     one("spam", SPAM_FILTERS, "Choose whether to show suspected spam")
+    one("language", [entry.code for entry in catalog.languages.languages],
+        "Choose a language from the list")
     assignee = (args.get("assignee") or "").strip()
     if assignee in ("me", "none"):
         values["assignee"] = assignee
@@ -184,7 +188,8 @@ def conditions(filters: Filters, member_id: int | None) -> list:
         where.append(Submission.state == filters.state)
     for name, column in (("kind", Submission.kind), ("category", Submission.category),
                          ("policy", Submission.policy_id),
-                         ("account", Submission.account_id)):
+                         ("account", Submission.account_id),
+                         ("language", Submission.language)):
         value = getattr(filters, name)
         if value:
             where.append(column == value)
@@ -236,6 +241,7 @@ class Row:
     snippet: str
     is_spam: bool
     legal_hold: bool
+    language: str
 
 
 @dataclass(frozen=True)
@@ -281,7 +287,7 @@ def page_of(session: Session, filters: Filters, member_id: int | None, size: int
                Submission.category, Submission.policy_id, Submission.section,
                Submission.account_id, Submission.created_at, Submission.assignee_id,
                func.substr(Submission.message, 1, SNIPPET + 1).label("snippet"),
-               Submission.is_spam, Submission.legal_hold)
+               Submission.is_spam, Submission.legal_hold, Submission.language)
         .where(*where).order_by(*_order(filters.sort))
         .limit(size).offset((number - 1) * size)
     )
