@@ -67,7 +67,7 @@ lint: $(STAMP)
 # Gather every string the public sees into translations/messages.pot, and bring each
 # language's catalogue up to date with it (docs/translating.md).
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --add-location=file --sort-by-file \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k n_:1,2 --add-location=file --sort-by-file \
 	  --project "City of Albuquerque social media policies" --msgid-bugs-address "" \
 	  --copyright-holder "City of Albuquerque" -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete

@@ -23,6 +23,7 @@ from typing import TextIO
 from . import engine, history, pages, publish, store, translations, withdrawals
 from .content import load_library
 from .engine import CONFIG
+from .languages import default_language
 from .site import make_site
 from .stamp import SiteStamp, site_stamp
 
@@ -156,42 +157,38 @@ def _build_site(
         raise BuildFailed(f"{len(problems)} {noun} in the history of {content}/; nothing was "
                           "built", problems)
 
-    bar = Progress("pages", pages.page_count(library), progress_stream)
-    try:
-        site = make_site(library, histories, stamp, tick=bar.tick, unread=True,
-                         site_url=engine.site_url(config_file),
-                         timed=lambda name: stage(log, name))
-    except pages.PageProblem as problem:
-        raise BuildFailed(str(problem), problem.problems) from problem
-    finally:
-        bar.close()
+    sites = []  # one per language, the default first
+    for language in library.languages.languages:
+        tag = _tag(language)
+        bar = Progress("pages" + tag, pages.page_count(library), progress_stream)
+        try:
+            sites.append(make_site(library, histories, stamp, tick=bar.tick, unread=True,
+                                   site_url=engine.site_url(config_file),
+                                   timed=lambda name, tag=tag: stage(log, name + tag),
+                                   language=language))
+        except pages.PageProblem as problem:
+            raise BuildFailed(str(problem), problem.problems) from problem
+        finally:
+            bar.close()
+    sites.sort(key=lambda site: site.lang != default_language(library.languages).code)
 
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
     try:
         site_dir = work / "site"
-        start = time.perf_counter()
-        md_pages = len(site.pages)
-        bar = Progress("mkdocs", md_pages, progress_stream)
-        try:
-            archive = engine.render_site(site, site_dir, config_file=config_file,
-                                         tick=bar.tick, published=publish.published_site(out))
-        except engine.MkDocsFailed as failure:
-            raise BuildFailed(f"MkDocs stopped: {failure}", failure.problems) from failure
-        finally:
-            bar.close()
-        log(f"{'mkdocs':<10} {time.perf_counter() - start - archive.seconds:6.2f} s")
-        if archive.pass_cached or archive.pass_templates:
-            log(f"{'':<10} {archive.pass_cached} of its pages' HTML from the cache, "
-                f"{archive.pass_templates} whole")
-        log(f"{'archive':<10} {archive.seconds:6.2f} s")
-        log(f"{'':<10} {archive.rendered + archive.cached + archive.reused} archive pages: "
-            f"{archive.rendered} rendered, {archive.cached} from the cache, "
-            f"{archive.reused} kept from the published site")
+        md_pages = sum(len(site.pages) for site in sites)
+        published = publish.published_site(out)
+        moves: list[str] = []
+        archives: dict[str, str] = {}
+        for site in sites:  # the default language first: its pass empties site_dir
+            prefix = "" if site is sites[0] else site.lang + "/"
+            archive = _render(site, site_dir / prefix, config_file, library, log,
+                              progress_stream, publish.in_folder(published, prefix))
+            moves += [prefix + path for path in archive.moves]
+            archives.update({prefix + pid: key for pid, key in archive.archives.items()})
 
         with stage(log, "publish"):
             try:
-                publish.publish(site_dir, out, moves=archive.moves,
-                                archives=archive.archives)
+                publish.publish(site_dir, out, moves=moves, archives=archives)
             except OSError as error:
                 raise BuildFailed(f"the new site could not be put in place of {out} "
                                   f"({error.strerror or error}); the published site is as "
@@ -202,6 +199,35 @@ def _build_site(
     seconds = time.perf_counter() - started
     log(f"built {md_pages} pages into {out} in {seconds:.1f} s")
     return BuildResult(out, stamp, md_pages, seconds)
+
+
+def _tag(language) -> str:
+    """" es" after a stage's name in the log, for a language but the default."""
+    return "" if language.default else f" {language.code}"
+
+
+def _render(site, site_dir: Path, config_file: Path, library, log: Log,
+            progress_stream: TextIO | None, published: publish.Published | None):
+    """One language's pages into `site_dir` (its folder of the site), logged."""
+    start = time.perf_counter()
+    suffix = "" if site.lang == default_language(library.languages).code else f" {site.lang}"
+    bar = Progress("mkdocs" + suffix, len(site.pages), progress_stream)
+    try:
+        archive = engine.render_site(site, site_dir, config_file=config_file, tick=bar.tick,
+                                     published=published, languages=library.languages)
+    except engine.MkDocsFailed as failure:
+        raise BuildFailed(f"MkDocs stopped: {failure}", failure.problems) from failure
+    finally:
+        bar.close()
+    log(f"{'mkdocs' + suffix:<10} {time.perf_counter() - start - archive.seconds:6.2f} s")
+    if archive.pass_cached or archive.pass_templates:
+        log(f"{'':<10} {archive.pass_cached} of its pages' HTML from the cache, "
+            f"{archive.pass_templates} whole")
+    log(f"{'archive' + suffix:<10} {archive.seconds:6.2f} s")
+    log(f"{'':<10} {archive.rendered + archive.cached + archive.reused} archive pages: "
+        f"{archive.rendered} rendered, {archive.cached} from the cache, "
+        f"{archive.reused} kept from the published site")
+    return archive
 
 
 def check_output(out: Path, content: Path) -> None:

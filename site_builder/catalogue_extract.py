@@ -1,10 +1,14 @@
-"""Find the words the public sees in the registries, for the catalogue (`babel.cfg`).
+"""Find the words the public sees in the registries and in `mkdocs.yml`, for the
+catalogue (`babel.cfg`).
 
 A report category's label, hint and citation, a public outcome's label and hint, a
 reason's public note and a public restorative action are shown on the forms, the status
 page and the decisions register; their English is the catalogue's message id, so staff who
 change one in `content/registries/` see the catalogue ask for its translation
 (`make translations`, then the test of the catalogues).
+
+The site's name, description and navigation titles in `mkdocs.yml` are translated by each
+language's MkDocs pass (`engine/languages.py`), so they are in the catalogue too.
 """
 
 from __future__ import annotations
@@ -61,3 +65,38 @@ def _cites(node):
             for key, value in cite.value:
                 if key.value == "cited_as" and isinstance(value, yaml.ScalarNode):
                     yield value.start_mark.line + 1, None, value.value, ["cites: cited_as"]
+
+
+def extract_mkdocs(fileobj, keywords, comment_tags, options):
+    """Babel's extraction method for `mkdocs.yml`: the site's name, its description (its
+    whitespace made single spaces, as `engine/languages.py` looks it up) and the titles of
+    the navigation (the keys of its mappings), which the pass of each language translates
+    through the catalogue."""
+    try:
+        node = yaml.compose(fileobj.read().decode("utf-8"))  # tags (`!ENV`) stay nodes
+    except yaml.YAMLError:
+        return
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key, value in node.value:
+        if key.value == "nav":
+            yield from _nav_titles(value)
+        elif not isinstance(value, yaml.ScalarNode):
+            continue
+        elif key.value == "site_name" and value.value:
+            yield value.start_mark.line + 1, None, value.value, ["site_name"]
+        elif key.value == "site_description" and value.value.strip():
+            yield (value.start_mark.line + 1, None, " ".join(value.value.split()),
+                   ["site_description"])
+
+
+def _nav_titles(node):
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _nav_titles(item)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value:
+                yield key.start_mark.line + 1, None, key.value, ["nav"]
+            yield from _nav_titles(value)
+

@@ -284,8 +284,8 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
                       _dropped(registries.get("responses.yaml"),
                                registry_lines.get("responses.yaml", {})),
                       registries.get("languages.yaml") or schema.ENGLISH_ONLY)
-    translated, translation_problems = load_translations(root, policies, library.languages,
-                                                         read_text)
+    translated, translation_problems = load_translations(
+        root, policies, library.languages, read_text, library.unloaded)
     library.translations.update(translated)
     problems += translation_problems + check_library(library, registry_lines)
     return library, sorted(set(problems))

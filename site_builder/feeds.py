@@ -19,13 +19,15 @@ from xml.sax.saxutils import escape as xml_escape
 
 from . import addresses
 from .content import Library
-from .history import PolicyHistory, Version
-from .labels import title_of
+from .history import DEFAULT_ROLE, FIRST_VERSION_NOTE, PolicyHistory, Version
+from .labels import ENGLISH, Wording, title_of
+from .languages import N_
 from .review import review_status
+from .translations import translation_for
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://transparency.invalid/social-media-policies")
 SITE_TITLE = "City of Albuquerque social media policies"
-PUBLISHER = "City of Albuquerque"
+PUBLISHER = N_("City of Albuquerque")
 MAX_SITE_ENTRIES = 100
 PRODID = "-//City of Albuquerque//Social Media Policy Transparency//EN"
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -33,6 +35,12 @@ EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 def _id(*parts: str) -> str:
     return f"urn:uuid:{uuid.uuid5(NAMESPACE, '/'.join(parts))}"
+
+
+def _in(words: Wording, *parts: str) -> tuple[str, ...]:
+    """`parts` of an id, and the language when it is not the default: the feeds in each
+    language are feeds of their own, and their entries entries of their own."""
+    return parts if words.english else (*parts, words.lang)
 
 
 def _rfc3339(when: dt.datetime) -> str:
@@ -45,8 +53,15 @@ def _attr(value: str) -> str:
     return xml_escape(value, {'"': "&quot;"})
 
 
-def _title(library: Library, pid: str) -> str:
-    return title_of(library.policies[pid])
+def _title(library: Library, pid: str, words: Wording = ENGLISH) -> str:
+    """The policy's title, in the language of `words` when it has been translated."""
+    policy = library.policies[pid]
+    translated = (None if words.english
+                  else translation_for(library.translations, words.lang, pid))
+    if translated is None:
+        return title_of(policy)
+    number = policy.meta.number
+    return f"{number}: {translated.meta.title}" if number else translated.meta.title
 
 
 def _updated(version: Version) -> dt.datetime:
@@ -57,31 +72,39 @@ def _updated(version: Version) -> dt.datetime:
 
 
 def _entry(library: Library, pid: str, version: Version, site_url: str | None,
-           feed_path: str) -> str:
+           feed_path: str, words: Wording = ENGLISH) -> str:
+    _ = words._
     number = version.number
     page = addresses.changes(pid, number) if number > 1 else addresses.version(pid, number)
-    title = f"{_title(library, pid)}: version {number}"
-    note = version.note or ("First published version" if number == 1 else "New version")
+    title = _("%(title)s: version %(number)s", title=_title(library, pid, words), number=number)
+    note = version.note or (_("First published version") if number == 1 else _("New version"))
+    if note == FIRST_VERSION_NOTE:
+        note = _(FIRST_VERSION_NOTE)
     summary = note
     if version.effective:
-        summary += f" (effective {version.effective.isoformat()})"
+        summary = _("%(summary)s (effective %(date)s)", summary=summary,
+                    date=version.effective.isoformat())
     for correction in version.corrections:
-        summary += f" Corrected {correction.published.date().isoformat()}: {correction.note}"
+        summary = _("%(summary)s Corrected %(date)s: %(note)s", summary=summary,
+                    date=correction.published.date().isoformat(), note=correction.note)
     if version.withdrawn:  # the same entry, updated: readers replace what they kept
         page = addresses.version(pid, number)
-        title += " (withdrawn)"
-        summary = (f"Version {number} was withdrawn on {version.withdrawn.withdrawn.isoformat()}"
-                   f": {version.withdrawn.reason}")
+        title = _("%(title)s: version %(number)s (withdrawn)", title=_title(library, pid, words),
+                  number=number)
+        summary = _("Version %(number)s was withdrawn on %(date)s: %(reason)s", number=number,
+                    date=version.withdrawn.withdrawn.isoformat(),
+                    reason=version.withdrawn.reason)
     assert version.published is not None
+    author = _(DEFAULT_ROLE) if version.author_role == DEFAULT_ROLE else version.author_role
     return "\n".join([
         "  <entry>",
-        f"    <id>{_id(pid, 'versions', str(number), version.commit or '')}</id>",
+        f"    <id>{_id(*_in(words, pid, 'versions', str(number), version.commit or ''))}</id>",
         f"    <title>{xml_escape(title)}</title>",
         f"    <published>{_rfc3339(version.published)}</published>",
         f"    <updated>{_rfc3339(_updated(version))}</updated>",
         f'    <link rel="alternate" type="text/html" '
         f'href="{_attr(addresses.absolute(site_url, feed_path, page))}"/>',
-        f"    <author><name>{xml_escape(version.author_role)}</name></author>",
+        f"    <author><name>{xml_escape(author)}</name></author>",
         f'    <category term="{xml_escape(pid)}"/>',
         f'    <summary type="text">{xml_escape(summary)}</summary>',
         "  </entry>",
@@ -97,8 +120,10 @@ def atom_feed(
     alternate: str,
     site_url: str | None,
     generated: str | None,
+    words: Wording = ENGLISH,
 ) -> str:
-    """An Atom feed of versions, newest first."""
+    """An Atom feed of versions, newest first, in the language of `words` (whose pages
+    its links lead to when `site_url` is that language's address)."""
     items = [(pid, v) for pid, v in items if v.published is not None]
     items.sort(key=lambda item: (_updated(item[1]), item[0], item[1].number), reverse=True)
     if items:
@@ -111,16 +136,16 @@ def atom_feed(
     alt_href = addresses.absolute(site_url, feed_path, alternate)
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">',
-        f"  <id>{_id('feeds', feed_path)}</id>",
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{_attr(words.lang)}">',
+        f"  <id>{_id(*_in(words, 'feeds', feed_path))}</id>",
         f"  <title>{xml_escape(title)}</title>",
         f"  <updated>{updated}</updated>",
         f'  <link rel="self" type="application/atom+xml" href="{xml_escape(self_href)}"/>',
         f'  <link rel="alternate" type="text/html" href="{xml_escape(alt_href)}"/>',
-        f"  <author><name>{xml_escape(PUBLISHER)}</name></author>",
+        f"  <author><name>{xml_escape(words._(PUBLISHER))}</name></author>",
         "  <generator>transparency</generator>",
     ]
-    lines += [_entry(library, pid, v, site_url, feed_path) for pid, v in items]
+    lines += [_entry(library, pid, v, site_url, feed_path, words) for pid, v in items]
     lines.append("</feed>")
     return "\n".join(lines) + "\n"
 
@@ -152,9 +177,12 @@ def fold(line: str) -> str:
 
 
 def reviews_calendar(
-    library: Library, *, site_url: str | None, generated: str | None, today: dt.date
+    library: Library, *, site_url: str | None, generated: str | None, today: dt.date,
+    words: Wording = ENGLISH,
 ) -> str:
-    """Review due dates of every policy and registry with a review on record."""
+    """Review due dates of every policy and registry with a review on record, in the
+    language of `words`."""
+    _ = words._
     host = "transparency.invalid"
     if site_url:
         from urllib.parse import urlsplit
@@ -165,22 +193,24 @@ def reviews_calendar(
     items: list[tuple[str, str, str, object, str | None]] = []
     for pid, policy in sorted(library.policies.items()):
         meta = policy.meta
-        title = title_of(policy)
-        items.append((f"policy-{pid}", f"Review due: {title}", meta.owner, meta.review,
-                      addresses.policy(pid)))
+        title = _title(library, pid, words)
+        items.append((f"policy-{pid}", _("Review due: %(title)s", title=title), meta.owner,
+                      meta.review, addresses.policy(pid)))
     if library.platforms is not None:
-        items.append(("registry-platforms", "Review due: approved platforms list (AI 1-19 §O.a)",
+        items.append(("registry-platforms",
+                      _("Review due: approved platforms list (AI 1-19 §O.a)"),
                       library.platforms.owner, library.platforms.review, addresses.PLATFORMS))
     if library.accounts is not None:
-        items.append(("registry-accounts", "Review due: official accounts directory",
+        items.append(("registry-accounts", _("Review due: official accounts directory"),
                       library.accounts.owner, library.accounts.review, addresses.ACCOUNTS))
+    suffix = "" if words.english else f"-{words.lang}"  # a UID of this calendar's own
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
-        f"PRODID:{PRODID}",
+        f"PRODID:{PRODID if words.english else PRODID[:-2] + words.lang.upper()}",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        "X-WR-CALNAME:Social media policy reviews",
+        "X-WR-CALNAME:" + ics_text(_("Social media policy reviews")),
     ]
     for key, summary, owner, review, path in items:
         status = review_status(review, today)
@@ -188,22 +218,23 @@ def reviews_calendar(
             continue
         due = status.next_due
         end = due + dt.timedelta(days=1)
-        description = (
-            f"Responsible: {owner}. Reviewed every {status.interval_months} months; last "
-            f"reviewed {status.last_reviewed.isoformat() if status.last_reviewed else 'never'}."
-        )
+        description = words.n_(
+            "Responsible: %(owner)s. Reviewed every %(num)d month; last reviewed %(last)s.",
+            "Responsible: %(owner)s. Reviewed every %(num)d months; last reviewed %(last)s.",
+            status.interval_months, owner=owner,
+            last=status.last_reviewed.isoformat() if status.last_reviewed else _("never"))
         if status.state == "overdue":
-            description += " This review is overdue."
+            description += " " + _("This review is overdue.")
         lines += [
             "BEGIN:VEVENT",
-            f"UID:review-{key}-{due.isoformat()}@{host}",
+            f"UID:review-{key}-{due.isoformat()}{suffix}@{host}",
             f"DTSTAMP:{stamp}",
             f"DTSTART;VALUE=DATE:{due:%Y%m%d}",
             f"DTEND;VALUE=DATE:{end:%Y%m%d}",
             f"SUMMARY:{ics_text(summary)}",
             f"DESCRIPTION:{ics_text(description)}",
             "TRANSP:TRANSPARENT",
-            "CATEGORIES:Policy review",
+            "CATEGORIES:" + ics_text(_("Policy review")),
         ]
         if site_url and path:
             lines.append(f"URL:{addresses.absolute(site_url, addresses.REVIEWS_CALENDAR, path)}")
@@ -219,8 +250,14 @@ def feed_files(
     site_url: str | None,
     generated: str | None,
     today: dt.date,
+    words: Wording = ENGLISH,
 ) -> dict[str, str]:
-    """Every feed file, by its path under the docs folder."""
+    """Every feed file, by its path under the docs folder, in the language of `words`:
+    its titles and text, and its links to the pages in that language (`site_url` is the
+    site's address, to which the language's prefix is added)."""
+    _ = words._
+    if site_url and not words.english:
+        site_url = site_url.rstrip("/") + words.prefix + "/"
     files: dict[str, str] = {}
     everything: list[tuple[str, Version]] = []
     for pid in sorted(library.policies):
@@ -231,17 +268,19 @@ def feed_files(
         everything += items
         path = addresses.policy_feed(pid)
         files[path] = atom_feed(
-            library, items, feed_path=path, title=f"{_title(library, pid)}: new versions",
+            library, items, feed_path=path,
+            title=_("%(title)s: new versions", title=_title(library, pid, words)),
             alternate=addresses.versions(pid), site_url=site_url, generated=generated,
+            words=words,
         )
     everything = [(p, v) for p, v in everything if v.published is not None]
     everything.sort(key=lambda item: _updated(item[1]), reverse=True)
     files[addresses.SITE_FEED] = atom_feed(
         library, everything[:MAX_SITE_ENTRIES], feed_path=addresses.SITE_FEED,
-        title=f"{SITE_TITLE}: what changed", alternate=addresses.SITE_CHANGES, site_url=site_url,
-        generated=generated,
+        title=_("City of Albuquerque social media policies: what changed"),
+        alternate=addresses.SITE_CHANGES, site_url=site_url, generated=generated, words=words,
     )
     files[addresses.REVIEWS_CALENDAR] = reviews_calendar(
-        library, site_url=site_url, generated=generated, today=today
+        library, site_url=site_url, generated=generated, today=today, words=words,
     )
     return files

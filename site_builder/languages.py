@@ -16,11 +16,12 @@ where the language is known. The app reaches the same catalogues through Flask-B
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import threading
 from pathlib import Path
 
-from babel import Locale, dates, numbers
+from babel import Locale, dates, localedata, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = ROOT / "translations"
 DOMAIN = "messages"
 DEFAULT = "en"
+REGION = "US"  # the City's: dates and numbers are written as in the United States
 
 _lock = threading.Lock()
 _loaded: dict[tuple[str, str], tuple[tuple[int, int], Translations]] = {}
@@ -72,6 +74,17 @@ def translations(code: str | None, folder: Path = CATALOGUES) -> NullTranslation
         return loaded
 
 
+def catalogue_hash(code: str | None, folder: Path = CATALOGUES) -> str:
+    """What the pages in language `code` depend on in its catalogue (for the build's
+    store): the `.po` file's bytes, or "" for English."""
+    if not code or code == DEFAULT:
+        return ""
+    try:
+        return hashlib.sha256(catalogue_path(code, folder).read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
 def gettext(code: str | None, text: str, **values) -> str:
     """`text` in language `code`, with `%(name)s` placeholders filled from `values`."""
     translated = translations(code).ugettext(text) if text else text
@@ -96,12 +109,17 @@ def long_date(day: dt.date, code: str | None) -> str:
 
 
 def whole_number(value: int, code: str | None) -> str:
-    """`1,234` / `1234` (Spanish groups from five digits), as each language writes it."""
+    """`1,234` in English, and in Spanish as the United States writes it (`1,234`)."""
     return numbers.format_decimal(value, locale=_locale(code))
 
 
 def _locale(code: str | None) -> Locale:
-    return Locale.parse((code or DEFAULT).replace("-", "_"))
+    """The language's conventions as the United States writes them (`es_US`: 5,000 and
+    "5 de enero de 2026"), where CLDR has them; else the language's own."""
+    language = (code or DEFAULT).replace("-", "_")
+    if "_" not in language and localedata.exists(f"{language}_{REGION}"):
+        return Locale.parse(f"{language}_{REGION}")
+    return Locale.parse(language)
 
 
 # ---------------------------------------------------------------------------------------
@@ -140,3 +158,4 @@ def catalogue_problems(registry: LanguagesRegistry, rel: str,
             problems.append(Problem(str(path.relative_to(folder.parent)), 1,
                                     f"the catalogue does not read: {error}"))
     return problems
+

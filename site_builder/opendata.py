@@ -75,8 +75,30 @@ def policies_data(
                 {"id": s.id, "title": s.title, "url": policy_url(pid, s.id)}
                 for s in policy.outline.sections
             ],
+            "translations": translations_data(library, pid),
         })
     return {"site_version": stamp.version, "generated": stamp.generated, "policies": policies}
+
+
+def translations_data(library: Library, pid: str) -> list[dict]:
+    """The policy in each other language: its page there, the version its translation
+    translates, who made it, and whether the text is translated or only the summary."""
+    found = []
+    for language in library.languages.languages:
+        translated = library.translations.get((language.code, pid))
+        if translated is None:
+            continue
+        found.append({
+            "lang": language.code,
+            "url": language.prefix + policy_url(pid),
+            "translates_version": translated.meta.translates_version,
+            "kind": translated.meta.kind,
+            "text": translated.has_text,
+            "sample": translated.meta.sample,
+            "title": translated.meta.title,
+            "summary": translated.meta.summary,
+        })
+    return found
 
 
 def accounts_data(library: Library, stamp: SiteStamp) -> dict:

@@ -38,6 +38,16 @@ class Published:
     archives: dict[str, str] = field(default_factory=dict)  # policy id → archive key
 
 
+def in_folder(published: Published | None, prefix: str) -> Published | None:
+    """What the published site holds in one of its folders (a language's, `es/`): the
+    archives recorded under that prefix (`es/ai-1-19`), by policy id."""
+    if published is None or not prefix:
+        return published
+    return Published(published.site / prefix.rstrip("/"),
+                     {pid.removeprefix(prefix): key for pid, key in published.archives.items()
+                      if pid.startswith(prefix)})
+
+
 def _record_key(out: Path) -> str:
     return Store.key("published", str(RECORD_VERSION), str(out))
 

@@ -28,14 +28,16 @@ from html import escape
 from markdown_it import MarkdownIt
 
 from .content import Policy
+from .labels import ENGLISH, Wording
+from .languages import N_
 from .outline import Block, Clause
 
 RENDERER_VERSION = "redline-1"
-LEGEND = (
-    "Underlined text in brackets is new; struck-through text in brackets is deleted "
-    "(the Council's legend: [Bracketed/Underscored Material] - New, "
-    "[Bracketed/Strikethrough Material] - Deletion)."
-)
+COUNCIL_LEGEND = ("[Bracketed/Underscored Material] - New, "
+                  "[Bracketed/Strikethrough Material] - Deletion")  # quoted as written
+LEGEND_TEXT = N_("Underlined text in brackets is new; struck-through text in brackets is "
+                 "deleted (the Council's legend: %(legend)s).")
+LEGEND = LEGEND_TEXT % {"legend": COUNCIL_LEGEND}
 PREAMBLE_ID = "opening-text"
 
 # Word characters and spaces spelled out, so the browser's port matches exactly.
@@ -237,6 +239,10 @@ def _text(text: str) -> str:
 
 
 _SR = {"ins": ("inserted: ", "end of insertion"), "del": ("deleted: ", "end of deletion")}
+SCREEN_READER = {  # what a screen reader says around a change, as the pages translate it
+    "ins": (N_("inserted"), N_("end of insertion")),
+    "del": (N_("deleted"), N_("end of deletion")),
+}
 
 
 def _mark(tag: str, text: str) -> str:
@@ -410,3 +416,34 @@ def compare_parts(old: tuple[Part, ...], new: tuple[Part, ...]) -> Redline:
 def redline(old: Policy, new: Policy) -> Redline:
     """The redline from one version of a policy to another."""
     return compare_parts(parts(old), parts(new))
+
+
+def screen_reader_words(words: Wording = ENGLISH) -> dict[str, str]:
+    """What a screen reader says around a change and after a change of formatting, in
+    the language of `words` (for `in_language`, and for the compare page's script)."""
+    (inserted, end_inserted), (deleted, end_deleted) = SCREEN_READER.values()
+    return {"inserted": words._(inserted), "end_inserted": words._(end_inserted),
+            "deleted": words._(deleted), "end_deleted": words._(end_deleted),
+            "format": words._("formatting or link changed")}
+
+
+def in_language(html: str, words: Wording = ENGLISH) -> str:
+    """A redline's HTML (`Redline.html`) on a page in the language of `words`: what a
+    screen reader says around each change, and the note on a change of formatting, in
+    that language (and marked so); the compared text, which is English, marked as such.
+    The same as it is in English. `versions.js` (`inLanguage`) does the same in the
+    browser."""
+    if words.english:
+        return html
+    said = screen_reader_words(words)
+    lang = f' lang="{escape(words.lang)}"'
+    for tag, start, end in (("ins", "inserted", "end_inserted"),
+                            ("del", "deleted", "end_deleted")):
+        english_start, english_end = _SR[tag]
+        html = html.replace(f'<span class="rl-sr">{english_start}</span>',
+                            f'<span class="rl-sr"{lang}>{escape(said[start])}: </span>')
+        html = html.replace(f'<span class="rl-sr"> ({english_end})</span>',
+                            f'<span class="rl-sr"{lang}> ({escape(said[end])})</span>')
+    html = html.replace(_FORMAT_NOTE,
+                        f'<span class="rl-note"{lang}>({escape(said["format"])})</span>')
+    return html.replace('<div class="redline">', '<div class="redline" lang="en">', 1)

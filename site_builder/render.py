@@ -26,6 +26,7 @@ from . import addresses
 from .active_content import inert
 from .addresses import md_link
 from .content import Library, Policy
+from .labels import ENGLISH, Wording
 from .outline import Block, Clause, Section, may_link
 
 INDENT = "    "
@@ -106,21 +107,23 @@ def portable_prose(text: str) -> str:
 
 
 def section_tools(policy_id: str, anchor: str, name: str, *, feedback: bool = True,
-                  clause: bool = False) -> str:
+                  clause: bool = False, words: Wording = ENGLISH) -> str:
     """The permalink and "Comment on …" links of one section or clause, and for a clause
-    "How applied": the decisions that cite it (the feedback app's register)."""
-    label = attr_value(name)
-    tools = [f'[Link](#{anchor}){{: .policy-permalink aria-label="Link to {label}" }}']
+    "How applied": the decisions that cite it (the feedback app's register), in the
+    language of `words`."""
+    _ = words._
+    link, comment, applied = _("Link"), _("Comment"), _("How applied")
+    label = attr_value(_("Link to %(name)s", name=name))
+    tools = [f'[{link}](#{anchor}){{: .policy-permalink aria-label="{label}" }}']
     if feedback:
-        tools.append(
-            f"[Comment]({addresses.feedback_url(policy_id, anchor)})"
-            f'{{: .policy-comment aria-label="Comment on {label}" }}'
-        )
+        label = attr_value(_("Comment on %(name)s", name=name))
+        tools.append(f"[{comment}]({words.app(addresses.feedback_url(policy_id, anchor))})"
+                     f'{{: .policy-comment aria-label="{label}" }}')
         if clause:
+            label = attr_value(_("How %(name)s has been applied", name=name))
             tools.append(
-                f"[How applied]({addresses.decisions_url(policy_id, anchor)})"
-                f'{{: .policy-applied aria-label="How {label} has been applied" }}'
-            )
+                f"[{applied}]({words.app(addresses.decisions_url(policy_id, anchor))})"
+                f'{{: .policy-applied aria-label="{label}" }}')
     return " ".join(tools)
 
 
@@ -131,6 +134,7 @@ def render_policy_body(
     library: Library | None = None,
     feedback: bool = True,
     heading_offset: int = 0,
+    words: Wording = ENGLISH,
 ) -> str:
     """The policy's text as Markdown, every section and clause with its anchor.
 
@@ -139,45 +143,48 @@ def render_policy_body(
     library: needed to resolve links to other policies (`other.md#anchor`).
     feedback: add "Comment on …" links to the feedback form.
     heading_offset: added to every section heading level (at most level 6).
+    words: the language of the links and labels around the text (not of the text).
     """
     rewrite = link_rewriter(library, policy, page)
     out: list[str] = []
     outline = policy.outline
     for block in outline.preamble:
-        out.append(_block(policy, block, rewrite, feedback))
+        out.append(_block(policy, block, rewrite, feedback, words))
     for section in outline.sections:
-        out.append(_section(policy, section, rewrite, feedback, heading_offset))
+        out.append(_section(policy, section, rewrite, feedback, heading_offset, words))
     return "\n\n".join(part for part in out if part.strip()) + "\n"
 
 
-def _section(policy, section: Section, rewrite, feedback: bool, offset: int) -> str:
+def _section(policy, section: Section, rewrite, feedback: bool, offset: int,
+             words: Wording) -> str:
     level = min(6, section.level + offset)
     title = inert(section.title).replace("{", "(").replace("}", ")")
     lines = [f"{'#' * level} {title} {{#{section.id}}}", ""]
-    name = f"section \u201c{_plain(section.title)}\u201d"
-    lines.append(section_tools(policy.id, section.id, name, feedback=feedback))
+    name = words._("section \u201c%(title)s\u201d", title=_plain(section.title))
+    lines.append(section_tools(policy.id, section.id, name, feedback=feedback, words=words))
     lines.append('{: .policy-tools }')
     parts = ["\n".join(lines)]
     for block in section.blocks:
-        parts.append(_block(policy, block, rewrite, feedback))
+        parts.append(_block(policy, block, rewrite, feedback, words))
     return "\n\n".join(p for p in parts if p.strip())
 
 
-def _block(policy, block: Block, rewrite, feedback: bool) -> str:
+def _block(policy, block: Block, rewrite, feedback: bool, words: Wording) -> str:
     if block.prose:
         return portable_prose(rewrite_links(inert(block.prose), rewrite)).strip("\n")
-    items = [_clause(policy, clause, rewrite, feedback, depth=0) for clause in block.clauses]
+    items = [_clause(policy, clause, rewrite, feedback, 0, words) for clause in block.clauses]
     return "\n\n".join(items)
 
 
-def _clause(policy, clause: Clause, rewrite, feedback: bool, depth: int) -> str:
+def _clause(policy, clause: Clause, rewrite, feedback: bool, depth: int,
+            words: Wording) -> str:
     pad = INDENT * depth
     marker = clause.label.rsplit(".", 1)[-1] + "."
     text = portable_prose(rewrite_links(inert(clause.text), rewrite))
     paragraphs = [p.strip() for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
     first = paragraphs[0].split("\n") if paragraphs else [""]
     tools = section_tools(policy.id, clause.id, f"\u00a7{clause.label}", feedback=feedback,
-                          clause=True)
+                          clause=True, words=words)
     lines = [f"{pad}-   **{marker}** {first[0].strip()}"]
     lines += [f"{pad}{INDENT}{line.strip()}" for line in first[1:]]
     lines[-1] += f" {tools}"
@@ -187,7 +194,7 @@ def _clause(policy, clause: Clause, rewrite, feedback: bool, depth: int) -> str:
         lines += [f"{pad}{INDENT}{line.strip()}" for line in paragraph.split("\n")]
     for child in clause.children:
         lines.append("")
-        lines.append(_clause(policy, child, rewrite, feedback, depth + 1))
+        lines.append(_clause(policy, child, rewrite, feedback, depth + 1, words))
     return "\n".join(lines)
 
 

@@ -15,11 +15,12 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import addresses, opendata, pages, versions
+from . import addresses, languages, opendata, pages, versions
 from .content import Library
 from .files import write_files
 from .history import PolicyHistory
 from .markup import PageSource
+from .schema import LanguageEntry
 from .stamp import SiteStamp
 
 NAVIGABLE = "navigable"  # rendered by MkDocs' pass, searchable, may be in the navigation
@@ -70,6 +71,7 @@ class Site:
     # pages have no source here (`versions.Unread.read` gives them)
     archive_keys: dict[str, str] = field(default_factory=dict)
     unread: dict[str, versions.Unread] = field(default_factory=dict)
+    lang: str = languages.DEFAULT  # the language its pages are written in
 
     def navigable(self) -> list[Page]:
         return [page for page in self.pages.values() if page.kind == NAVIGABLE]
@@ -91,14 +93,19 @@ def make_site(
     *, tick: Callable[[str], None] | None = None, site_url: str | None = None,
     timed: Callable[[str], AbstractContextManager] = lambda _: nullcontext(),
     unread: bool = False,
+    language: LanguageEntry | None = None,
 ) -> Site:
     """Every page and file of the site; `pages.PageProblem` on content the current pages
     cannot be made from. `timed(name)` wraps each of the two steps (the build logs their
     times): the current pages and open data ("pages"), then the archive ("versions").
     With `unread`, the archives the store holds are left there (`Site.unread`) for the
-    render stage, which may take them over from the published site without reading them."""
+    render stage, which may take them over from the published site without reading them.
+
+    `language` is the language the pages are written in (the default when None); another
+    language's site has the same paths and is published under its prefix (`/es/`)."""
+    lang = language.code if language else languages.DEFAULT
     with timed("pages"):
-        made = pages.current_pages(library, histories, stamp, tick=tick)
+        made = pages.current_pages(library, histories, stamp, tick=tick, language=language)
         site_pages = {path: Page(path, page, NAVIGABLE) for path, page in made.items()}
         files = opendata.open_data_files(library, histories, stamp)
     with timed("versions"):
@@ -106,7 +113,7 @@ def make_site(
         if site_url:
             settings["site_url"] = site_url
         per_policy, others, keys = versions.archive_parts(library, histories, settings,
-                                                          unread=unread)
+                                                          unread=unread, language=language)
     archive_data: dict[str, str] = {}
     stored: dict[str, versions.Unread] = {}
     for made in [*per_policy.values(), others]:
@@ -127,9 +134,10 @@ def make_site(
         pages=site_pages,
         files=files,
         archive_files=archive_data,
-        nav=pages.nav_policies(library),
-        footers={pid: versions.archive_footer(h, stamp) for pid, h in histories.items()},
-        footer=stamp.footer,
+        nav=pages.nav_policies(library, language),
+        footers={pid: versions.archive_footer(h, stamp, lang) for pid, h in histories.items()},
+        footer=stamp.footer_in(lang),
+        lang=lang,
         archive_keys=keys,
         unread=stored,
     )

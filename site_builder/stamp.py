@@ -12,6 +12,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from .languages import translator
+
 NO_HISTORY = "no git history"
 
 
@@ -37,13 +39,21 @@ class SiteStamp:
 
     @property
     def footer(self) -> str:
+        return self.footer_in(None)
+
+    def footer_in(self, lang: str | None) -> str:
+        """The footer of the current pages in language `lang`: this build's version."""
+        _ = translator(lang)
         built = self.built.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         if self.commit is None:
-            return f"Content version: {NO_HISTORY}. Built {built}."
-        note = " (uncommitted changes)" if self.dirty else ""
-        return f"Content version {self.commit}{note}. Built {built}."
+            return _("Content version: no git history. Built %(built)s.", built=built)
+        if self.dirty:
+            return _("Content version %(commit)s (uncommitted changes). Built %(built)s.",
+                     commit=self.commit, built=built)
+        return _("Content version %(commit)s. Built %(built)s.", commit=self.commit,
+                 built=built)
 
-    def policy_footer(self, commit: str, changed: dt.datetime) -> str:
+    def policy_footer(self, commit: str, changed: dt.datetime, lang: str | None = None) -> str:
         """The footer of one policy's archive pages (its versions, redlines, comparisons
         and changelog): the content version of the last change to that policy.
 
@@ -52,7 +62,9 @@ class SiteStamp:
         carry `footer`, which names this build."""
         short = commit[:max(7, len(self.commit or ""))]
         day = changed.astimezone(dt.UTC).strftime("%Y-%m-%d")
-        return f"Content version {short}, the last change to this policy ({day})."
+        _ = translator(lang)
+        return _("Content version %(commit)s, the last change to this policy (%(day)s).",
+                 commit=short, day=day)
 
     @property
     def today(self) -> dt.date:

@@ -50,8 +50,11 @@ class Translation:
 
 
 def load_translations(root: Path, policies: dict, registry: schema.LanguagesRegistry,
-                      read_text) -> tuple[dict[tuple[str, str], Translation], list[Problem]]:
-    """Every translation by (language, policy id), and the problems found in the files."""
+                      read_text, unloaded: frozenset[str] = frozenset(),
+                      ) -> tuple[dict[tuple[str, str], Translation], list[Problem]]:
+    """Every translation by (language, policy id), and the problems found in the files.
+    A translation of a policy in `unloaded` (whose own problems kept it out) is left out
+    without a word: the policy's problems are the ones to fix."""
     from .active_content import problems as active_content
 
     found: dict[tuple[str, str], Translation] = {}
@@ -84,7 +87,7 @@ def load_translations(root: Path, policies: dict, registry: schema.LanguagesRegi
                 continue
             translation, file_problems = parse_translation(text, rel)
             problems += file_problems
-            if translation is None:
+            if translation is None or translation.policy in unloaded:
                 continue
             problems += [Problem(rel, line, message) for line, message
                          in active_content(translation.body, translation.body_line)]
@@ -158,8 +161,8 @@ def history_problems(translations: dict[tuple[str, str], Translation],
                                     f"versions are 1 to {latest}); name the version this "
                                     "text translates"))
             continue
-        if not translation.has_text:
-            continue
+        if not translation.has_text or not history.complete:
+            continue  # without a history, no version is published to hold it to
         problems += _anchor_problems(translation, version.policy.outline, number)
     return problems
 

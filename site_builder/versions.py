@@ -42,6 +42,7 @@ from . import addresses, feeds, store
 from .content import Library, Policy
 from .files import write_files
 from .history import PolicyHistory, spans
+from .languages import catalogue_hash
 from .markup import PageSource
 from .opendata import withdrawal_data
 from .pages.archive_common import ArchiveContext, cache_key
@@ -53,8 +54,10 @@ from .pages.version_list import version_list_md
 from .pages.what_changed import site_changes_files
 from .parallel import in_processes, workers
 from .redline import RENDERER_VERSION, parts
+from .schema import LanguageEntry
 from .stamp import SiteStamp
 from .store import source_hash
+from .translations import translation_for
 
 PARALLEL_MIN = 8  # policies: fewer are not worth a second process
 
@@ -190,10 +193,12 @@ def _policy_files(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -
             page = addresses.changes(pid, n)
             old = history.shown_before(n)
             if version.withdrawn:
-                files[page] = tombstone_md(policy, history, version, page,
-                                           f"What changed in version {n}", "changes--title")
+                files[page] = tombstone_md(
+                    policy, history, version, page,
+                    ctx._("What changed in version %(number)s", number=n), "changes--title",
+                    ctx)
             elif old is None:
-                files[page] = no_earlier_md(policy, history, version, page)
+                files[page] = no_earlier_md(policy, history, version, page, ctx)
             else:
                 files[page] = redline_md(ctx, policy, history, old, version, page,
                                          kind="consecutive")
@@ -203,8 +208,9 @@ def _policy_files(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -
         if old.withdrawn:
             files[page] = tombstone_md(
                 policy, history, old, page,
-                f"Changes from version {old.number} to version {current.number}",
-                "changes--title")
+                ctx._("Changes from version %(old)s to version %(new)s", old=old.number,
+                      new=current.number),
+                "changes--title", ctx)
         else:
             files[page] = redline_md(ctx, policy, history, old, current, page, kind="pair")
     files[addresses.compare(pid)] = compare_md(ctx, policy, history)
@@ -216,15 +222,15 @@ def _policy_files(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -
     return files
 
 
-def archive_footer(history: PolicyHistory, stamp: SiteStamp) -> str:
+def archive_footer(history: PolicyHistory, stamp: SiteStamp, lang: str | None = None) -> str:
     """What the footer of a policy's archive pages says (`SiteStamp.policy_footer`).
 
     The site's own footer when the policy has uncommitted edits or an incomplete history:
     then no single commit holds the text the pages show."""
     last = next((entry for entry in history.changes if entry.commit), None)  # not a withdrawal
     if stamp.commit is None or history.unpublished or not history.complete or last is None:
-        return stamp.footer
-    return stamp.policy_footer(last.commit, last.published)
+        return stamp.footer_in(lang)
+    return stamp.policy_footer(last.commit, last.published, lang)
 
 
 def _code_hash() -> str:
@@ -233,7 +239,8 @@ def _code_hash() -> str:
         "versions.py", "pages/archive_common.py", "pages/version_list.py", "pages/version.py",
         "pages/redlines.py", "pages/compare.py", "pages/changelog.py", "labels.py",
         "markup.py", "addresses.py", "opendata.py", "redline.py", "render.py", "outline.py",
-        "history.py", "history_types.py", "active_content.py")
+        "history.py", "history_types.py", "active_content.py", "languages.py",
+        "translations.py", "pages/common.py")
 
 
 def policy_key(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -> str | None:
@@ -249,7 +256,8 @@ def policy_key(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -> s
     """
     if not store.current().enabled:
         return None
-    parts: list[str] = ["policy", _code_hash(), policy.path, policy.front_matter, policy.body,
+    parts: list[str] = ["policy", _code_hash(), ctx.lang, ctx.prefix, catalogue_hash(ctx.lang),
+                        policy.path, policy.front_matter, policy.body,
                         repr((history.unpublished, history.complete, history.warnings,
                               history.paths, history.changes))]
     for span in spans(history):
@@ -269,12 +277,15 @@ def policy_key(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -> s
                 other = ctx.library.policy_at(rel)
                 parts.append(f"{link.target}>{rel}>{other.id if other else ''}:"
                              + (",".join(sorted(other.outline.anchors)) if other else ""))
+    translation = translation_for(ctx.library.translations, ctx.lang, policy.id)
+    if translation is not None:
+        parts += [translation.path, repr(translation.meta), translation.body]
     return cache_key(*parts)
 
 
 def archive_parts(
     library: Library, histories: dict[str, PolicyHistory], site: dict, *,
-    unread: bool = False,
+    unread: bool = False, language: LanguageEntry | None = None,
 ) -> tuple[dict[str, Made | Unread], Made, dict[str, str]]:
     """Each policy's archive files (by policy id, in order), the site's other files
     ("What changed" and the feeds), and each policy's key (`policy_key`; none without a
@@ -286,7 +297,8 @@ def archive_parts(
     from the store back from another process costs more than reading them).
     """
     today = dt.date.fromisoformat(site["today"]) if site.get("today") else dt.date.today()
-    ctx = ArchiveContext(library, site, today, set())
+    ctx = ArchiveContext(library, site, today, set(),
+                         *((language.code, language.prefix) if language else ()))
     pids = [pid for pid in sorted(library.policies) if histories.get(pid) is not None]
     keys = {pid: policy_key(ctx, library.policies[pid], histories[pid]) for pid in pids}
     made: dict[str, Made | Unread] = {}
@@ -309,9 +321,9 @@ def archive_parts(
     for report in in_processes(make, todo, jobs):
         made.update(report["files"])
     others: Made = {}
-    others.update(site_changes_files(library, histories))
+    others.update(site_changes_files(library, histories, ctx))
     others.update(feeds.feed_files(library, histories, site_url=site_url(site),
-                                   generated=site.get("generated"), today=today))
+                                   generated=site.get("generated"), today=today, words=ctx))
     return ({pid: made[pid] for pid in pids}, others,
             {pid: key for pid, key in keys.items() if key})
 

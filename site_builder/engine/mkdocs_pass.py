@@ -33,10 +33,13 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils.yaml import yaml_load
 
 from .. import addresses, store
+from ..languages import by_code, default_language, gettext
 from ..publish import Published
+from ..schema import ENGLISH_ONLY, LanguagesRegistry
 from ..site import Site
 from ..store import Store
 from .archive import ArchiveResult, package_version, render_archive, theme_hash
+from .languages import configure, install_words, theme_key
 from .templates import TemplateCache, WarningCounter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,7 +86,7 @@ class _Sources(BasePlugin):
 
     def __init__(self, site: Site, unlisted: frozenset[str] = frozenset()) -> None:
         super().__init__()
-        self.site = site
+        self.site = site  # its pages are in `site.lang`
         self.files = None
         self.env = None
         self.pages: list[File] = []
@@ -111,6 +114,7 @@ class _Sources(BasePlugin):
         return files
 
     def on_env(self, env, config, files):  # noqa: D102 (MkDocs event)
+        install_words(env, self.site.lang)
         self.env = env
         return env
 
@@ -270,17 +274,19 @@ def listed_policies(policies: list[dict[str, str]]) -> list[dict[str, str]]:
     return policies if len(policies) <= NAV_POLICY_LIMIT else []
 
 
-def with_policies(nav: list, policies: list[dict[str, str]]) -> list:
-    """The nav with the policy pages added to the Policies section."""
+def with_policies(nav: list, policies: list[dict[str, str]],
+                  title: str = POLICIES_SECTION) -> list:
+    """The nav with the policy pages added to the Policies section (named `title`: its
+    name in the page's language)."""
     nav = copy.deepcopy(nav)
     for item in nav:
-        if isinstance(item, dict) and POLICIES_SECTION in item:
-            section = item[POLICIES_SECTION]
+        if isinstance(item, dict) and title in item:
+            section = item[title]
             if isinstance(section, str):
                 section = [section]
-            item[POLICIES_SECTION] = list(section) + policies
+            item[title] = list(section) + policies
             return nav
-    nav.append({POLICIES_SECTION: policies})
+    nav.append({title: policies})
     return nav
 
 
@@ -303,6 +309,7 @@ def render_site(
     strict: bool = True,
     tick: Callable[[str], None] | None = None,
     published: Published | None = None,
+    languages: LanguagesRegistry = ENGLISH_ONLY,
 ) -> ArchiveResult:
     """Render every page and file of `site` into site_dir with the site's mkdocs.yml;
     raise MkDocsFailed.
@@ -313,7 +320,12 @@ def render_site(
     (`_SearchCache`). `published` is the site the policies' archives may be taken over
     from (`archive.render_archive`). Returns what the archive step did and how long it
     took.
+
+    The pages are in `site.lang`, one of `languages`: its MkDocs configuration is set for
+    it (`languages.configure`), and a language other than the default is published under
+    its prefix (`site_dir` is then that folder of the site).
     """
+    language = by_code(languages, site.lang) or default_language(languages)
     collector = _Collector()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
@@ -327,10 +339,13 @@ def render_site(
             )
         except (ConfigurationError, Abort) as error:
             raise MkDocsFailed(f"mkdocs.yml: {error}", collector.messages) from error
+        configure(config, language, languages)  # the nav's titles in the language
         theme = theme_hash(Path(config_file))  # what every cached page depends on
+        theme += theme_key(language, languages)
         base_nav = copy.deepcopy(config.nav or [])
         listed = listed_policies(site.nav)
-        config.nav = with_policies(config.nav or [], listed)
+        config.nav = with_policies(config.nav or [], listed,
+                                   gettext(site.lang, POLICIES_SECTION))
         config.extra["site_version"] = site.footer
         unlisted = frozenset(page for item in site.nav if item not in listed
                              for page in item.values())

@@ -42,7 +42,8 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import nest_toc_tokens
 from mkdocs.structure.toc import get_toc
 
-SAFE_EXTENSIONS = ["toc", "tables", "fenced_code", "attr_list", "admonition"]
+# md_in_html acts only on raw HTML blocks, which a page converted by sections has none of
+SAFE_EXTENSIONS = ["toc", "tables", "fenced_code", "attr_list", "admonition", "md_in_html"]
 SAFE_CONFIGS = {"toc": {"permalink": False}}
 _SPLIT = re.compile(r"(?<=\n\n)(?=#{1,6}[ \t])")
 _UNSAFE = re.compile(r"<[A-Za-z/!?]|```|~~~|\[TOC\]")

@@ -28,8 +28,8 @@ from ..addresses import policy as policy_page
 from ..content import Library
 from ..files import write_files
 from ..history import PolicyHistory
-from ..labels import short_title
 from ..markup import PageSource
+from ..schema import LanguageEntry
 from ..stamp import SiteStamp
 from .common import Context, PageProblem
 from .home import home_md
@@ -44,10 +44,12 @@ def current_pages(
     histories: dict[str, PolicyHistory],
     stamp: SiteStamp,
     tick: Callable[[str], None] | None = None,
+    language: LanguageEntry | None = None,
 ) -> dict[str, PageSource]:
-    """Every current page, by its path in the docs folder; PageProblem on content the
-    pages cannot be made from."""
-    ctx = Context(library, histories, stamp)
+    """Every current page, by its path in the docs folder, in `language` (the default
+    when None); PageProblem on content the pages cannot be made from."""
+    ctx = Context(library, histories, stamp, *((language.code, language.prefix)
+                                               if language else ()))
     made: dict[str, PageSource] = {}
 
     def add(path: str, page: PageSource) -> None:
@@ -61,7 +63,8 @@ def current_pages(
     add(HOME, home_md(ctx))
     add(POLICY_INDEX, policy_index_md(ctx))
     # What the compliance page says about §1.B is counted on the policy pages.
-    links = sum(page.body.count(f"]({FEEDBACK_FORM}?") for page in policy_pages.values())
+    links = sum(page.body.count(f"]({ctx.app(FEEDBACK_FORM)}?")
+                for page in policy_pages.values())
     add(COMPLIANCE, compliance_md(ctx, policy_pages=len(policy_pages), feedback_links=links))
     add(ACCOUNTS, accounts_md(ctx))
     add(PLATFORMS, platforms_md(ctx))
@@ -82,10 +85,13 @@ def page_count(library: Library) -> int:
     return len(library.policies) + 7
 
 
-def nav_policies(library: Library) -> list[dict[str, str]]:
-    """The policy pages for the navigation's Policies section, in reading order."""
-    ctx = Context(library, {}, SiteStamp(None, False, dt.datetime.now(dt.UTC)))
-    return [{short_title(p): policy_page(p.id)} for p in ctx.ordered()]
+def nav_policies(library: Library,
+                 language: LanguageEntry | None = None) -> list[dict[str, str]]:
+    """The policy pages for the navigation's Policies section, in reading order: each by
+    its number, or its title in the language."""
+    ctx = Context(library, {}, SiteStamp(None, False, dt.datetime.now(dt.UTC)),
+                  *((language.code, language.prefix) if language else ()))
+    return [{ctx.short_title(p): policy_page(p.id)} for p in ctx.ordered()]
 
 
 __all__ = ["current_pages", "write_pages", "nav_policies", "page_count", "PageProblem"]

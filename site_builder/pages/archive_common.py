@@ -10,17 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from dataclasses import dataclass, replace
+from html import escape
 from urllib.parse import urlsplit
 
 from .. import addresses, store
 from ..addresses import md_link
 from ..content import Library, Policy
-from ..history import PolicyHistory, Version
-from ..labels import count
+from ..history import DEFAULT_ROLE, FIRST_VERSION_NOTE, PolicyHistory, Version
+from ..labels import ENGLISH, Wording, title_of
+from ..languages import DEFAULT, catalogue_hash
 from ..markup import admonition
 from ..outline import parse_outline
 from ..redline import RENDERER_VERSION
-from ..render import render_policy_body, rewrite_links
+from ..render import escape_md, render_policy_body, rewrite_links
 from ..store import Store, source_hash
 
 PAGE_VERSION = "versions-1"  # bump when the page layout changes, to refresh the cache
@@ -32,54 +34,92 @@ def cache_key(*parts: str) -> str:
 
 
 @dataclass(frozen=True)
-class ArchiveContext:
+class ArchiveContext(Wording):
     library: Library
     site: dict
     today: dt.date
     touched: set[str]  # the store's entries the pages were made from
+    lang: str = DEFAULT
+    prefix: str = ""  # the language's address prefix ("/es"), for links to the app
+
+    def title_md(self, policy: Policy, shown: Policy | None = None) -> str:
+        """The title as Markdown: `ctx.title`, or, when `shown` (an old version) was
+        titled otherwise than the current policy, its English title, marked as such; and
+        an English title marked as such when the policy has no translation."""
+        if shown is not None and title_of(shown) != title_of(policy):
+            return self.in_english(escape_md(title_of(shown)))
+        if self.translation(policy) is None:
+            return self.in_english(escape_md(title_of(policy)))
+        return escape_md(self.title(policy))
+
+
+def md_a(text: str, target: str) -> str:
+    """A Markdown link: its text as given (already escaped), its target."""
+    return f"[{text}]({target})"
+
+
+def role_text(words: Wording, author_role: str, html: bool = False) -> str:
+    """Who published a version, escaped for Markdown (or HTML with `html`): the default
+    role in the language of `words`, a role the history names in English as such."""
+    if author_role == DEFAULT_ROLE:
+        return words._("City staff")
+    return words.in_english(escape(author_role) if html else escape_md(author_role), html)
+
+
+def note_text(words: Wording, note: str, html: bool = False) -> str:
+    """A version's change note, escaped for Markdown (or HTML with `html`): the note the
+    history gives a first version in the language of `words`, a note a commit gives in
+    English as such."""
+    if note == FIRST_VERSION_NOTE:
+        return words._("First published on this site.")
+    return words.in_english(escape(note) if html else escape_md(note), html)
 
 
 def published_on(version: Version) -> dt.date | None:
     return version.published.date() if version.published else None
 
 
-def responds_text(version: Version) -> str | None:
+def responds_text(version: Version, words: Wording = ENGLISH) -> str | None:
     """ "This revision responds to 2 pieces of public feedback: SMR-…, SMR-…", each code
     linked to its public status page; None when the revision names none. Never their text:
     the status page shows only what the City wrote back."""
     codes = version.responds_to
     if not codes:
         return None
-    links = ", ".join(f"[{code}]({addresses.status_url('feedback', code)})" for code in codes)
-    return (f"This revision responds to "
-            f"{count(len(codes), 'piece of public feedback', 'pieces of public feedback')}: "
-            f"{links}.")
+    links = ", ".join(f"[{code}]({words.app(addresses.status_url('feedback', code))})"
+                      for code in codes)
+    return words.n_("This revision responds to %(num)d piece of public feedback: %(links)s.",
+                    "This revision responds to %(num)d pieces of public feedback: %(links)s.",
+                    len(codes), links=links)
 
 
-def nav_links(here: str, pid: str, *, history: PolicyHistory, skip: str = "") -> str:
+def nav_links(here: str, pid: str, *, history: PolicyHistory, skip: str = "",
+              words: Wording = ENGLISH) -> str:
+    _ = words._
     links = [
-        ("current", "Current version", addresses.policy(pid)),
-        ("list", "All versions", addresses.versions(pid)),
-        ("compare", "Compare versions", addresses.compare(pid)),
-        ("changelog", "Changelog", addresses.changelog(pid)),
+        ("current", _("Current version"), addresses.policy(pid)),
+        ("list", _("All versions"), addresses.versions(pid)),
+        ("compare", _("Compare versions"), addresses.compare(pid)),
+        ("changelog", _("Changelog"), addresses.changelog(pid)),
     ]
     items = [f"[{label}]({md_link(here, page)})" for key, label, page in links if key != skip]
     return " · ".join(items) + "\n"
 
 
-def history_notices(history: PolicyHistory) -> str:
+def history_notices(history: PolicyHistory, words: Wording = ENGLISH) -> str:
+    _ = words._
     out = []
     if not history.complete:
         out.append(admonition(
-            "warning", "History not available in this build",
-            "This build could not read the policy's publication history, so only one "
-            "version is shown. Earlier versions are not listed here.",
+            "warning", _("History not available in this build"),
+            _("This build could not read the policy's publication history, so only one "
+              "version is shown. Earlier versions are not listed here."),
         ))
     if history.unpublished:
         out.append(admonition(
-            "warning", "Unpublished changes",
-            "This is a local preview: the policy file has changes that are not published "
-            "yet. They are shown on the current page, not as a version.",
+            "warning", _("Unpublished changes"),
+            _("This is a local preview: the policy file has changes that are not published "
+              "yet. They are shown on the current page, not as a version."),
         ))
     return "\n".join(out)
 
@@ -120,8 +160,10 @@ def safe_links(policy: Policy, library: Library) -> Policy:
     return replace(policy, body=body, outline=parse_outline(body, policy.body_line))
 
 
-def policy_body(policy: Policy, library: Library, page: str, touched: set[str]) -> str:
-    """An old version's text rendered for `page`, from the store when it holds it."""
+def policy_body(policy: Policy, library: Library, page: str, touched: set[str],
+                words: Wording = ENGLISH) -> str:
+    """An old version's text rendered for `page`, from the store when it holds it; the
+    links and labels around the text in the language of `words`."""
     targets = sorted(link.target for link in policy.outline.links)
     resolved = []
     for target in targets:
@@ -130,12 +172,14 @@ def policy_body(policy: Policy, library: Library, page: str, touched: set[str]) 
             other = library.policy_at(posixpath.normpath(posixpath.join("policies", path)))
             resolved.append(f"{target}>{other.id if other else ''}:"
                             + (",".join(sorted(other.outline.anchors)) if other else ""))
+    language = () if words.english else (words.lang, catalogue_hash(words.lang))
     key = cache_key("body", source_hash("render.py", "active_content.py"), policy.id, page,
-                    policy.body, *resolved)
+                    policy.body, *resolved, *language)
     touched.add(key)
     text = store.current().get_text(key)
     if text is None:
         safe = safe_links(policy, library)
-        text = render_policy_body(safe, page=page, library=library, feedback=False)
+        text = render_policy_body(safe, page=page, library=library, feedback=False,
+                                  words=words)
         store.current().put_text(key, text)
     return text

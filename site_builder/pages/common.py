@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from ..content import Library, Policy
 from ..history import PolicyHistory
 from ..labels import (
+    ENGLISH,
     NOT_RECORDED,
     POLICY_STATUS_LABELS,
     REVIEW_STATE_LABELS,
     REVIEW_STATE_ORDER,
+    Wording,
     iso_date,
-    long_date,
 )
+from ..languages import DEFAULT
 from ..markup import badge
 from ..review import ReviewStatus, review_status
 from ..schema import POLICY_KINDS
@@ -32,10 +34,14 @@ class PageProblem(Exception):
 
 
 @dataclass(frozen=True)
-class Context:
+class Context(Wording):
+    """What the current pages are made from, and the language they are written in."""
+
     library: Library
     histories: dict[str, PolicyHistory]
     stamp: SiteStamp
+    lang: str = DEFAULT
+    prefix: str = ""  # the language's address prefix ("/es"), for links to the app
 
     @property
     def today(self) -> dt.date:
@@ -56,26 +62,44 @@ class Context:
         return [p for p in self.ordered() if p.meta.parent == policy.id]
 
 
-def status_badges(policy: Policy) -> str:
-    parts = [badge(POLICY_STATUS_LABELS[policy.meta.status], policy.meta.status)]
+def status_badges(policy: Policy, words: Wording = ENGLISH) -> str:
+    parts = [badge(words._(POLICY_STATUS_LABELS[policy.meta.status]), policy.meta.status)]
     if policy.meta.sample:
-        parts.append(badge("Sample", "sample"))
+        parts.append(badge(words._("Sample"), "sample"))
     return " ".join(parts)
 
 
-def review_badge(status: ReviewStatus) -> str:
+def review_badge(status: ReviewStatus, words: Wording = ENGLISH) -> str:
     order = f"{REVIEW_STATE_ORDER[status.state]} {iso_date(status.next_due) or '9999'}"
-    return badge(REVIEW_STATE_LABELS[status.state], f"review-{status.state}", sort=order)
+    return badge(words._(REVIEW_STATE_LABELS[status.state]), f"review-{status.state}",
+                 sort=order)
 
 
 def version_line(ctx: Context, policy: Policy) -> tuple[str, str]:
     history = ctx.histories.get(policy.id)
     if history is None:
-        return "1", NOT_RECORDED
+        return "1", ctx._(NOT_RECORDED)
     current = history.current
     changed = (
-        long_date(current.published.date()) if current.published
-        else "Not recorded (the content has no git history)"
+        ctx.date(current.published.date()) if current.published
+        else ctx._("Not recorded (the content has no git history)")
     )
     return str(current.number), changed
 
+
+def made_by(words: Wording, translated) -> tuple[str, list[str]]:
+    """What a translated page says about its translation (`translations.Translation`):
+    a title naming who made it, and the version it translates."""
+    _ = words._
+    kind = translated.meta.kind
+    title = {"official": _("Official translation"),
+             "courtesy": _("Courtesy translation; the English text governs"),
+             "machine": _("Machine translation; the English text governs")}[kind]
+    lines = [_("This is a translation of version %(number)s of the policy.",
+               number=translated.meta.translates_version)]
+    if translated.meta.sample:
+        lines.append(_("It is a sample translation of a sample policy."))
+    if kind == "machine":
+        lines.append(_("It was made by a computer program and has not been checked by a "
+                       "person."))
+    return title, lines

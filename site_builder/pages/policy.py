@@ -4,6 +4,7 @@ clause, and links to its versions, all known from its history.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
 
 from .. import addresses
@@ -17,90 +18,111 @@ from ..addresses import policy as policy_page
 from ..content import Policy
 from ..history import PolicyHistory, spans
 from ..labels import (
+    ENGLISH,
     NOT_RECORDED,
     NOT_STATED,
     POLICY_KIND_LABELS,
     POLICY_STATUS_LABELS,
-    long_date,
-    title_of,
+    Wording,
 )
-from ..markup import a, admonition, front_matter, page_source, time_tag
+from ..markup import a, admonition, front_matter, page_source
 from ..render import escape_md, render_policy_body
-from .common import Context, review_badge, status_badges, version_line
+from ..translations import Translation
+from .common import Context, made_by, review_badge, status_badges, version_line
 
 
 def policy_page_md(ctx: Context, policy: Policy) -> str:
     meta = policy.meta
+    _ = ctx._
     here = policy_page(policy.id)
     status = ctx.review(policy)
     number, changed = version_line(ctx, policy)
-    out = [front_matter(title=title_of(policy), description=meta.summary)]
-    out.append(f"# {escape_md(title_of(policy))} {{#policy-title}}\n")
-    out.append(f'<p class="policy-badges">{status_badges(policy)}</p>\n')
-    out.append(escape_md(meta.summary) + "\n")
-    if meta.status == "draft":
-        out.append(admonition("warning", "Draft", "This policy is a draft. It has not been "
-                               "adopted and is not in force."))
-    if meta.status in ("superseded", "retired"):
-        out.append(admonition("warning", POLICY_STATUS_LABELS[meta.status],
-                               f"This policy is {meta.status} and no longer in force."))
-    if meta.sample:
-        out.append(admonition("note", "Sample record", "This is an illustrative sample, not "
-                               "an adopted City policy. It shows how such a policy is "
-                               "published on this site."))
-    if meta.incomplete:
-        out.append(admonition("warning", "Incomplete source", escape_md(meta.incomplete)))
+    translated = ctx.translation(policy)
+    summary = translated.meta.summary if translated else meta.summary
+    english = ctx.in_english  # a value shown as the English content writes it
+    out = [front_matter(title=ctx.title(policy), description=summary)]
+    out.append(f"# {escape_md(ctx.title(policy))} {{#policy-title}}\n")
+    out.append(f'<p class="policy-badges">{status_badges(policy, ctx)}</p>\n')
+    out.append(escape_md(summary) + "\n")
     history = ctx.histories.get(policy.id)
+    if not ctx.english:
+        out.append(translation_notice(ctx, policy, translated, history))
+    if meta.status == "draft":
+        out.append(admonition("warning", _("Draft"), _("This policy is a draft. It has not "
+                                                       "been adopted and is not in force.")))
+    if meta.status in ("superseded", "retired"):
+        out.append(admonition("warning", _(POLICY_STATUS_LABELS[meta.status]),
+                              _("This policy is %(status)s and no longer in force.",
+                                status=_(POLICY_STATUS_LABELS[meta.status]).lower())))
+    if meta.sample:
+        out.append(admonition("note", _("Sample record"), _(
+            "This is an illustrative sample, not an adopted City policy. It shows how such "
+            "a policy is published on this site.")))
+    if meta.incomplete:
+        note = (escape_md(translated.meta.incomplete) if translated and translated.meta.incomplete
+                else english(escape_md(meta.incomplete)))
+        out.append(admonition("warning", _("Incomplete source"), note))
     if history is not None and history.unpublished:
-        out.append(admonition("danger", "Unpublished changes", "This preview includes edits "
-                               "that are not committed. They are not a published version "
-                               "and will not appear on the public site until committed."))
+        out.append(admonition("danger", _("Unpublished changes"), _(
+            "This preview includes edits that are not committed. They are not a published "
+            "version and will not appear on the public site until committed.")))
 
     rows: list[tuple[str, str]] = [
-        ("ID", f"<code>{escape(policy.id)}</code>"),
-        ("Number", escape(meta.number) if meta.number else "No official number"),
-        ("Title", escape(meta.title)),
-        ("Kind", escape(POLICY_KIND_LABELS[meta.kind])),
-        ("Department", escape(meta.department)),
-        ("Owner", escape(meta.owner)),
-        ("Status", status_badges(policy)),
+        (_("ID"), f"<code>{escape(policy.id)}</code>"),
+        (_("Number"), escape(meta.number) if meta.number else _("No official number")),
+        (_("Title"), escape(translated.meta.title) if translated
+         else english(escape(meta.title), html=True)),
+        (_("Kind"), escape(_(POLICY_KIND_LABELS[meta.kind]))),
+        (_("Department"), english(escape(meta.department), html=True)),
+        (_("Owner"), english(escape(meta.owner), html=True)),
+        (_("Status"), status_badges(policy, ctx)),
     ]
     if meta.parent and meta.parent in ctx.library.policies:
         parent = ctx.library.policies[meta.parent]
-        rows.append(("Issued under", a(href(here, policy_page(parent.id)), title_of(parent))))
+        rows.append((_("Issued under"), a(href(here, policy_page(parent.id)),
+                                          ctx.title(parent))))
     if meta.approved_by or meta.kind == "department-policy":
-        rows.append(("Approved by", escape(meta.approved_by or NOT_STATED)))
+        rows.append((_("Approved by"), english(escape(meta.approved_by), html=True)
+                     if meta.approved_by else escape(_(NOT_STATED))))
     if meta.approved_by:
-        rows.append(("Approved on", time_tag(meta.approved_on)))
+        rows.append((_("Approved on"), ctx.time(meta.approved_on)))
     rows += [
-        ("Issued", time_tag(meta.issued)),
-        ("Effective", time_tag(meta.effective)),
-        ("Version", escape(number) + _history_links(here, policy, history)),
-        ("Last changed", escape(changed)),
-        ("Review", f"every {status.interval_months} months"),
-        ("Last reviewed", time_tag(status.last_reviewed, NOT_RECORDED)),
-        ("Next review", (time_tag(status.next_due, "Not scheduled (no review on record)")
-                         + " " + review_badge(status))),
+        (_("Issued"), ctx.time(meta.issued)),
+        (_("Effective"), ctx.time(meta.effective)),
+        (_("Version"), escape(number) + _history_links(ctx, here, policy, history)),
+        (_("Last changed"), escape(changed)),
+        (_("Review"), escape(ctx.n_("every %(num)d month", "every %(num)d months",
+                                    status.interval_months))),
+        (_("Last reviewed"), ctx.time(status.last_reviewed, NOT_RECORDED)),
+        (_("Next review"), (ctx.time(status.next_due, _("Not scheduled (no review on record)"))
+                            + " " + review_badge(status, ctx))),
     ]
     if meta.source:
-        source = escape(meta.source.title)
+        source = english(escape(meta.source.title), html=True)
         if meta.source.url:
             source = a(str(meta.source.url), meta.source.title)
-        if meta.source.note:
-            source += f'<br><span class="policy-source-note">{escape(meta.source.note)}</span>'
-        rows.append(("Source", source))
+            if not ctx.english:
+                source = f'<span lang="en">{source}</span>'
+        note = translated.meta.source_note if translated else None
+        if note:
+            source += f'<br><span class="policy-source-note">{escape(note)}</span>'
+        elif meta.source.note:
+            source += ('<br><span class="policy-source-note"'
+                       + ("" if ctx.english else ' lang="en"')
+                       + f">{escape(meta.source.note)}</span>")
+        rows.append((_("Source"), source))
     panel = [
         '<section class="policy-details" aria-labelledby="policy-details">',
-        '<h2 id="policy-details">About this policy</h2>',
+        '<h2 id="policy-details">' + escape(_("About this policy")) + "</h2>",
         "<dl>",
     ]
     panel += [f"<div><dt>{escape(k)}</dt><dd>{v}</dd></div>" for k, v in rows]
     panel.append("</dl>")
     panel.append(
         '<p class="policy-actions">'
-        + a(feedback_url(policy.id), "Comment on this policy", class_="md-button")
+        + a(ctx.app(feedback_url(policy.id)), _("Comment on this policy"), class_="md-button")
         + " "
-        + a(REPORT_FORM, "Report a possible violation", class_="md-button")
+        + a(ctx.app(REPORT_FORM), _("Report a possible violation"), class_="md-button")
         + "</p>"
     )
     panel.append("</section>")
@@ -108,61 +130,99 @@ def policy_page_md(ctx: Context, policy: Policy) -> str:
 
     children = ctx.children(policy)
     if children:
-        out.append("## Department policies under this policy {#policy-departments}\n")
+        heading = _("Department policies under this policy")
+        sample = _("sample")
+        out.append(f"## {heading} {{#policy-departments}}\n")
         out.append("\n".join(
-            f"- [{escape_md(title_of(c))}]({md_link(here, policy_page(c.id))}): "
-            f"{escape_md(c.meta.department)}"
-            + (" (sample)" if c.meta.sample else "")
+            f"- [{escape_md(ctx.title(c))}]({md_link(here, policy_page(c.id))}): "
+            f"{english(escape_md(c.meta.department))}"
+            + (f" ({sample})" if c.meta.sample else "")
             for c in children
         ) + "\n")
-    out.append(render_policy_body(policy, page=here, library=ctx.library))
-    return page_source(out, version_links_md(policy, history))
+    if translated is not None and translated.has_text:
+        text = replace(policy, body=translated.body, outline=translated.outline)
+        out.append(render_policy_body(text, page=here, library=ctx.library, words=ctx))
+    else:
+        body = render_policy_body(policy, page=here, library=ctx.library, words=ctx)
+        out.append(body if ctx.english else f'<div lang="en" markdown="1">\n\n{body}\n</div>\n')
+    return page_source(out, version_links_md(policy, history, ctx))
 
 
-def _history_links(here: str, policy: Policy, history: PolicyHistory | None) -> str:
+def translation_notice(ctx: Context, policy: Policy, translated: Translation | None,
+                       history: PolicyHistory | None) -> str:
+    """What a page in another language says about its text: which version it translates
+    and who made it, that the English has changed since (with the redline from that
+    version to the current one), or that the text is in English only."""
+    _ = ctx._
+    if translated is None or not translated.has_text:
+        return admonition("info", _("Text in English only"), _(
+            "This policy's text has not been translated yet. The summary above is "
+            "translated; the text below is the English text, which is the one that "
+            "applies."))
+    title, lines = made_by(ctx, translated)
+    number = translated.meta.translates_version
+    current = history.current.number if history is not None else number
+    if current > number:
+        here = policy_page(policy.id)
+        redline = (addresses.changes(policy.id, current) if number == current - 1
+                   else addresses.pair(policy.id, number, current))
+        lines.append(_("The English text has changed since: it is now at version "
+                       "%(current)s. [See what changed since version %(number)s](%(link)s).",
+                       current=current, number=number, link=md_link(here, redline)))
+        return admonition("warning", title, " ".join(lines))
+    return admonition("info", title, " ".join(lines))
+
+
+def _history_links(ctx: Context, here: str, policy: Policy,
+                   history: PolicyHistory | None) -> str:
     """" (all versions, changelog, compare versions)" after the version number."""
     if history is None:
         return ""
-    links = [a(href(here, page), label) for label, page in history_pages(policy.id)]
+    links = [a(href(here, page), label) for label, page in history_pages(policy.id, ctx)]
     return f" ({', '.join(links)})"
 
 
-def history_pages(pid: str) -> list[tuple[str, str]]:
+def history_pages(pid: str, words: Wording = ENGLISH) -> list[tuple[str, str]]:
     """The history pages a policy may have (label, docs path), in the order shown."""
     return [
-        ("all versions", addresses.versions(pid)),
-        ("changelog", addresses.changelog(pid)),
-        ("compare versions", addresses.compare(pid)),
+        (words._("all versions"), addresses.versions(pid)),
+        (words._("changelog"), addresses.changelog(pid)),
+        (words._("compare versions"), addresses.compare(pid)),
     ]
 
 
-def version_links_md(policy: Policy, history: PolicyHistory | None) -> str:
+def version_links_md(policy: Policy, history: PolicyHistory | None,
+                     words: Wording = ENGLISH) -> str:
     """A "Versions" section linking every version's page, its redline and the history
     pages, or "" when the policy has no history (a page built without the archive)."""
     if history is None:
         return ""
+    _ = words._
     here = policy_page(policy.id)
     items = []
     for span in reversed(spans(history)):
         version = span.version
         page = addresses.version(policy.id, version.number)
-        when = f", {long_date(version.published.date())}" if version.published else ""
-        current = " (current)" if version is history.current else ""
-        line = f"- [Version {version.number}{when}]({md_link(here, page)}){current}"
+        label = (_("Version %(number)s, %(date)s", number=version.number,
+                   date=words.date(version.published.date())) if version.published
+                 else _("Version %(number)s", number=version.number))
+        current = " (" + _("current") + ")" if version is history.current else ""
+        line = f"- [{label}]({md_link(here, page)}){current}"
         if version.withdrawn:
-            line += (f": withdrawn on {long_date(version.withdrawn.withdrawn)} "
-                     f"({escape_md(version.withdrawn.reason)})")
+            line += ": " + _("withdrawn on %(date)s (%(reason)s)",
+                             date=words.date(version.withdrawn.withdrawn),
+                             reason=words.in_english(escape_md(version.withdrawn.reason)))
             items.append(line)
             continue
         if version.number > 1:
             changes = addresses.changes(policy.id, version.number)
-            line += f", [what changed]({md_link(here, changes)})"
+            line += ", [" + _("what changed") + f"]({md_link(here, changes)})"
         if version.note:
-            line += f": {escape_md(version.note)}"
+            line += f": {words.in_english(escape_md(version.note))}"
         items.append(line)
-    more = [f"[{label.capitalize()}]({md_link(here, page)})"
-            for label, page in history_pages(policy.id)]
-    text = "\n## Versions {#policy-versions}\n\n"
+    more = [f"[{label[:1].upper() + label[1:]}]({md_link(here, page)})"
+            for label, page in history_pages(policy.id, words)]
+    text = "\n## " + _("Versions") + " {#policy-versions}\n\n"
     text += "\n".join(items) + "\n"
     text += "\n" + " \u00b7 ".join(more) + "\n"
     return text

@@ -16,12 +16,28 @@ from .. import addresses, store
 from ..addresses import md_link
 from ..content import Policy
 from ..history import PolicyHistory, Version, spans
-from ..labels import long_date, title_of
+from ..labels import ENGLISH, Wording
 from ..markup import admonition, front_matter, html_block, page_source
-from ..redline import LEGEND, Redline, SectionChange, redline
+from ..redline import (
+    COUNCIL_LEGEND,
+    LEGEND_TEXT,
+    PREAMBLE_ID,
+    Redline,
+    SectionChange,
+    in_language,
+    redline,
+    screen_reader_words,
+)
 from ..render import escape_md
-from .archive_common import ArchiveContext, cache_key, published_on, responds_text
-from .version import date_kind, span_text, withdrawn_text
+from .archive_common import (
+    ArchiveContext,
+    cache_key,
+    md_a,
+    note_text,
+    published_on,
+    responds_text,
+)
+from .version import date_kind, policy_title, span_text, title_of_page, withdrawn_text
 
 
 def cached_redline(old: Version, new: Version, touched: set[str]) -> Redline | None:
@@ -45,19 +61,29 @@ def cached_redline(old: Version, new: Version, touched: set[str]) -> Redline | N
     return result
 
 
-def legend() -> str:
+def legend(words: Wording = ENGLISH) -> str:
     """How insertions and deletions are marked, for the top of a redline."""
+    _ = words._
+    said = screen_reader_words(words)
+    lang = "" if words.english else f' lang="{escape(words.lang)}"'
+
+    def example(tag: str, spoken: str, text: str) -> str:
+        return (f'<{tag}><span class="rl-bracket" aria-hidden="true">[</span>'
+                f'<span class="rl-sr"{lang}>{escape(spoken)}: </span>{escape(text)}'
+                f'<span class="rl-bracket" aria-hidden="true">]</span></{tag}>')
+
+    marks = escape(_("%(inserted)s is new. %(deleted)s is deleted.")) % {
+        "inserted": example("ins", said["inserted"], _("Underlined text in brackets")),
+        "deleted": example("del", said["deleted"], _("Struck-through text in brackets")),
+    }
+    council = escape(_(LEGEND_TEXT)) % {
+        "legend": words.in_english(escape(COUNCIL_LEGEND), html=True)}
     return (
         '<div class="rl-legend" role="note" aria-labelledby="changes--legend">'
-        '<h2 id="changes--legend">How changes are marked</h2>'
-        "<p><ins><span class=\"rl-bracket\" aria-hidden=\"true\">[</span>"
-        "<span class=\"rl-sr\">inserted: </span>Underlined text in brackets"
-        "<span class=\"rl-bracket\" aria-hidden=\"true\">]</span></ins> is new. "
-        "<del><span class=\"rl-bracket\" aria-hidden=\"true\">[</span>"
-        "<span class=\"rl-sr\">deleted: </span>Struck-through text in brackets"
-        "<span class=\"rl-bracket\" aria-hidden=\"true\">]</span></del> is deleted. "
-        "Screen readers announce each change as inserted or deleted.</p>"
-        f"<p>{escape(LEGEND)}</p></div>\n"
+        '<h2 id="changes--legend">' + escape(_("How changes are marked")) + "</h2>"
+        f"<p>{marks} "
+        + escape(_("Screen readers announce each change as inserted or deleted.")) + "</p>"
+        f"<p>{council}</p></div>\n"
     )
 
 
@@ -65,59 +91,75 @@ def redline_md(
     ctx: ArchiveContext, policy: Policy, history: PolicyHistory, old: Version, new: Version,
     here: str, *, kind: str,
 ) -> str:
+    _ = ctx._
     pid = policy.id
     result = cached_redline(old, new, ctx.touched)
     span = {s.version.number: s for s in spans(history)}[new.number]
     draft = new.policy.meta.status == "draft"
     if kind == "consecutive":
-        title = f"What changed in version {new.number}"
+        title = _("What changed in version %(number)s", number=new.number)
     else:
-        title = f"Changes from version {old.number} to version {new.number}"
-    out = [front_matter(f"{title} — {title_of(policy)}",
-                        f"{title} of {title_of(policy)}, marked as the Council marks "
-                        "amendments", search=False)]
-    out.append(f"# {title} of {escape_md(title_of(policy))} {{#changes--title}}\n")
+        title = _("Changes from version %(old)s to version %(new)s", old=old.number,
+                  new=new.number)
+    name = ctx.title(policy)
+    out = [front_matter(f"{title} — {name}",
+                        _("%(what)s of %(title)s, marked as the Council marks amendments",
+                          what=title, title=name), search=False)]
+    out.append(f"# {title_of_page(ctx, title, policy)} {{#changes--title}}\n")
+    when = dict(span=span_text(span, draft=draft, today=ctx.today, words=ctx),
+                kind=date_kind(span, ctx), new=new.number, old=old.number)
     lines = [
-        f"Version {new.number} compared with version {old.number}. Version {new.number} is "
-        f"{span_text(span, draft=draft, today=ctx.today)} ({date_kind(span)})"
-        + (f", published on {long_date(published_on(new))}." if new.published else "."),
+        _("Version %(new)s compared with version %(old)s. Version %(new)s is %(span)s "
+          "(%(kind)s), published on %(date)s.", date=ctx.date(published_on(new)), **when)
+        if new.published else
+        _("Version %(new)s compared with version %(old)s. Version %(new)s is %(span)s "
+          "(%(kind)s).", **when),
     ]
     skipped = [v.number for v in history.versions[old.number:new.number - 1] if v.withdrawn]
     if skipped:
-        lines.append(", ".join(f"Version {n}" for n in skipped)
-                     + (" was" if len(skipped) == 1 else " were")
-                     + " withdrawn, so the text is compared with the version before it.")
+        names = ", ".join(_("Version %(number)s", number=n) for n in skipped)
+        lines.append(ctx.n_("%(versions)s was withdrawn, so the text is compared with the "
+                            "version before it.",
+                            "%(versions)s were withdrawn, so the text is compared with the "
+                            "version before it.", len(skipped), versions=names))
     if new.note and kind == "consecutive":
-        lines.append(f"Change note: {escape_md(new.note)}")
-    if kind == "consecutive" and (responds := responds_text(new)):
+        lines.append(_("Change note: %(note)s", note=note_text(ctx, new.note)))
+    if kind == "consecutive" and (responds := responds_text(new, ctx)):
         lines.append(responds)
     lines.append(" · ".join([
-        f"[Text of version {new.number}]({md_link(here, addresses.version(pid, new.number))})",
-        f"[Text of version {old.number}]({md_link(here, addresses.version(pid, old.number))})",
-        f"[Current version]({md_link(here, addresses.policy(pid))})",
-        f"[All versions]({md_link(here, addresses.versions(pid))})",
-        f"[Compare other versions]({md_link(here, addresses.compare(pid))})",
+        md_a(_("Text of version %(number)s", number=new.number),
+             md_link(here, addresses.version(pid, new.number))),
+        md_a(_("Text of version %(number)s", number=old.number),
+             md_link(here, addresses.version(pid, old.number))),
+        md_a(_("Current version"), md_link(here, addresses.policy(pid))),
+        md_a(_("All versions"), md_link(here, addresses.versions(pid))),
+        md_a(_("Compare other versions"), md_link(here, addresses.compare(pid))),
     ]))
-    out.append(admonition("info", f"Version {old.number} → version {new.number}",
+    out.append(admonition("info", _("Version %(old)s → version %(new)s", old=old.number,
+                                    new=new.number),
                           "\n\n".join(lines)))
     if result is None:
-        out.append(admonition("warning", "Not available",
-                              "One of these versions' text is withheld, so no redline is "
-                              "shown."))
+        out.append(admonition("warning", _("Not available"),
+                              _("One of these versions' text is withheld, so no redline is "
+                                "shown.")))
         return page_source(out)
-    out.append(html_block(legend()))
-    out.append("## Sections that changed {#changes--sections}\n")
+    out.append(html_block(legend(ctx)))
+    out.append("## " + _("Sections that changed") + " {#changes--sections}\n")
     if result.sections:
         items = []
         for section in result.sections:
-            status = {"changed": "changed", "added": "added", "removed": "removed"}[section.status]
-            items.append(f"- [{escape_md(section.title)}](#{section.id}) ({status})")
+            status = {"changed": _("changed"), "added": _("added"),
+                      "removed": _("removed")}[section.status]
+            title_md = (escape_md(_("Opening text")) if section.id == PREAMBLE_ID
+                        else ctx.in_english(escape_md(section.title)))
+            items.append(f"- [{title_md}](#{section.id}) ({status})")
         out.append("\n".join(items) + "\n")
-        out.append(f"{result.inserted} words inserted, {result.deleted} deleted.\n")
+        out.append(_("%(inserted)s words inserted, %(deleted)s deleted.",
+                     inserted=result.inserted, deleted=result.deleted) + "\n")
     else:
-        out.append("The words are the same; only details outside the text changed.\n")
-    out.append("## The text with changes marked {#changes--text}\n")
-    out.append(html_block(_offset_headings(result.html)))
+        out.append(_("The words are the same; only details outside the text changed.") + "\n")
+    out.append("## " + _("The text with changes marked") + " {#changes--text}\n")
+    out.append(html_block(_offset_headings(in_language(result.html, ctx))))
     return page_source(out)
 
 
@@ -130,16 +172,19 @@ def _offset_headings(html: str) -> str:
     return re.sub(r"<(/?)h([1-6])", bump, html)
 
 
-def no_earlier_md(policy: Policy, history: PolicyHistory, version: Version, here: str) -> str:
+def no_earlier_md(policy: Policy, history: PolicyHistory, version: Version, here: str,
+                 words: Wording = ENGLISH) -> str:
     """A redline's address when every earlier version was withdrawn."""
+    _ = words._
     pid = policy.id
     n = version.number
-    title = f"What changed in version {n}"
-    out = [front_matter(f"{title} — {title_of(policy)}", search=False)]
-    out.append(f"# {title} of {escape_md(title_of(policy))} {{#changes--title}}\n")
-    lines = [" ".join(escape_md(withdrawn_text(v)) for v in history.versions[:n - 1]),
-             "There is no earlier version to compare it with.",
-             f"[Text of version {n}]({md_link(here, addresses.version(pid, n))}) · "
-             f"[All versions]({md_link(here, addresses.versions(pid))})"]
-    out.append(admonition("info", f"Version {n}", "\n\n".join(lines)))
+    title = _("What changed in version %(number)s", number=n)
+    out = [front_matter(f"{title} — {policy_title(words, policy)}", search=False)]
+    out.append(f"# {title_of_page(words, title, policy)} {{#changes--title}}\n")
+    lines = [" ".join(withdrawn_text(v, words, escape_md) for v in history.versions[:n - 1]),
+             _("There is no earlier version to compare it with."),
+             md_a(_("Text of version %(number)s", number=n),
+                  md_link(here, addresses.version(pid, n))) + " · "
+             + md_a(_("All versions"), md_link(here, addresses.versions(pid)))]
+    out.append(admonition("info", _("Version %(number)s", number=n), "\n\n".join(lines)))
     return page_source(out)

@@ -4,14 +4,19 @@ year (`changes/<year>/`) with every change of that year.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from babel import dates
+
 from .. import addresses
 from ..addresses import md_link
 from ..content import Library
 from ..history import PolicyHistory
-from ..labels import title_of
+from ..labels import ENGLISH, Wording
+from ..languages import whole_number
 from ..markup import PageSource, front_matter, page_source
-from ..render import escape_md
 from .changelog import entry_line
+from .version import policy_title_md
 
 RECENT_CHANGES = 100  # changes listed on "What changed"; every one is on its year's page
 
@@ -29,16 +34,29 @@ def _site_entries(library: Library, histories: dict[str, PolicyHistory]) -> list
     return entries
 
 
-def _by_month(here: str, entries: list[tuple]) -> list[str]:
+def _month(day: dt.date, words: Wording) -> str:
+    """"March 2026" / "Marzo de 2026"."""
+    if words.english:
+        return f"{day:%B} {day.year}"
+    month = dates.format_skeleton("yMMMM", day, locale=words.lang.replace("-", "_"))
+    return month[:1].upper() + month[1:]
+
+
+def _number(n: int, words: Wording) -> str:
+    return f"{n:,}" if words.english else whole_number(n, words.lang)
+
+
+def _by_month(here: str, entries: list[tuple], words: Wording) -> list[str]:
     out = []
     month = None
     for published, pid, entry, policy, history in entries:
-        label = f"{published:%B} {published.year}"
+        label = _month(published, words)
         if label != month:
             month = label
             out.append(f"\n## {label}\n")
-        link = f"[{escape_md(title_of(policy))}]({md_link(here, addresses.policy(pid))})"
-        out.append(entry_line(here, pid, entry, history).replace("- **", f"- {link}, **", 1))
+        link = f"[{policy_title_md(words, policy)}]({md_link(here, addresses.policy(pid))})"
+        out.append(entry_line(here, pid, entry, history, words)
+                   .replace("- **", f"- {link}, **", 1))
     return out
 
 
@@ -49,47 +67,57 @@ def _year_links(here: str, years: list[int], skip: int | None = None) -> str:
 
 
 def site_changes_files(
-    library: Library, histories: dict[str, PolicyHistory],
+    library: Library, histories: dict[str, PolicyHistory], words: Wording = ENGLISH,
 ) -> dict[str, PageSource]:
-    """"What changed" (the latest RECENT_CHANGES changes) and a page for each year.
+    """"What changed" (the latest RECENT_CHANGES changes) and a page for each year, in
+    the language of `words` (an `ArchiveContext` gives the policies' titles in it too).
 
     Every change of every policy on one page made a page of megabytes at a few hundred
     policies, rendered again by every build; a year's page changes only while changes
     are published in that year."""
+    _ = words._
     here = addresses.SITE_CHANGES
     entries = _site_entries(library, histories)
     years = sorted({e[0].year for e in entries}, reverse=True)
-    out = [front_matter("What changed", "The latest changes to the City's social media policies",
+    out = [front_matter(_("What changed"),
+                        _("The latest changes to the City's social media policies"),
                         search=False)]
-    out.append("# What changed {#changes--title}\n")
-    out.append("The latest new versions, corrections and updates to the City's social media "
-               "policies, newest first. Each new version links to its changes, marked as "
-               "the Council marks amendments. Follow them in a feed reader: "
-               f"[Atom feed]({md_link(here, addresses.SITE_FEED)}). Staff can add review "
-               "due dates to a calendar: "
-               f"[reviews.ics]({md_link(here, addresses.REVIEWS_CALENDAR)}).\n")
+    out.append("# " + _("What changed") + " {#changes--title}\n")
+    out.append(_("The latest new versions, corrections and updates to the City's social "
+                 "media policies, newest first. Each new version links to its changes, "
+                 "marked as the Council marks amendments. Follow them in a feed reader: "
+                 "[Atom feed](%(feed)s). Staff can add review due dates to a calendar: "
+                 "[reviews.ics](%(calendar)s).",
+                 feed=md_link(here, addresses.SITE_FEED),
+                 calendar=md_link(here, addresses.REVIEWS_CALENDAR)) + "\n")
     if not entries:
-        out.append("No dated changes are on record in this build.\n")
+        out.append(_("No dated changes are on record in this build.") + "\n")
         return {here: page_source(out)}
-    out.append(f"Every change, year by year: {_year_links(here, years)}.\n")
+    out.append(_("Every change, year by year: %(years)s.", years=_year_links(here, years))
+               + "\n")
     shown = entries[:RECENT_CHANGES]
-    out += _by_month(here, shown)
+    out += _by_month(here, shown, words)
     if len(entries) > len(shown):
-        out.append(f"\n## Earlier changes {{#changes--earlier}}\n\n"
-                   f"The {len(shown)} latest of {len(entries):,} changes are above. Every "
-                   f"change is on the page of its year: {_year_links(here, years)}.\n")
+        out.append("\n## " + _("Earlier changes") + " {#changes--earlier}\n\n"
+                   + _("The %(shown)s latest of %(total)s changes are above. Every change is "
+                       "on the page of its year: %(years)s.", shown=len(shown),
+                       total=_number(len(entries), words), years=_year_links(here, years))
+                   + "\n")
     files = {here: page_source(out, "\n")}
     for year in years:
         page = addresses.changes_year(year)
         of_year = [e for e in entries if e[0].year == year]
-        lines = [front_matter(f"What changed in {year}",
-                              f"Every change to the City's social media policies in {year}",
+        lines = [front_matter(_("What changed in %(year)s", year=year),
+                              _("Every change to the City's social media policies in "
+                                "%(year)s", year=year),
                               search=False)]
-        lines.append(f"# What changed in {year} {{#changes--title}}\n")
-        noun = "change" if len(of_year) == 1 else "changes"
-        lines.append(f"{len(of_year):,} {noun} in {year}, newest first. "
-                     f"[The latest changes]({md_link(page, here)}) · "
-                     f"Years: {_year_links(page, years, skip=year)}.\n")
-        lines += _by_month(page, of_year)
+        lines.append("# " + _("What changed in %(year)s", year=year) + " {#changes--title}\n")
+        count = words.n_("%(total)s change in %(year)s, newest first.",
+                         "%(total)s changes in %(year)s, newest first.", len(of_year),
+                         total=_number(len(of_year), words), year=year)
+        lines.append(count + " " + _("[The latest changes](%(link)s) · Years: %(years)s.",
+                                     link=md_link(page, here),
+                                     years=_year_links(page, years, skip=year)) + "\n")
+        lines += _by_month(page, of_year, words)
         files[page] = page_source(lines, "\n")
     return files

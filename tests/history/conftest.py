@@ -75,10 +75,11 @@ class Repo:
         self.git("config", "user.name", "Test Writer")
         self.git("config", "user.email", "writer@example.org")
         self.git("config", "commit.gpgsign", "false")
-        # Not the registries that cite the shipped policies, which this content lacks.
+        # Not the registries that cite the shipped policies, which this content lacks; and
+        # in English alone, unless a test adds languages.yaml (`with_spanish`).
         shutil.copytree(CONTENT / "registries", self.content / "registries",
                         ignore=shutil.ignore_patterns("report-categories.yaml", "outcomes.yaml",
-                                                      "citations.yaml"))
+                                                      "citations.yaml", "languages.yaml"))
         (self.content / "policies").mkdir()
 
     def git(self, *args: str, env: dict | None = None, check: bool = True) -> str:
@@ -104,6 +105,11 @@ class Repo:
         self.git("commit", "-q", "-m", message,
                  env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
         return self.git("rev-parse", "HEAD").strip()
+
+    def with_spanish(self) -> None:
+        """The shipped languages registry (English and Spanish), not yet committed."""
+        shutil.copy(CONTENT / "registries" / "languages.yaml",
+                    self.content / "registries" / "languages.yaml")
 
     def history(self):
         library, problems = load_library(self.content)

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from feedback_api.serve import APP_PREFIXES  # served by the feedback app
+from feedback_api.serve import for_the_app  # served by the feedback app
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
@@ -155,7 +155,7 @@ def test_no_broken_internal_links_or_anchors(built_site, pages):
             if parts.netloc != "site.test":
                 continue  # another site: see test_nothing_is_loaded_from_another_site
             checked += 1
-            if parts.path.startswith(APP_PREFIXES):
+            if for_the_app(parts.path):
                 continue  # served by the feedback app
             file = resolve(built_site, parts.path)
             if file is None:
@@ -180,6 +180,15 @@ def test_app_links_use_the_expected_prefixes(pages):
     assert "/report/" in app_links
 
 
+def test_the_spanish_pages_link_to_the_spanish_forms(pages):
+    """A page in Spanish sends the resident to the forms in Spanish (`/es/report/`)."""
+    spanish = {value for page in pages.values() if page.url.startswith("/es/")
+               for _, _, value, _ in page.links if for_the_app(value)}
+    assert "/es/feedback/?policy=ai-1-19&section=k-c" in spanish
+    assert "/es/report/" in spanish
+    assert {link for link in spanish if not link.startswith("/es/")} <= {"/api/v1/stats"}
+
+
 def test_nothing_is_loaded_from_another_site(pages):
     remote = [
         f"{page.url} line {line}: <{tag} {attr}={value!r}>"
@@ -190,18 +199,25 @@ def test_nothing_is_loaded_from_another_site(pages):
     assert remote == []
 
 
+ENGLISH_VERSION = (
+    r"Content version \w{7,}, the last change to this policy \(\d{4}-\d\d-\d\d\)\.$",
+    r"Content version:? \w+.*Built \d{4}-\d\d-\d\d \d\d:\d\d UTC")
+SPANISH_VERSION = (
+    r"Versión del contenido \w{7,}, el último cambio a esta política \(\d{4}-\d\d-\d\d\)\.$",
+    r"Versión del contenido:? \w+.*Generado el \d{4}-\d\d-\d\d \d\d:\d\d UTC")
+
+
 def test_every_page_shows_the_site_version(built_site):
     """The build's version on every page; on a policy's archive pages (versions,
     redlines, comparisons, changelog), the content version of the policy's last change."""
     missing = []
-    archive = re.compile(r"^policies/[^/]+/(versions|compare|changelog)/")
+    archive = re.compile(r"^(?:es/)?policies/[^/]+/(versions|compare|changelog)/")
     for path in sorted(built_site.rglob("*.html")):
         rel = path.relative_to(built_site).as_posix()
         text = path.read_text(encoding="utf-8")
         match = re.search(r'<p class="site-version">(.*?)</p>', text, re.S)
-        wanted = (r"Content version \w{7,}, the last change to this policy \(\d{4}-\d\d-\d\d\)\.$"
-                  if archive.match(rel) else
-                  r"Content version:? \w+.*Built \d{4}-\d\d-\d\d \d\d:\d\d UTC")
+        words = SPANISH_VERSION if rel.startswith("es/") else ENGLISH_VERSION
+        wanted = words[0] if archive.match(rel) else words[1]
         if not match or not re.search(wanted, " ".join(match.group(1).split())):
             missing.append(rel)
     assert missing == []

@@ -103,3 +103,23 @@ def test_no_personal_data_or_credentials_anywhere_on_the_site(built_site):
         if re.search(r"password\s*[:=]", text, re.I):
             found.append(f"{path.relative_to(built_site)}: a password field")
     assert found == []
+
+
+def test_each_policy_lists_its_translations(policies_json, built_site):
+    """`translations`: each policy in Spanish, with the page there (which exists), the
+    version translated and who made it; the resolution is translated in summary only."""
+    by_id = {p["id"]: p for p in policies_json["policies"]}
+    ai = by_id["ai-1-19"]["translations"]
+    assert [(t["lang"], t["url"], t["translates_version"], t["kind"], t["text"])
+            for t in ai] == [("es", "/es/policies/ai-1-19/", 1, "courtesy", True)]
+    assert ai[0]["title"] == "Política de redes sociales"
+    resolution = by_id["council-resolution-social-media-accounts"]["translations"]
+    assert [t["text"] for t in resolution] == [False]
+    samples = {pid for pid, p in by_id.items() for t in p["translations"] if t["sample"]}
+    assert samples == {pid for pid, p in by_id.items() if p["sample"]}
+    for policy in by_id.values():
+        for translation in policy["translations"]:
+            page = built_site / translation["url"].strip("/") / "index.html"
+            assert page.is_file(), translation["url"]
+    assert (built_site / "es" / "data" / "policies.json").read_text(encoding="utf-8") == \
+        (built_site / "data" / "policies.json").read_text(encoding="utf-8")

@@ -9,6 +9,11 @@
  * The redline below is a line-for-line port of site_builder/redline.py (SequenceMatcher
  * with autojunk off, the same tokens, the same alignment, the same HTML); a browser test
  * holds the two to identical output. No third-party code.
+ *
+ * The words the forms write are English here; a page in another language gives them in
+ * its language as the form's `data-words` (JSON, written by pages/compare.py and
+ * pages/version_list.py), and the redline's screen-reader words with them
+ * (redline.in_language).
  */
 (function () {
   "use strict";
@@ -319,6 +324,23 @@
     };
   }
 
+  // redline.in_language: the screen-reader words and the formatting note in the page's
+  // language (and marked so), the compared text, which is English, marked as such.
+  function inLanguage(html, words) {
+    if (!words.lang) return html;
+    var lang = ' lang="' + escapeHtml(words.lang) + '"';
+    [["ins", "inserted", "end_inserted"], ["del", "deleted", "end_deleted"]].forEach(function (x) {
+      var english = SR[x[0]];
+      html = html.split('<span class="rl-sr">' + english[0] + "</span>").join(
+        '<span class="rl-sr"' + lang + ">" + escapeHtml(words[x[1]]) + ": </span>");
+      html = html.split('<span class="rl-sr"> (' + english[1] + ")</span>").join(
+        '<span class="rl-sr"' + lang + "> (" + escapeHtml(words[x[2]]) + ")</span>");
+    });
+    html = html.split(FORMAT_NOTE).join(
+      '<span class="rl-note"' + lang + ">(" + escapeHtml(words.format) + ")</span>");
+    return html.replace('<div class="redline">', '<div class="redline" lang="en">');
+  }
+
   function offsetHeadings(html) {
     return html.replace(/<(\/?)h([1-6])/g, function (_, slash, level) {
       return "<" + slash + "h" + Math.min(Number(level) + 1, 6);
@@ -326,7 +348,8 @@
   }
 
   window.transparencyRedline = {
-    tokens: tokens, diffWords: diffWords, align: align, compareParts: compareParts
+    tokens: tokens, diffWords: diffWords, align: align, compareParts: compareParts,
+    inLanguage: inLanguage
   };
 
   // ------------------------------------------------------------------ the forms
@@ -342,10 +365,27 @@
     });
   }
 
-  function fmtDate(iso) {
+  // The form's words in the page's language ({} in English: the words written here).
+  function wordsOf(form) {
+    try {
+      return JSON.parse(form.getAttribute("data-words") || "{}");
+    } catch (error) {
+      return {};
+    }
+  }
+
+  // A sentence in the page's language, its %(name)s placeholders filled.
+  function say(words, key, english, values) {
+    var text = words[key] || english;
+    return text.replace(/%\((\w+)\)s/g, function (whole, name) {
+      return values && name in values ? String(values[name]) : whole;
+    });
+  }
+
+  function fmtDate(iso, lang) {
     var parts = iso.split("-").map(Number);
     var date = new Date(Date.UTC(parts[0], parts[1] - 1, parts[2]));
-    return date.toLocaleDateString("en-US", {
+    return date.toLocaleDateString(lang || "en-US", {
       year: "numeric", month: "long", day: "numeric", timeZone: "UTC"
     });
   }
@@ -353,12 +393,13 @@
   function setupPicker(form) {
     var input = form.querySelector("input[type=date]");
     var result = form.querySelector(".version-picker-result");
+    var words = wordsOf(form);
     form.hidden = false;
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var day = input.value;
       if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) {
-        result.textContent = "Enter a date, for example 2026-03-01.";
+        result.textContent = say(words, "enter", "Enter a date, for example 2026-03-01.");
         input.focus();
         return;
       }
@@ -367,15 +408,22 @@
         index.versions.forEach(function (v) { if (v.from && v.from <= day) found = v; });
         if (!found) {
           var first = index.versions.filter(function (v) { return v.from; })[0];
-          result.textContent = "No version of this policy was in effect on " + fmtDate(day) +
-            (first ? ". The first version on record is from " + fmtDate(first.from) + "." : ".");
+          var date = fmtDate(day, words.lang);
+          result.textContent = first
+            ? say(words, "none_first", "No version of this policy was in effect on %(date)s. " +
+                  "The first version on record is from %(first)s.",
+                  { date: date, first: fmtDate(first.from, words.lang) })
+            : say(words, "none", "No version of this policy was in effect on %(date)s.",
+                  { date: date });
           return;
         }
-        result.textContent = "Version " + found.number + " was in effect on " + fmtDate(day) +
-          ". Opening it…";
+        result.textContent = say(words, "found",
+                                 "Version %(number)s was in effect on %(date)s. Opening it…",
+                                 { number: found.number, date: fmtDate(day, words.lang) });
         window.location.href = form.getAttribute("data-root") + found.url;
       }).catch(function () {
-        result.textContent = "The list of versions could not be loaded; use the table below.";
+        result.textContent = say(words, "failed",
+                                 "The list of versions could not be loaded; use the table below.");
       });
     });
   }
@@ -386,6 +434,7 @@
     var status = form.querySelector(".version-compare-status");
     var output = document.querySelector(".version-compare-result");
     var prepared = JSON.parse(form.getAttribute("data-prepared") || "{}");
+    var words = wordsOf(form);
     var count = to.options.length;
     if (count >= 2) { from.selectedIndex = count - 2; to.selectedIndex = count - 1; }
     form.hidden = false;
@@ -393,40 +442,56 @@
       event.preventDefault();
       var a = Number(from.value), b = Number(to.value);
       if (a === b) {
-        status.textContent = "Choose two different versions.";
+        status.textContent = say(words, "different", "Choose two different versions.");
         from.focus();
         return;
       }
       if (a > b) { var t = a; a = b; b = t; }
+      var pair = { old: a, "new": b };
       var key = a + "-" + b;
       if (prepared[key]) {
-        status.textContent = "Opening the changes from version " + a + " to version " + b + "…";
+        status.textContent = say(words, "opening",
+                                 "Opening the changes from version %(old)s to version %(new)s…",
+                                 pair);
         window.location.href = prepared[key];
         return;
       }
-      status.textContent = "Comparing version " + a + " with version " + b + "…";
+      status.textContent = say(words, "comparing",
+                               "Comparing version %(old)s with version %(new)s…", pair);
       getJson(form.getAttribute("data-text")).then(function (data) {
         var old = data.versions[String(a)], neu = data.versions[String(b)];
         if (!old || !neu) {
-          status.textContent = "The text of one of these versions is not available.";
+          status.textContent = say(words, "missing",
+                                   "The text of one of these versions is not available.");
           return;
         }
         var r = compareParts(old, neu);
         var list = r.sections.map(function (s) {
-          return '<li><a href="#' + escapeHtml(s[0]) + '">' + escapeHtml(s[1]) + "</a> (" +
-            s[2] + ")</li>";
+          var title = s[0] === PREAMBLE_ID ? say(words, "opening_text", s[1]) : s[1];
+          var english = s[0] !== PREAMBLE_ID && words.lang ? ' lang="en"' : "";
+          return '<li><a href="#' + escapeHtml(s[0]) + '"' + english + ">" + escapeHtml(title) +
+            "</a> (" + escapeHtml(say(words, s[2], s[2])) + ")</li>";
         }).join("");
         output.innerHTML =
-          '<h2 id="compare--result" tabindex="-1">Changes from version ' + a + " to version " +
-          b + "</h2>" +
-          (list ? "<p>Sections that changed:</p><ul>" + list + "</ul><p>" + r.inserted +
-                  " words inserted, " + r.deleted + " deleted.</p>"
-                : "<p>The words are the same in both versions.</p>") +
-          offsetHeadings(r.html);
-        status.textContent = "Showing the changes from version " + a + " to version " + b + ".";
+          '<h2 id="compare--result" tabindex="-1">' +
+          escapeHtml(say(words, "title", "Changes from version %(old)s to version %(new)s",
+                         pair)) + "</h2>" +
+          (list ? "<p>" + escapeHtml(say(words, "sections", "Sections that changed:")) +
+                  "</p><ul>" + list + "</ul><p>" +
+                  escapeHtml(say(words, "counts", "%(inserted)s words inserted, %(deleted)s " +
+                                 "deleted.", { inserted: r.inserted, deleted: r.deleted })) +
+                  "</p>"
+                : "<p>" + escapeHtml(say(words, "same",
+                                         "The words are the same in both versions.")) + "</p>") +
+          offsetHeadings(inLanguage(r.html, words));
+        status.textContent = say(words, "showing",
+                                 "Showing the changes from version %(old)s to version %(new)s.",
+                                 pair);
         output.querySelector("h2").focus();
       }).catch(function () {
-        status.textContent = "The versions could not be loaded; use the prepared comparisons.";
+        status.textContent = say(words, "failed",
+                                 "The versions could not be loaded; use the prepared " +
+                                 "comparisons.");
       });
     });
   }

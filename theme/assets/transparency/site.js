@@ -9,6 +9,11 @@
  * - print: links print their full address
  *
  * No third-party code and no requests beyond this site's own data file.
+ *
+ * The words are English unless the page gives them in its language: JSON in the
+ * data-words of the element a feature works on (a sortable table, the filter, the
+ * account check; written by site_builder/pages/) or of the page's <header> (the header's
+ * buttons, "copied"; theme/partials/header.html).
  */
 (function () {
   "use strict";
@@ -18,6 +23,41 @@
   function ready(fn) {
     if (document.readyState !== "loading") fn();
     else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  // ---------------------------------------------------------------------- words
+  // `english`, with whatever the page gives in the language of the page over it.
+  function wordsOf(node, english) {
+    var words = {};
+    Object.keys(english).forEach(function (key) { words[key] = english[key]; });
+    var given = node && node.getAttribute("data-words");
+    if (given) {
+      try {
+        var page = JSON.parse(given);
+        Object.keys(page).forEach(function (key) { words[key] = page[key]; });
+      } catch (e) { /* keep the English */ }
+    }
+    return words;
+  }
+
+  // A sentence's pieces: its text, with nodes (or text) in place of its %(name)s.
+  function pieces(template, values) {
+    var out = [];
+    template.split(/(%\([a-z]+\)s)/).forEach(function (part) {
+      var name = /^%\(([a-z]+)\)s$/.exec(part);
+      var value = name ? values[name[1]] : part;
+      if (value === undefined || value === null || value === "") return;
+      out.push(typeof value === "string" ? document.createTextNode(value) : value);
+    });
+    return out;
+  }
+
+  function fill(template, values) {
+    return pieces(template, values).map(function (node) { return node.textContent; }).join("");
+  }
+
+  function append(parent, nodes) {
+    nodes.forEach(function (node) { parent.appendChild(node); });
   }
 
   // ---------------------------------------------------------------- live region
@@ -60,9 +100,16 @@
       return ascending ? order : -order;
     });
     rows.forEach(function (row) { body.appendChild(row); });
-    announce("Sorted by " + headers[index].textContent.trim() +
-             (ascending ? ", ascending" : ", descending"));
+    var words = wordsOf(table, SORT_WORDS);
+    announce(fill(ascending ? words.sortedUp : words.sortedDown,
+                  { column: headers[index].textContent.trim() }));
   }
+
+  var SORT_WORDS = {
+    sortHint: "(select a column heading to sort)",
+    sortedUp: "Sorted by %(column)s, ascending",
+    sortedDown: "Sorted by %(column)s, descending"
+  };
 
   function makeSortable(table) {
     if (!table.tHead || !table.tBodies.length) return;
@@ -79,7 +126,7 @@
     if (caption) {
       var hint = document.createElement("span");
       hint.className = "sort-hint";
-      hint.textContent = " (select a column heading to sort)";
+      hint.textContent = " " + wordsOf(table, SORT_WORDS).sortHint;
       caption.appendChild(hint);
     }
   }
@@ -90,6 +137,7 @@
     if (!table) return;
     var box = input.closest(".table-filter");
     var count = box && box.querySelector(".table-filter__count");
+    var words = wordsOf(box, { showing: "Showing %(shown)s of %(total)s accounts." });
     if (box) box.hidden = false;
     function apply() {
       var query = input.value.trim().toLowerCase();
@@ -100,7 +148,9 @@
         if (match) shown++;
       }
       if (count) {
-        count.textContent = query ? "Showing " + shown + " of " + rows.length + " accounts." : "";
+        count.textContent = query ? fill(words.showing, {
+          shown: String(shown), total: String(rows.length)
+        }) : "";
       }
     }
     input.addEventListener("input", apply);
@@ -162,45 +212,70 @@
     return node;
   }
 
-  function reportLink() {
-    var link = element("a", "Report it");
-    link.href = "/report/";
+  var CHECK_WORDS = {
+    yes: "Yes.",
+    no: "No.",
+    official: "%(handle)s on %(platform)s is an official City account, run by " +
+      "%(department)s.",
+    officialBefore: "%(handle)s on %(platform)s is an official City account, now " +
+      "%(status)s (no longer updated), run by %(department)s.",
+    statuses: {},
+    sample: "This entry is a sample record, not a real City account.",
+    notPlatform: "%(host)s is not a platform the City uses for official accounts.",
+    notListed: "This account is not in the directory of official City accounts. If it " +
+      "claims to speak for the City, it may be unofficial.",
+    report: "%(link)s if you think it is breaking the City's rules.",
+    reportLink: "Report it",
+    reportUrl: "/report/",
+    empty: "Enter an account address or name first.",
+    failed: "The directory could not be loaded. Look for the account in the lists by " +
+      "platform below."
+  };
+
+  function reportLink(words) {
+    var link = element("a", words.reportLink);
+    link.href = words.reportUrl;
     return link;
   }
 
-  function showResult(box, query, found) {
+  // What the directory gives in English alone, marked as English on a page in another
+  // language.
+  function inEnglish(text) {
+    if (/^en\b/.test(document.documentElement.lang || "en")) return text;
+    var span = element("span", text);
+    span.setAttribute("lang", "en");
+    return span;
+  }
+
+  function showResult(box, query, found, words) {
     box.textContent = "";
     if (found.matches.length) {
       found.matches.forEach(function (account) {
         var p = element("p", null, "account-check__answer account-check__answer--yes");
-        var official = account.status === "active"
-          ? " is an official City account"
-          : " is an official City account, now " + account.status + " (no longer updated)";
-        p.appendChild(element("strong", "Yes."));
-        p.appendChild(document.createTextNode(
-          " " + account.handle + " on " + account.platform_name + official +
-          ", run by " + account.department + "."));
-        if (account.sample) {
-          p.appendChild(document.createTextNode(
-            " This entry is a sample record, not a real City account."));
-        }
+        var values = {
+          handle: account.handle, platform: inEnglish(account.platform_name),
+          department: inEnglish(account.department),
+          status: words.statuses[account.status] || account.status
+        };
+        p.appendChild(element("strong", words.yes));
+        p.appendChild(document.createTextNode(" "));
+        append(p, pieces(account.status === "active" ? words.official : words.officialBefore,
+                         values));
+        if (account.sample) p.appendChild(document.createTextNode(" " + words.sample));
         box.appendChild(p);
       });
       return;
     }
     var p = element("p", null, "account-check__answer account-check__answer--no");
-    p.appendChild(element("strong", "No."));
+    p.appendChild(element("strong", words.no));
+    p.appendChild(document.createTextNode(" "));
     if (query.host !== null && !found.knownHost) {
-      p.appendChild(document.createTextNode(
-        " " + query.host + " is not a platform the City uses for official accounts."));
+      append(p, pieces(words.notPlatform, { host: query.host }));
     } else {
-      p.appendChild(document.createTextNode(
-        " This account is not in the directory of official City accounts. If it claims " +
-        "to speak for the City, it may be unofficial."));
+      p.appendChild(document.createTextNode(words.notListed));
     }
     p.appendChild(document.createTextNode(" "));
-    p.appendChild(reportLink());
-    p.appendChild(document.createTextNode(" if you think it is breaking the City's rules."));
+    append(p, pieces(words.report, { link: reportLink(words) }));
     box.appendChild(p);
   }
 
@@ -208,13 +283,14 @@
     var source = form.getAttribute("data-accounts");
     var input = form.querySelector("input");
     var box = form.querySelector(".account-check__result");
+    var words = wordsOf(form, CHECK_WORDS);
     var data = null;
     form.hidden = false;
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var query = parseQuery(input.value);
       if (!query) {
-        box.textContent = "Enter an account address or name first.";
+        box.textContent = words.empty;
         input.focus();
         return;
       }
@@ -225,10 +301,9 @@
         })
         .then(function (json) { data = json; return json; });
       load.then(function (json) {
-        showResult(box, query, findAccounts(json, query));
+        showResult(box, query, findAccounts(json, query), words);
       }).catch(function () {
-        box.textContent = "The directory could not be loaded. Look for the account in the " +
-          "lists by platform below.";
+        box.textContent = words.failed;
       });
     });
   }
@@ -237,9 +312,9 @@
   function makeCopyLink(link) {
     link.addEventListener("click", function () {
       if (!navigator.clipboard || !window.isSecureContext) return;
-      var label = link.getAttribute("aria-label") || "Link";
+      var label = link.getAttribute("aria-label") || PAGE_WORDS.link;
       navigator.clipboard.writeText(link.href).then(function () {
-        announce(label + " copied");
+        announce(fill(PAGE_WORDS.copied, { label: label }));
         link.classList.add("is-copied");
         window.setTimeout(function () { link.classList.remove("is-copied"); }, 1500);
       }, function () { /* the link still works as a link */ });
@@ -251,7 +326,7 @@
   // checkboxes, which a keyboard cannot reach (Material issue #4101). With JavaScript, a
   // real <button> takes each label's place; CSS shows it at the same screen widths.
   function makeHeaderButtons() {
-    [["__drawer", "Navigation menu"], ["__search", "Search"]].forEach(function (pair) {
+    [["__drawer", PAGE_WORDS.menu], ["__search", PAGE_WORDS.search]].forEach(function (pair) {
       var toggle = document.getElementById(pair[0]);
       var label = document.querySelector('.md-header label.md-header__button[for="' +
                                          pair[0] + '"]');
@@ -285,7 +360,16 @@
     });
   }
 
+  // The words of the page as a whole (header.html writes them on <header>).
+  var PAGE_WORDS = {
+    link: "Link",
+    copied: "%(label)s copied",
+    menu: "Navigation menu",
+    search: "Search"
+  };
+
   ready(function () {
+    PAGE_WORDS = wordsOf(document.querySelector("header[data-words]"), PAGE_WORDS);
     Array.prototype.forEach.call(document.querySelectorAll("table[data-sortable]"), makeSortable);
     Array.prototype.forEach.call(document.querySelectorAll("input[data-filter]"), makeFilter);
     Array.prototype.forEach.call(document.querySelectorAll("form.account-check"), makeChecker);
