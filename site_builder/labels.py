@@ -137,14 +137,14 @@ class Wording:
     def english(self) -> bool:
         return self.lang == languages.DEFAULT
 
-    library = None  # a page context's `Library`, whose policy translations titles come from
-
     def translation(self, policy: Policy):
         """The policy in this language (`translations.Translation`), when it has been
-        translated or summarised; None in English."""
-        if self.english or self.library is None:
+        translated or summarised; None in English, or without the page context's
+        `library`, which holds the translations."""
+        library = getattr(self, "library", None)
+        if self.english or library is None:
             return None
-        return self.library.translations.get((self.lang, policy.id))
+        return library.translations.get((self.lang, policy.id))
 
     def title(self, policy: Policy) -> str:
         """"AI 1-19: Social Media Policy", with the title in this language when the policy
