@@ -36,7 +36,8 @@ VERSIONS = "policies/social-media/versions"
 
 
 def publish(repo: Repo) -> None:
-    """Four versions, one correction, one change of details."""
+    """Four versions, one correction, one change of details; in English and Spanish."""
+    repo.with_spanish()
     for file in (CONTENT / "policies").iterdir():
         repo.write(f"policies/{file.name}", file.read_text())
     three_versions(repo)
@@ -128,8 +129,11 @@ PAGE_KINDS = {
 
 
 def test_every_page_is_valid_html(site):
+    """Every page, in both languages (each kind is checked to be there in Spanish too)."""
     pages = sorted(site.rglob("*.html"))
     missing = [kind for kind, rel in PAGE_KINDS.items() if site / rel not in pages]
+    missing += [f"{kind} (es)" for kind, rel in PAGE_KINDS.items()
+                if site / "es" / rel not in pages]
     assert missing == []
     without_icon = [p for p in pages if '<link rel="icon"' not in p.read_text()]
     assert without_icon == []
@@ -332,8 +336,11 @@ def test_a_date_opens_the_version_in_effect_then(page, server):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path", [f"{VERSIONS}/2/", f"{VERSIONS}/3/changes/", f"{VERSIONS}/",
-                                  "policies/social-media/changelog/", "changes/"])
+@pytest.mark.parametrize("path", [
+    prefix + path for prefix in ("", "es/")
+    for path in (f"{VERSIONS}/2/", f"{VERSIONS}/3/changes/", f"{VERSIONS}/",
+                 "policies/social-media/changelog/", "policies/social-media/compare/",
+                 "changes/")])
 def test_no_accessibility_violations_on_version_and_redline_pages(page, server, path):
     page.goto(server.url + path)
     assert axe_violations(page) == []

@@ -18,9 +18,12 @@ def version_pages(site) -> list[str]:
     return ["/" + p.parent.relative_to(site).as_posix() + "/" for p in found]
 
 
+@pytest.mark.parametrize("prefix", ["", "/es"])
 @pytest.mark.parametrize("name", PAGE_TYPES)
-def test_no_accessibility_violations(visit, name):
-    page = visit(PAGE_TYPES[name])
+def test_no_accessibility_violations(visit, name, prefix):
+    """Every page type, in English and in Spanish."""
+    page = visit(prefix + PAGE_TYPES[name])
+    assert page.locator("html").get_attribute("lang") == (prefix.strip("/") or "en")
     assert axe_violations(page) == []
 
 
