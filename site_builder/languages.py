@@ -44,11 +44,13 @@ def N_(text: str) -> str:  # noqa: N802 - the name gettext's tools look for
     return text
 
 
-def catalogue_path(code: str, folder: Path = CATALOGUES) -> Path:
-    return Path(folder) / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+def catalogue_path(code: str, folder: Path | None = None) -> Path:
+    """Where language `code`'s catalogue is, in `folder` (by default CATALOGUES, looked up
+    when called)."""
+    return Path(folder or CATALOGUES) / code / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def translations(code: str | None, folder: Path = CATALOGUES) -> NullTranslations:
+def translations(code: str | None, folder: Path | None = None) -> NullTranslations:
     """The catalogue of language `code`, read from its `.po` file (and read again when the
     file changes). English, and a language without a catalogue, are the text as written."""
     if not code or code == DEFAULT:
@@ -74,7 +76,7 @@ def translations(code: str | None, folder: Path = CATALOGUES) -> NullTranslation
         return loaded
 
 
-def catalogue_hash(code: str | None, folder: Path = CATALOGUES) -> str:
+def catalogue_hash(code: str | None, folder: Path | None = None) -> str:
     """What the pages in language `code` depend on in its catalogue (for the build's
     store): the `.po` file's bytes, or "" for English."""
     if not code or code == DEFAULT:
@@ -139,9 +141,10 @@ def search_language(language: LanguageEntry) -> str:
 
 
 def catalogue_problems(registry: LanguagesRegistry, rel: str,
-                       folder: Path = CATALOGUES) -> list[Problem]:
+                       folder: Path | None = None) -> list[Problem]:
     """Every language but English needs a catalogue that reads."""
     problems = []
+    folder = Path(folder or CATALOGUES)
     for language in registry.languages:
         if language.code == DEFAULT:
             continue
