@@ -28,9 +28,9 @@ from werkzeug.wsgi import get_host
 
 log = logging.getLogger(__name__)
 
-APP_PREFIXES = ("/api/", "/feedback/", "/report/", "/inbox/", "/decisions/")
-# The same, in a language of the site (`/es/report/`): the app serves the language
-# (feedback_api.i18n), or its 404 for a code that is not one.
+# What the app answers: /api/, /feedback/, /report/, /inbox/ and /decisions/, in any
+# language of the site too (`/es/report/`: the app serves the language, feedback_api.i18n,
+# or its 404 for a code that is not one).
 APP_PATH = re.compile(r"^/(?:[a-z]{2,3}(?:-[A-Z]{2})?/)?(?:api|feedback|report|inbox|decisions)"
                       r"(?:/|$)")
 LANGUAGE_FOLDER = re.compile(r"^/([a-z]{2,3}(?:-[A-Z]{2})?)/")
