@@ -213,6 +213,12 @@ def root(from_page: str) -> str:
     return "../" * _served(from_page).count("/") or "./"
 
 
+def in_default_language(page: str, prefix: str) -> str:
+    """The relative URL, from `page` as served under a language's `prefix` (`/es`), of
+    the same page in the default language, at the site's root."""
+    return root(page) + "../" * prefix.count("/") + _served(page)
+
+
 def absolute(site_url: str | None, from_file: str, page: str) -> str:
     """A link written in a file that may be read away from the site (a feed): absolute
     when the site's address is known, else relative to that file."""

@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import subprocess
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,7 +126,13 @@ def read_log(repo: Repository, since: str | None = None) -> list[Commit]:
     """Every commit that touched the policies folder, oldest first, in one git log.
 
     With `since`, only the commits after it (`since..HEAD`)."""
-    folder = f"{repo.prefix}{POLICY_DIR}"
+    return read_folder_log(repo, POLICY_DIR, since)
+
+
+def read_folder_log(repo: Repository, folder: str, since: str | None = None) -> list[Commit]:
+    """Every commit that touched `folder` (relative to the content folder), oldest first,
+    in one git log; with `since`, only the commits after it."""
+    folder = f"{repo.prefix}{folder}"
     head = repo.head or "HEAD"
     out = git(
         repo.top,
@@ -265,8 +271,10 @@ def _is_ancestor(top: Path, old: str, new: str) -> bool:
     return True
 
 
-def commits_since(repo: Repository, kept: Log | None) -> list[Commit]:
+def commits_since(repo: Repository, kept: Log | None,
+                  read: Callable[..., list[Commit]] | None = None) -> list[Commit]:
     """Every commit of the log, reading only the ones after `kept.head` when that is safe.
+    `read(repo, since)` reads the log: `read_log`, the policies', unless told otherwise.
 
     The commits after the kept head are read alone only when the kept head is an ancestor
     of HEAD and the commits after it form one line (no merge): then a full `git log`
@@ -274,8 +282,9 @@ def commits_since(repo: Repository, kept: Log | None) -> list[Commit]:
     Otherwise (rewritten history, another branch, merges) the whole log is read.
     """
     assert repo.head is not None
+    read = read or read_log
     if kept is None:
-        return read_log(repo)
+        return read(repo)
     if kept.head == repo.head:
         return list(kept.commits)
     if _is_ancestor(repo.top, kept.head, repo.head):
@@ -285,6 +294,6 @@ def commits_since(repo: Repository, kept: Log | None) -> list[Commit]:
         except GitError:
             merge = "unknown"
         if not merge:
-            return [*kept.commits, *read_log(repo, since=kept.head)]
-    return read_log(repo)
+            return [*kept.commits, *read(repo, kept.head)]
+    return read(repo)
 

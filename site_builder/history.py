@@ -1,7 +1,8 @@
 """History: every public version of every policy, read from the content's git history.
 
 `read_history` gives each policy's versions and changelog (`PolicyHistory`, defined in
-`history_types.py` and imported by the other stages from here). What makes a version is
+`history_types.py` and imported by the other stages from here), and the translation of
+each version that has one (`translation_history.py`). What makes a version is
 in `lineage.py` (and, for staff, docs/publishing.md); uncommitted edits are "unpublished
 changes": shown in a local preview, never a version.
 
@@ -17,11 +18,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from . import secrets_scan, store
+from . import secrets_scan, store, translation_history
 from .content import POLICY_DIR, Library, Policy
 from .gitlog import (
     GitError,
     Log,
+    Repository,
     commits_since,
     load_log,
     locate,
@@ -140,13 +142,27 @@ def _one_version(policy: Policy, *, unpublished: bool, complete: bool,
 def read_history(
     content_dir: Path, library: Library,
 ) -> tuple[dict[str, PolicyHistory], list[str]]:
-    """Versions per policy id, and warnings for the build log.
+    """Versions per policy id, with their translations, and warnings for the build log.
 
     In a build with a store (`store.opened`), each policy's parsed versions are kept
     between builds, keyed by the commits and file versions of its history and its current
     file. So is the log pass: the commits up to HEAD and what each file version says, so
-    that the next build reads only the commits after that HEAD (`commits_since`).
+    that the next build reads only the commits after that HEAD (`commits_since`). The
+    translations' history is read the same way (`translation_history.py`); without a
+    history, each translation is the translation of the version it names.
     """
+    histories, warnings, repo = _policy_histories(content_dir, library)
+    found, more = (translation_history.read_committed(repo, library) if repo is not None
+                   else ({}, []))
+    histories, shown = translation_history.with_translations(histories, library, found)
+    return histories, warnings + more + shown
+
+
+def _policy_histories(
+    content_dir: Path, library: Library,
+) -> tuple[dict[str, PolicyHistory], list[str], Repository | None]:
+    """Versions per policy id, warnings, and the repository they were read from (None
+    when they could not be)."""
     repo, reason = locate(content_dir)
     if repo is None or repo.shallow or repo.head is None:
         if repo is None:
@@ -164,7 +180,7 @@ def read_history(
             pid: _one_version(policy, unpublished=unpublished, complete=False)
             for pid, policy in library.policies.items()
         }
-        return histories, [f"history: {why}"]
+        return histories, [f"history: {why}"], None
 
     folder = f"{repo.prefix}{POLICY_DIR}/"
     key = log_key(repo, _code_hash()) if store.current().enabled else None
@@ -178,7 +194,7 @@ def read_history(
         histories = {pid: _one_version(p, unpublished=False, complete=False)
                      for pid, p in library.policies.items()}
         return histories, [f"history: reading git failed ({error}); each policy is built "
-                           "with one version and no history"]
+                           "with one version and no history"], None
     files: dict[str, File] = {}
     for lineage, commit, path, blob in pending:
         parsed = files.get(blob) or known.get(blob)
@@ -241,4 +257,4 @@ def read_history(
                  for pid, policy in sorted(library.policies.items()) if pid in histories
                  for v in histories[pid].versions for r in v.responses
                  if not r.valid and not r.dropped]
-    return histories, warnings
+    return histories, warnings, repo

@@ -1,10 +1,10 @@
 """What the history stage hands on: each policy's versions and changelog.
 
 A `PolicyHistory` holds every public version of a policy (`Version`), oldest first, with
-its editorial corrections (`Correction`), its changelog (`ChangeEntry`) and anything in its
-commits that looks like a credential (`Leak`). `spans` and `version_on` say when each
-version was in effect. `history.py` reads these from git and is where the other stages
-import them from.
+its editorial corrections (`Correction`), its changelog (`ChangeEntry`), anything in its
+commits that looks like a credential (`Leak`) and each version's translations. `spans`
+and `version_on` say when each version was in effect. `history.py` reads these from git
+and is where the other stages import them from.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from . import schema
 from .content import Policy
+from .translations import Translation
 
 DEFAULT_ROLE = "City staff"
 FIRST_VERSION_NOTE = "First published on this site."
@@ -105,10 +106,17 @@ class PolicyHistory:
     complete: bool = True  # False when git history could not be read (one version only)
     paths: tuple[str, ...] = ()  # the file's paths over time, oldest first (renames)
     leaks: tuple[Leak, ...] = ()  # what looks like a credential in any commit of it
+    # language → version number → the translation of that version, when one was committed
+    # or is in the working tree (`translation_history.py`)
+    translated: dict[str, dict[int, Translation]] = field(default_factory=dict)
 
     @property
     def current(self) -> Version:
         return self.versions[-1]
+
+    def translation(self, lang: str, number: int) -> Translation | None:
+        """The translation of version `number` into `lang`, when there is one."""
+        return self.translated.get(lang, {}).get(number)
 
     def version(self, number: int) -> Version | None:
         if 1 <= number <= len(self.versions):

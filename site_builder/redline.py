@@ -427,10 +427,11 @@ def screen_reader_words(words: Wording = ENGLISH) -> dict[str, str]:
             "format": words._("formatting or link changed")}
 
 
-def in_language(html: str, words: Wording = ENGLISH) -> str:
+def in_language(html: str, words: Wording = ENGLISH, *, translated: bool = False) -> str:
     """A redline's HTML (`Redline.html`) on a page in the language of `words`: what a
     screen reader says around each change, and the note on a change of formatting, in
-    that language (and marked so); the compared text, which is English, marked as such.
+    that language (and marked so); the compared text, which is English, marked as such,
+    unless it is `translated` (a redline of two translations, in the page's language).
     The same as it is in English. `versions.js` (`inLanguage`) does the same in the
     browser."""
     if words.english:
@@ -446,4 +447,6 @@ def in_language(html: str, words: Wording = ENGLISH) -> str:
                             f'<span class="rl-sr"{lang}> ({escape(said[end])})</span>')
     html = html.replace(_FORMAT_NOTE,
                         f'<span class="rl-note"{lang}>({escape(said["format"])})</span>')
+    if translated:
+        return html
     return html.replace('<div class="redline">', '<div class="redline" lang="en">', 1)

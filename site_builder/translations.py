@@ -8,7 +8,8 @@ and clause markers, so a clause has the same anchor in both languages.
 `load_translations` reads and checks the files on their own (`load_library` calls it);
 `history_problems` checks them against the history: the version must exist, and the
 text must have that version's anchors. `translation_for` is what the pages and the open
-data ask.
+data ask. A translation's earlier states, the translations of earlier versions, are read
+from git by `translation_history.py`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import schema
+from .active_content import field_problems
+from .credentials import file_credentials
 from .outline import Outline, parse_outline
 from .problem import Problem
 from .yaml_fields import line_for, read_yaml, split_front_matter, validate
@@ -107,6 +110,9 @@ def parse_translation(text: str, rel: str) -> tuple[Translation | None, list[Pro
     if parsed.data is None and parsed.problems:
         return None, parsed.problems
     meta, problems = validate(schema.TranslationMeta, parsed, rel, 2, "the front matter")
+    problems = file_credentials(parsed, text, rel, 2) + problems + [
+        Problem(rel, line_for(parsed.lines, where, 2), message)
+        for where, message in field_problems(parsed.data)]
     outline = parse_outline(body, body_line)
     problems = parsed.problems + problems + [Problem(rel, line, message)
                                              for line, message in outline.problems]
@@ -146,11 +152,14 @@ def _fits(translation: Translation, file: Path, folder_lang: str, policies: dict
 def history_problems(translations: dict[tuple[str, str], Translation],
                      histories: dict) -> list[Problem]:
     """A translation must name a version that exists, and its text must have that
-    version's section and clause anchors, in the same order."""
+    version's section and clause anchors, in the same order. Only the working-tree file is
+    held to this: a translation's earlier states, in its history, stay as they were
+    (`translation_history.py`). Without a history, no version is numbered or published
+    to hold it to."""
     problems = []
     for translation in translations.values():
         history = histories.get(translation.policy)
-        if history is None:
+        if history is None or not history.complete:
             continue
         number = translation.meta.translates_version
         version = history.version(number)
@@ -161,8 +170,8 @@ def history_problems(translations: dict[tuple[str, str], Translation],
                                     f"versions are 1 to {latest}); name the version this "
                                     "text translates"))
             continue
-        if not translation.has_text or not history.complete:
-            continue  # without a history, no version is published to hold it to
+        if not translation.has_text:
+            continue
         problems += _anchor_problems(translation, version.policy.outline, number)
     return problems
 

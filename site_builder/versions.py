@@ -248,11 +248,11 @@ def policy_key(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -> s
 
     That is: the current file and every version as read from the history (text, front
     matter, path, commit, dates, notes, corrections, the feedback it responds to), the
-    changelog entries, the policies its versions link to (their ids and anchors, which
-    decide where a link points), which
-    versions take effect after today (their wording says so), and the code that writes
-    the files. The cache covers nothing else, so a change to any of these renders the
-    policy's pages again.
+    changelog entries, the policy's translation and the translation of each version in
+    the language of `ctx` (`PolicyHistory.translated`), the policies its versions link to
+    (their ids and anchors, which decide where a link points), which versions take effect
+    after today (their wording says so), and the code that writes the files. The cache
+    covers nothing else, so a change to any of these renders the policy's pages again.
     """
     if not store.current().enabled:
         return None
@@ -280,6 +280,8 @@ def policy_key(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -> s
     translation = translation_for(ctx.library.translations, ctx.lang, policy.id)
     if translation is not None:
         parts += [translation.path, repr(translation.meta), translation.body]
+    for number, translated in sorted(history.translated.get(ctx.lang, {}).items()):
+        parts += [str(number), translated.path, repr(translated.meta), translated.body]
     return cache_key(*parts)
 
 

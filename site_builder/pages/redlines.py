@@ -1,7 +1,9 @@
 """Redlines: what changed between two versions of a policy, marked as the Council marks
 amendments. One for each version against the one before it
 (`policies/<id>/versions/<n>/changes/`), one for each older version against the current
-(`policies/<id>/compare/<a>-<b>/`).
+(`policies/<id>/compare/<a>-<b>/`). On a page in another language, a redline compares the
+two versions' translations when both have one (`PolicyHistory.translated`), says so and
+links the English text's redline; otherwise it is the English text's, marked as English.
 
 A published version's text never changes, so a redline is kept in the build's store,
 keyed by the two texts, and reused by the next build.
@@ -10,6 +12,7 @@ keyed by the two texts, and reused by the next build.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html import escape
 
 from .. import addresses, store
@@ -17,7 +20,7 @@ from ..addresses import md_link
 from ..content import Policy
 from ..history import PolicyHistory, Version, spans
 from ..labels import ENGLISH, Wording
-from ..markup import admonition, front_matter, html_block, page_source
+from ..markup import a, admonition, front_matter, html_block, page_source
 from ..redline import (
     COUNCIL_LEGEND,
     LEGEND_TEXT,
@@ -37,7 +40,14 @@ from .archive_common import (
     published_on,
     responds_text,
 )
-from .version import date_kind, policy_title, span_text, title_of_page, withdrawn_text
+from .version import (
+    date_kind,
+    policy_title,
+    span_text,
+    title_of_page,
+    translated_text,
+    withdrawn_text,
+)
 
 
 def cached_redline(old: Version, new: Version, touched: set[str]) -> Redline | None:
@@ -87,13 +97,42 @@ def legend(words: Wording = ENGLISH) -> str:
     )
 
 
+def translated_notice(words: Wording, here: str, kinds: set[str], old: int, new: int,
+                      prefix: str) -> str:
+    """What a redline of two translations says it is: whose translations (the least
+    authoritative of the two kinds), which versions, and a link to the redline of the
+    English text, the same page at the site's root."""
+    _ = words._
+    kind = next(k for k in ("machine", "courtesy", "official") if k in kinds)
+    title = {"official": _("Changes marked in the official translation"),
+             "courtesy": _("Changes marked in the courtesy translation; the English text "
+                           "governs"),
+             "machine": _("Changes marked in the machine translation; the English text "
+                          "governs")}[kind]
+    lines = [_("This is a redline of the translation: it compares the translation of "
+               "version %(old)s with the translation of version %(new)s.", old=old, new=new),
+             a(addresses.in_default_language(here, prefix),
+               _("See what changed in the English text"), hreflang="en")]
+    return admonition("note", title, " ".join(lines))
+
+
 def redline_md(
     ctx: ArchiveContext, policy: Policy, history: PolicyHistory, old: Version, new: Version,
     here: str, *, kind: str,
 ) -> str:
+    """A redline page; on a page in another language, the redline of the two versions'
+    translations when both have one (`version.translated_text`), else of the English text,
+    marked as such."""
     _ = ctx._
     pid = policy.id
-    result = cached_redline(old, new, ctx.touched)
+    translations = (translated_text(ctx, history, old), translated_text(ctx, history, new))
+    translated = all(translations)
+    if translated:
+        (old_translation, old_text), (new_translation, new_text) = translations
+        result = cached_redline(replace(old, policy=old_text), replace(new, policy=new_text),
+                                ctx.touched)
+    else:
+        result = cached_redline(old, new, ctx.touched)
     span = {s.version.number: s for s in spans(history)}[new.number]
     draft = new.policy.meta.status == "draft"
     if kind == "consecutive":
@@ -143,6 +182,10 @@ def redline_md(
                               _("One of these versions' text is withheld, so no redline is "
                                 "shown.")))
         return page_source(out)
+    if translated:
+        out.append(translated_notice(ctx, here, {old_translation.meta.kind,
+                                                 new_translation.meta.kind},
+                                     old.number, new.number, ctx.prefix))
     out.append(html_block(legend(ctx)))
     out.append("## " + _("Sections that changed") + " {#changes--sections}\n")
     if result.sections:
@@ -151,6 +194,7 @@ def redline_md(
             status = {"changed": _("changed"), "added": _("added"),
                       "removed": _("removed")}[section.status]
             title_md = (escape_md(_("Opening text")) if section.id == PREAMBLE_ID
+                        else escape_md(section.title) if translated
                         else ctx.in_english(escape_md(section.title)))
             items.append(f"- [{title_md}](#{section.id}) ({status})")
         out.append("\n".join(items) + "\n")
@@ -159,7 +203,8 @@ def redline_md(
     else:
         out.append(_("The words are the same; only details outside the text changed.") + "\n")
     out.append("## " + _("The text with changes marked") + " {#changes--text}\n")
-    out.append(html_block(_offset_headings(in_language(result.html, ctx))))
+    out.append(html_block(_offset_headings(in_language(result.html, ctx,
+                                                       translated=translated))))
     return page_source(out)
 
 

@@ -189,20 +189,33 @@ def version_md(ctx: ArchiveContext, policy: Policy, history: PolicyHistory, span
         out.append(admonition("warning", _("Text withheld"),
                               ctx.in_english(escape_md(version.withheld))))
     else:
-        out.append(_version_text(ctx, policy, version, here))
+        out.append(_version_text(ctx, history, version, here))
     return page_source([x for x in out if x])
 
 
-def _version_text(ctx: ArchiveContext, policy: Policy, version: Version, here: str) -> str:
+def translated_text(ctx: Wording, history: PolicyHistory, version: Version
+                    ) -> tuple[Translation, Policy] | None:
+    """The translation of `version` into the language of `ctx`, and the version as
+    that translation gives it (its body and outline), when the history has one with a
+    text (`PolicyHistory.translated`); None in English."""
+    if ctx.english or version.withheld or version.withdrawn:
+        return None
+    translated = history.translation(ctx.lang, version.number)
+    if translated is None or not translated.has_text:
+        return None
+    return translated, replace(version.policy, body=translated.body,
+                               outline=translated.outline)
+
+
+def _version_text(ctx: ArchiveContext, history: PolicyHistory, version: Version,
+                  here: str) -> str:
     """The version's text: in English; on a page in another language, its translation
-    when there is one of this very version (with a notice saying what it is), otherwise
-    the English, marked as such, under a notice that it is in English only."""
+    when one of this very version was published (with a notice saying what it is),
+    otherwise the English, marked as such, under a notice that it is in English only."""
     if ctx.english:
         return policy_body(version.policy, ctx.library, here, ctx.touched)
-    translated = ctx.translation(policy)
-    if (translated is not None and translated.has_text
-            and translated.meta.translates_version == version.number):
-        text = replace(version.policy, body=translated.body, outline=translated.outline)
+    if (found := translated_text(ctx, history, version)) is not None:
+        translated, text = found
         return (translation_notice(ctx, translated) + "\n"
                 + policy_body(text, ctx.library, here, ctx.touched, ctx))
     body = policy_body(version.policy, ctx.library, here, ctx.touched, ctx)

@@ -107,3 +107,21 @@ def test_the_english_working_copy_does_not_move_the_published_version(published,
         "D. Replies name the department.\n", ""))
     code, lines = check(published, capsys)
     assert not any(line.startswith(TRANSLATION) for line in lines), lines
+
+
+def test_a_translation_is_held_to_the_content_rules(published, capsys):
+    """Content is public and untrusted in every language: no credential and no active
+    content in a translation's front matter or text."""
+    published.with_spanish()
+    front = FRONT.format(version=3).replace(
+        "summary: Una política breve para probar las versiones.",
+        'summary: "Una política <script>alert(1)</script> breve."')
+    body = BODY_ES.replace("Los departamentos mantienen",
+                           "password: Sup3rSecretValue99 Los departamentos mantienen")
+    published.write(TRANSLATION, front + body)
+    code, lines = check(published, capsys)
+    assert code == 1
+    assert any(line.startswith(f"{TRANSLATION}:7:") and "script" in line for line in lines), \
+        lines
+    assert f"{TRANSLATION}:16: text looks like it contains a password; this content is " \
+           "public: remove it and rotate the credential" in lines
