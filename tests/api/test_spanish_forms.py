@@ -309,6 +309,10 @@ def test_every_spanish_public_page_is_valid_html(make_sqlite_app, tmp_path):
     keep("session expired", client.post("/es/feedback/", data={"message": "Hola"}), 400)
     sent = send_form(client, "/es/feedback/", policy_id="ai-1-19", message="Hola.")
     keep("feedback confirmation", client.get(sent.headers["Location"]), 200)
+    code = sent.headers["Location"].rsplit("/", 1)[1]
+    keep("status", client.get(f"/es/feedback/status/{code}"), 200)
+    keep("decisions register", client.get("/es/decisions/"), 200)
+    keep("decisions register with an error", client.get("/es/decisions/?policy=nada"), 400)
     reported = send_form(client, "/es/report/", **REPORT)
     keep("report confirmation", client.get(reported.headers["Location"]), 200)
     keep("over the limit", send_form(client, "/es/report/", **REPORT), 429)

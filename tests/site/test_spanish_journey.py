@@ -85,6 +85,14 @@ def test_a_resident_comments_on_a_clause_in_spanish(page, served):
     assert code in page.locator("main").inner_text()
 
 
+def test_the_register_of_decisions_in_spanish(page, served):
+    """§K.c's "Cómo se aplicó" leads to the register in Spanish, filtered to the clause."""
+    page.goto(served + "/es/policies/ai-1-19/")
+    page.locator("#k-c").get_by_role("link", name=re.compile("^Cómo se ha aplicado")).click()
+    page.wait_for_url("**/es/decisions/?policy=ai-1-19&clause=k-c")
+    in_spanish(page)
+
+
 def test_the_spanish_search_understands_spanish(page, served):
     """The Spanish index is Spanish (Material's lunr stemmer): a query without its accents
     and in another form of the word finds the clause (§K.c: "Lenguaje o contenido
