@@ -13,7 +13,7 @@ from ..addresses import md_link
 from ..content import Policy
 from ..history import PolicyHistory, Span, Version
 from ..labels import ENGLISH, Wording, title_of
-from ..markup import admonition, front_matter, page_source
+from ..markup import admonition, front_matter, html_block, page_source
 from ..render import escape_md
 from ..translations import Translation
 from .archive_common import (
@@ -222,7 +222,11 @@ def _version_text(ctx: ArchiveContext, history: PolicyHistory, version: Version,
     notice = admonition("info", ctx._("Text in English only"), ctx._(
         "The text of this version has not been translated. It is shown below in English, "
         "which is the text that applies."))
-    return f'{notice}\n<div lang="en" markdown="1">\n\n{body}\n</div>\n'
+    # The wrapper as two marked HTML blocks, not a `markdown="1"` div: the archive step sets
+    # them aside, so the text is converted a section at a time as in English
+    # (`engine/sections.py`, which converts a page with raw HTML whole).
+    start, end = html_block('<div lang="en">'), html_block("</div>")
+    return f"{notice}\n{start}\n{body}\n{end}"
 
 
 def translation_notice(words: Wording, translated: Translation) -> str:
