@@ -12,8 +12,8 @@ NGINX := /usr/sbin/nginx
 POLICY_RC := /usr/sbin/policy-rc.d
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint check build serve install browser nginx validators clean benchmarks docs \
-	translations
+.PHONY: run test test-engines lint check build serve install browser nginx validators clean \
+	benchmarks docs translations
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -81,6 +81,12 @@ build: $(STAMP)
 test: $(STAMP) browser nginx validators
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
+
+# The site and history suites again with ProperDocs as the engine (docs/engines.md); CI
+# runs it after `make test`.
+test-engines: $(STAMP) browser nginx validators
+	TRANSPARENCY_ENGINE=properdocs $(BIN)/python -m pytest -n 2 --dist loadfile -q \
+	  tests/site tests/history $(PYTEST_ARGS)
 
 run: $(STAMP)
 	$(BIN)/transparency check

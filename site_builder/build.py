@@ -31,7 +31,7 @@ Log = Callable[[str], None]
 
 
 class BuildFailed(Exception):
-    """The build stopped; `problems` holds one `path:line: message` (or MkDocs line) each."""
+    """The build stopped; `problems` holds one `path:line: message` (or engine line) each."""
 
     def __init__(self, message: str, problems: list | None = None):
         super().__init__(message)
@@ -108,8 +108,18 @@ def build_site(
     now: dt.datetime | None = None,
     config_file: Path = CONFIG,
     progress_stream: TextIO | None = None,
+    engine_name: str | None = None,
 ) -> BuildResult:
-    """Build the site from `content` into `out`; raise BuildFailed and leave `out` alone."""
+    """Build the site from `content` into `out`; raise BuildFailed and leave `out` alone.
+
+    `engine_name` chooses the engine that renders it (`engine.ENGINES`; by default the
+    TRANSPARENCY_ENGINE setting, else MkDocs), once per process."""
+    try:
+        if engine_name is not None:
+            engine.select(engine_name)
+        engine.activate()
+    except engine.EngineUnavailable as error:
+        raise BuildFailed(str(error)) from None
     try:
         with store.opened(store.folder_for(content)) as cache:
             result = _build_site(content, out, log, now=now, config_file=config_file,
@@ -216,7 +226,8 @@ def _render(site, site_dir: Path, config_file: Path, library, log: Log,
         archive = engine.render_site(site, site_dir, config_file=config_file, tick=bar.tick,
                                      published=published, languages=library.languages)
     except engine.MkDocsFailed as failure:
-        raise BuildFailed(f"MkDocs stopped: {failure}", failure.problems) from failure
+        raise BuildFailed(f"{engine.current().title} stopped: {failure}",
+                          failure.problems) from failure
     finally:
         bar.close()
     log(f"{'mkdocs' + suffix:<10} {time.perf_counter() - start - archive.seconds:6.2f} s")

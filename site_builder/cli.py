@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 content errors (or a failed build), 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -71,12 +72,28 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _engine(value: str | None) -> str:
+    """The engine to build with: the option, else the setting, else the default; known
+    and installed, or a usage error."""
+    from .engine import SETTING, EngineUnavailable, engines
+
+    name = engines.named(value)
+    try:
+        engines.select(name)
+    except EngineUnavailable as error:
+        where = f" (from {SETTING})" if not value and os.environ.get(SETTING) else ""
+        raise UsageError(f"{error}{where}") from None
+    return name
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    engine = _engine(args.engine)  # before anything loads the engine
     from .build import BuildFailed, build_site
 
     content = _content_dir(args.content)
     try:
-        build_site(content, Path(args.out), log=lambda line: print(line, file=sys.stderr))
+        build_site(content, Path(args.out), log=lambda line: print(line, file=sys.stderr),
+                   engine_name=engine)
     except BuildFailed as failure:
         for problem in failure.problems:
             print(problem)
@@ -134,6 +151,9 @@ def parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the static site")
     build.add_argument("--content", metavar="DIR", help="content folder (default: content)")
     build.add_argument("--out", metavar="DIR", default="site", help="output (default: site)")
+    build.add_argument("--engine", metavar="NAME",
+                       help="engine that renders the site: mkdocs (the default) or "
+                       "properdocs; default: the TRANSPARENCY_ENGINE setting, else mkdocs")
     build.set_defaults(run=cmd_build)
 
     revise = commands.add_parser(

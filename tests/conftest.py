@@ -17,6 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from site_builder import engine
+
+# The engine TRANSPARENCY_ENGINE names (MkDocs by default) is loaded before any test
+# module imports `mkdocs`: it is chosen once per process (`site_builder/engine/engines.py`).
+engine.activate()
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 CHROMIUM = "/usr/bin/chromium"

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import logging
 import re
 import time
 from collections.abc import Callable
@@ -52,7 +51,7 @@ from .. import addresses, store
 from ..markup import HTML_END, HTML_START
 from ..parallel import WorkFailed, in_processes, workers
 from ..publish import Published
-from . import sections
+from . import engines, sections
 
 ARCHIVE_VERSION = "archive-2"  # bump when this module's output changes
 PLACEHOLDER = "@@transparency-site-version@@"
@@ -85,9 +84,10 @@ def package_version(package: str) -> str:
 
 
 def theme_hash(config_file: Path) -> str:
-    """What the archive's HTML depends on besides each page: config, theme and versions."""
+    """What the archive's HTML depends on besides each page: config, theme and versions
+    (the engine's among them: its name is in every page's generator tag)."""
     digest = hashlib.sha256(ARCHIVE_VERSION.encode())
-    for package in ("mkdocs", "mkdocs-material", "markdown"):
+    for package in (engines.current().distribution, "mkdocs-material", "markdown"):
         digest.update(f"{package}={package_version(package)}\0".encode())
     digest.update(Path(config_file).read_bytes())
     for path in sorted(THEME.rglob("*")):
@@ -346,7 +346,7 @@ def _render(file: File, source: str, config, files: Files, doc_files, nav, env,
         template = env.get_template(page.meta.get("template", "main.html"))
         return template.render(context)
     except Exception as error:
-        logging.getLogger("mkdocs").error(f"Error building page '{file.src_uri}': {error}")
+        engines.error_logger().error(f"Error building page '{file.src_uri}': {error}")
         raise
     finally:
         page.active = False

@@ -1,8 +1,10 @@
-"""The render stage: the site value (`site.Site`) into HTML with MkDocs and Material.
+"""The render stage: the site value (`site.Site`) into HTML with MkDocs' API and Material.
 
-Does what `mkdocs build` does (load the config, start the plugins, build, shut the plugins
-down) so that warnings can be collected and reported as build problems instead of being
-printed by MkDocs' own command line.
+Runs on the engine this process runs (`engines.current`: MkDocs or ProperDocs, which
+answers to the same API). Does what `mkdocs build` does (load the config, start the
+plugins, build, shut the plugins down) so that warnings can be collected from the
+engine's loggers and reported as build problems instead of being printed by its own
+command line.
 
 The site's pages and files are handed to MkDocs from memory (`site.Site`). The archive
 pages (every version, redline, comparison and changelog: `addresses.is_archive_page`) are
@@ -38,18 +40,17 @@ from ..publish import Published
 from ..schema import ENGLISH_ONLY, LanguagesRegistry
 from ..site import Site
 from ..store import Store
+from . import CONFIG, engines
 from .archive import ArchiveResult, package_version, render_archive, theme_hash
 from .languages import configure, install_words, theme_key
 from .templates import TemplateCache, WarningCounter
 
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG = ROOT / "mkdocs.yml"
 POLICIES_SECTION = "Policies"
 NAV_POLICY_LIMIT = 40
 
 
 class MkDocsFailed(Exception):
-    """MkDocs stopped; `problems` holds its warnings and errors, one line each."""
+    """The engine stopped; `problems` holds its warnings and errors, one line each."""
 
     def __init__(self, message: str, problems: list[str]):
         super().__init__(message)
@@ -149,10 +150,10 @@ class _RenderCache(BasePlugin):
         self.pending: dict[str, tuple[str, int]] = {}  # src_uri → key, warnings before
 
     def on_startup(self, *, command, dirty):  # noqa: D102 (MkDocs event)
-        logging.getLogger("mkdocs").addHandler(self.warnings)
+        engines.attach(self.warnings)
 
     def on_shutdown(self):  # noqa: D102 (MkDocs event)
-        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        engines.detach(self.warnings)
 
     def on_page_markdown(self, markdown, page, config, files):  # noqa: D102 (MkDocs event)
         src = page.file.src_uri
@@ -327,10 +328,7 @@ def render_site(
     """
     language = by_code(languages, site.lang) or default_language(languages)
     collector = _Collector()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(collector)
-    propagate = logger.propagate
-    logger.propagate = False  # report through MkDocsFailed, not on stderr
+    listening = engines.listen(collector)  # report through MkDocsFailed, not on stderr
     empty = Path(tempfile.mkdtemp(prefix=".docs-", dir=Path(site_dir).parent))
     try:
         try:
@@ -384,6 +382,5 @@ def render_site(
         finally:
             config.plugins.on_shutdown()
     finally:
-        logger.removeHandler(collector)
-        logger.propagate = propagate
+        engines.unlisten(collector, listening)
         shutil.rmtree(empty, ignore_errors=True)

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 from markdown.extensions import Extension
 from markdown.extensions.toc import nest_toc_tokens
+from mkdocs.structure import pages as _pages
 from mkdocs.structure.toc import get_toc
 
 # md_in_html acts only on raw HTML blocks, which a page converted by sections has none of
@@ -49,7 +50,9 @@ _SPLIT = re.compile(r"(?<=\n\n)(?=#{1,6}[ \t])")
 _UNSAFE = re.compile(r"<[A-Za-z/!?]|```|~~~|\[TOC\]")
 _LINK = re.compile(r"""\s(?:href|src)=(["'])(.*?)\1""")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_PAGES_LOG = "mkdocs.structure.pages"  # where Page.render logs what it finds in links
+# where Page.render logs what it finds in links: the engine's own module's logger
+# (`properdocs.structure.pages` when ProperDocs answers for `mkdocs.structure.pages`)
+_PAGES_LOG = _pages.log.name
 
 
 @dataclass(frozen=True)

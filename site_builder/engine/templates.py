@@ -34,6 +34,7 @@ from mkdocs.structure.nav import Navigation
 
 from .. import store
 from ..store import Store
+from . import engines
 from .archive import PLACEHOLDER
 
 __all__ = ["PLACEHOLDER", "TemplateCache", "WarningCounter", "nav_signature", "page_key",
@@ -111,10 +112,10 @@ class TemplateCache(BasePlugin):
         self.template = None
 
     def on_startup(self, *, command, dirty):  # noqa: D102 (MkDocs event)
-        logging.getLogger("mkdocs").addHandler(self.warnings)
+        engines.attach(self.warnings)
 
     def on_shutdown(self):  # noqa: D102 (MkDocs event)
-        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        engines.detach(self.warnings)
         self._restore()
 
     def on_env(self, env, config, files):  # noqa: D102 (MkDocs event)
