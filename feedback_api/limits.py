@@ -292,17 +292,34 @@ def init_sign_ins(app: Flask) -> None:
 
 def _retry_after_on_refusals(response):
     """Flask-Limiter sends Retry-After with every answer it counts; a 201 or a 422 has no
-    use for it. Refusals (429) keep it, at least 1 second, and 503s their own."""
+    use for it. Refusals (429) keep it, at least 1 second, and 503s their own.
+
+    Flask-Limiter writes the wait rounded down, so a client that waited as long as it
+    was told could be refused again (up to a second early); a refusal's wait is the
+    breached window's reset, rounded up."""
     if "Retry-After" in response.headers:
         if response.status_code == 429:
-            try:
-                wait = int(response.headers["Retry-After"])
-            except ValueError:
-                wait = 1
+            wait = _seconds_to_reset()
+            if wait is None:
+                try:
+                    wait = int(response.headers["Retry-After"])
+                except ValueError:
+                    wait = 1
             response.headers["Retry-After"] = str(max(1, wait))
         elif response.status_code != 503:
             del response.headers["Retry-After"]
     return response
+
+
+def _seconds_to_reset() -> int | None:
+    """Whole seconds until every limit this request breached lets it through again."""
+    resets = []
+    for limiter in (submission_limiter, sign_in_limiter):
+        try:
+            resets += [limit.window[0] for limit in limiter.current_limits if limit.breached]
+        except Exception:  # noqa: BLE001 - no such limiter on this app, or storage away
+            continue
+    return math.ceil(max(resets) - time.time()) if resets else None
 
 
 # A limit in words, in the request's language: one per unit of time, and per several.
