@@ -191,6 +191,16 @@ def three_versions(repo: Repo) -> list[str]:
     return commits
 
 
+def build_without_warnings(content: Path, out: Path) -> Path:
+    """Build `content` into `out`, whose build log must hold no warning; return `out`."""
+    from site_builder.build import build_site
+
+    lines: list[str] = []
+    build_site(content, out, log=lines.append)
+    assert not [line for line in lines if line.startswith("warning")], lines
+    return out
+
+
 class StaticServer:
     """The built site on a loopback port, as a web server would serve it."""
 

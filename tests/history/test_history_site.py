@@ -26,6 +26,7 @@ from tests.history.conftest import (
     V3_BODY,
     Repo,
     StaticServer,
+    build_without_warnings,
     policy_text,
     three_versions,
 )
@@ -70,10 +71,7 @@ def repo(tmp_path_factory) -> Repo:
 @pytest.fixture(scope="module")
 def site(repo, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("history-site-out") / "site"
-    lines: list[str] = []
-    build_site(repo.content, out, log=lines.append)
-    assert not [line for line in lines if line.startswith("warning")], lines
-    return out
+    return build_without_warnings(repo.content, out)
 
 
 @pytest.fixture(scope="module")

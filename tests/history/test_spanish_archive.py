@@ -17,7 +17,6 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 
-from site_builder.build import build_site
 from site_builder.labels import Words
 from site_builder.redline import compare_parts, in_language, parts
 from tests.conftest import CONTENT, axe_violations
@@ -26,6 +25,7 @@ from tests.history.conftest import (
     V3_BODY,
     Repo,
     StaticServer,
+    build_without_warnings,
     policy_text,
     three_versions,
 )
@@ -83,10 +83,7 @@ def repo(tmp_path_factory) -> Repo:
 @pytest.fixture(scope="module")
 def site(repo, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("spanish-archive-out") / "site"
-    lines: list[str] = []
-    build_site(repo.content, out, log=lines.append)
-    assert not [line for line in lines if line.startswith("warning")], lines
-    return out
+    return build_without_warnings(repo.content, out)
 
 
 @pytest.fixture(scope="module")

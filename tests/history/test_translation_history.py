@@ -28,7 +28,15 @@ from site_builder.languages import by_code
 from site_builder.pages.archive_common import ArchiveContext
 from site_builder.versions import archive_parts, policy_key
 from tests.conftest import CONTENT
-from tests.history.conftest import POLICY, V2_BODY, V3_BODY, Repo, body_with, policy_text
+from tests.history.conftest import (
+    POLICY,
+    V2_BODY,
+    V3_BODY,
+    Repo,
+    body_with,
+    build_without_warnings,
+    policy_text,
+)
 
 ES = "es/policies/social-media"
 EN = "policies/social-media"
@@ -89,10 +97,7 @@ def repo(tmp_path_factory) -> Repo:
 @pytest.fixture(scope="module")
 def site(repo, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("translation-history-out") / "site"
-    lines: list[str] = []
-    build_site(repo.content, out, log=lines.append)
-    assert not [line for line in lines if line.startswith("warning")], lines
-    return out
+    return build_without_warnings(repo.content, out)
 
 
 def read(site: Path, rel: str) -> str:
