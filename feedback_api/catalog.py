@@ -223,7 +223,7 @@ def load_catalog(content_dir: Path) -> Catalog:
     from a content folder. Without usable categories or outcomes the app cannot take a
     report or close an item: ContentMissing names the file and its problems."""
     from site_builder.content import load_library
-    from site_builder.labels import short_title, title_of
+    from site_builder.labels import Words, short_title, title_of
 
     content_dir = Path(content_dir)
     if not (content_dir / "policies").is_dir():
@@ -239,15 +239,15 @@ def load_catalog(content_dir: Path) -> Catalog:
         outline = policy.outline
         sections = {anchor: outline.label_of(anchor) or anchor for anchor in outline.anchors}
         names, titles = {}, {}
-        for (lang, pid), translated in library.translations.items():
-            if pid != policy_id:
+        for language in library.languages.languages:
+            words = Words(language.code, library=library)
+            translated = words.translation(policy)
+            if translated is None:
                 continue
-            title = translated.meta.title
-            number = policy.meta.number
-            names[lang] = (f"{number}: {title}" if number else title, number or title)
+            names[language.code] = (words.title(policy), words.short_title(policy))
             if translated.has_text:
-                titles[lang] = {section.id: section.title
-                                for section in translated.outline.sections}
+                titles[language.code] = {section.id: section.title
+                                         for section in translated.outline.sections}
         policies[policy_id] = PolicyEntry(policy_id, policy.meta.title, policy.meta.number,
                                           sections, title_of(policy), short_title(policy),
                                           names, titles)

@@ -164,10 +164,12 @@ class Wording:
 
 @dataclass(frozen=True)
 class Words(Wording):
-    """Wording alone, for a maker that has no page context (`render.render_policy_body`)."""
+    """Wording alone, for a maker that has no page context (`render.render_policy_body`);
+    with a `library`, titles come from its translations (`feedback_api.catalog`)."""
 
     lang: str = languages.DEFAULT
     prefix: str = ""
+    library: object = None
 
 
 ENGLISH = Words()

@@ -191,6 +191,22 @@ def three_versions(repo: Repo) -> list[str]:
     return commits
 
 
+# The front matter of a Spanish translation of the test policy (`{version}`: the version
+# it translates).
+TRANSLATION = "translations/es/social-media.md"
+TRANSLATION_FRONT = """\
+---
+policy: social-media
+lang: es
+translates_version: {version}
+kind: courtesy
+title: Política de prueba de redes sociales
+summary: Una política breve para probar las versiones.
+---
+
+"""
+
+
 def build_without_warnings(content: Path, out: Path) -> Path:
     """Build `content` into `out`, whose build log must hold no warning; return `out`."""
     from site_builder.build import build_site

@@ -4,20 +4,8 @@ exist, and the translated text must have its sections and clauses, anchor for an
 from __future__ import annotations
 
 from site_builder.cli import main
-from tests.history.conftest import POLICY, body_with
+from tests.history.conftest import POLICY, TRANSLATION, TRANSLATION_FRONT, body_with
 
-TRANSLATION = "translations/es/social-media.md"
-FRONT = """\
----
-policy: social-media
-lang: es
-translates_version: {version}
-kind: courtesy
-title: Política de prueba de redes sociales
-summary: Una política breve para probar las versiones.
----
-
-"""
 BODY_ES = """\
 ## Propósito {#purpose}
 
@@ -40,7 +28,7 @@ def check(repo, capsys) -> tuple[int, list[str]]:
 
 def test_a_translation_of_the_current_version_is_accepted(published, capsys):
     published.with_spanish()
-    published.write(TRANSLATION, FRONT.format(version=3) + BODY_ES)
+    published.write(TRANSLATION, TRANSLATION_FRONT.format(version=3) + BODY_ES)
     published.commit("Spanish translation of version 3")
     assert check(published, capsys) == (0, [])
 
@@ -49,7 +37,7 @@ def test_a_translation_of_an_older_version_is_checked_against_that_version(
         published, capsys):
     """Version 1 had §B.b and no §D: a translation of it must have the same."""
     published.with_spanish()
-    published.write(TRANSLATION, FRONT.format(version=1) + BODY_ES)
+    published.write(TRANSLATION, TRANSLATION_FRONT.format(version=1) + BODY_ES)
     code, lines = check(published, capsys)
     assert code == 1
     assert lines == [f"{TRANSLATION}:20: anchor #d is not in version 1 of social-media; keep "
@@ -57,13 +45,13 @@ def test_a_translation_of_an_older_version_is_checked_against_that_version(
     older = body_with(("Corrija los errores pronto.\n",
                        "Corrija los errores pronto.\n    b. Señale los cambios.\n"),
                       ("D. Las respuestas nombran al departamento.\n", ""), body=BODY_ES)
-    published.write(TRANSLATION, FRONT.format(version=1) + older)
+    published.write(TRANSLATION, TRANSLATION_FRONT.format(version=1) + older)
     assert check(published, capsys) == (0, [])
 
 
 def test_a_missing_clause_is_named(published, capsys):
     published.with_spanish()
-    published.write(TRANSLATION, FRONT.format(version=3) + BODY_ES.replace(
+    published.write(TRANSLATION, TRANSLATION_FRONT.format(version=3) + BODY_ES.replace(
         "D. Las respuestas nombran al departamento.\n", ""))
     code, lines = check(published, capsys)
     assert code == 1
@@ -74,7 +62,7 @@ def test_a_missing_clause_is_named(published, capsys):
 
 def test_a_version_that_does_not_exist_is_refused(published, capsys):
     published.with_spanish()
-    published.write(TRANSLATION, FRONT.format(version=4) + BODY_ES)
+    published.write(TRANSLATION, TRANSLATION_FRONT.format(version=4) + BODY_ES)
     code, lines = check(published, capsys)
     assert code == 1
     assert lines == [f"{TRANSLATION}:4: social-media has no version 4 (its versions are 1 "
@@ -83,14 +71,15 @@ def test_a_version_that_does_not_exist_is_refused(published, capsys):
 
 def test_a_summary_alone_needs_no_anchors(published, capsys):
     published.with_spanish()
-    published.write(TRANSLATION, FRONT.format(version=1))
+    published.write(TRANSLATION, TRANSLATION_FRONT.format(version=1))
     assert check(published, capsys) == (0, [])
 
 
 def test_the_file_must_sit_where_it_says(published, capsys):
     published.with_spanish()
-    published.write("translations/es/other-name.md", FRONT.format(version=3) + BODY_ES)
-    published.write("translations/vi/social-media.md", FRONT.format(version=3) + BODY_ES)
+    text = TRANSLATION_FRONT.format(version=3) + BODY_ES
+    published.write("translations/es/other-name.md", text)
+    published.write("translations/vi/social-media.md", text)
     code, lines = check(published, capsys)
     assert code == 1
     assert "translations/es/other-name.md:2: policy is 'social-media' but the file is named " \
@@ -101,7 +90,7 @@ def test_the_file_must_sit_where_it_says(published, capsys):
 def test_the_english_working_copy_does_not_move_the_published_version(published, capsys):
     """Anchors are checked against the published version, not edits not yet committed."""
     published.with_spanish()
-    published.write(TRANSLATION, FRONT.format(version=3) + BODY_ES)
+    published.write(TRANSLATION, TRANSLATION_FRONT.format(version=3) + BODY_ES)
     published.commit("Spanish translation of version 3")
     published.write(POLICY, (published.content / POLICY).read_text().replace(
         "D. Replies name the department.\n", ""))
@@ -113,7 +102,7 @@ def test_a_translation_is_held_to_the_content_rules(published, capsys):
     """Content is public and untrusted in every language: no credential and no active
     content in a translation's front matter or text."""
     published.with_spanish()
-    front = FRONT.format(version=3).replace(
+    front = TRANSLATION_FRONT.format(version=3).replace(
         "summary: Una política breve para probar las versiones.",
         'summary: "Una política <script>alert(1)</script> breve."')
     body = BODY_ES.replace("Los departamentos mantienen",

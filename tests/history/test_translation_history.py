@@ -30,6 +30,8 @@ from site_builder.versions import archive_parts, policy_key
 from tests.conftest import CONTENT
 from tests.history.conftest import (
     POLICY,
+    TRANSLATION,
+    TRANSLATION_FRONT,
     V2_BODY,
     V3_BODY,
     Repo,
@@ -40,18 +42,6 @@ from tests.history.conftest import (
 
 ES = "es/policies/social-media"
 EN = "policies/social-media"
-TRANSLATION = "translations/es/social-media.md"
-FRONT = """\
----
-policy: social-media
-lang: es
-translates_version: {version}
-kind: courtesy
-title: Política de prueba de redes sociales
-summary: Una política breve para probar las versiones traducidas.
----
-
-"""
 # Version 1 (tests/history/conftest.py BODY_1) in Spanish: the same anchors.
 ES_1 = """\
 ## Propósito {#purpose}
@@ -83,11 +73,11 @@ def repo(tmp_path_factory) -> Repo:
         repo.write(f"policies/{file.name}", file.read_text())
     repo.write(POLICY, policy_text(effective="2025-07-01"))
     repo.commit("Adopt the social media test policy", "2026-01-05")
-    repo.write(TRANSLATION, FRONT.format(version=1) + ES_1)
+    repo.write(TRANSLATION, TRANSLATION_FRONT.format(version=1) + ES_1)
     repo.commit("Spanish translation of version 1", "2026-01-06")
     repo.write(POLICY, policy_text(V2_BODY, effective="2026-02-01"))
     repo.commit("Accounts must also be secure", "2026-01-20")
-    repo.write(TRANSLATION, FRONT.format(version=2) + ES_2)
+    repo.write(TRANSLATION, TRANSLATION_FRONT.format(version=2) + ES_2)
     repo.commit("Spanish translation of version 2", "2026-01-21")
     repo.write(POLICY, policy_text(V3_BODY, effective="2026-04-01"))
     repo.commit("Signed posts; obscene comments; replies name the department", "2026-03-10")
@@ -223,7 +213,7 @@ def test_a_translation_of_every_version_makes_the_comparison_with_the_current_on
     content = work / "content"
     library, _ = load_library(content)
     before, _ = read_history(content, library)
-    (content / TRANSLATION).write_text(FRONT.format(version=3) + ES_3, encoding="utf-8")
+    (content / TRANSLATION).write_text(TRANSLATION_FRONT.format(version=3) + ES_3, encoding="utf-8")
     library, problems = load_library(content)
     assert not problems, problems
     histories, warnings = read_history(content, library)
@@ -275,15 +265,15 @@ def test_earlier_states_are_not_checked_but_one_with_a_credential_is_not_shown(
     repo.write(POLICY, policy_text(effective="2025-07-01"))
     repo.commit("Adopt the social media test policy")
     token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
-    repo.write(TRANSLATION, FRONT.format(version=1) + ES_1 + f"\nClave: {token}\n")
+    repo.write(TRANSLATION, TRANSLATION_FRONT.format(version=1) + ES_1 + f"\nClave: {token}\n")
     repo.commit("Spanish translation of version 1")
     repo.write(POLICY, policy_text(V2_BODY, effective="2026-02-01"))
     repo.commit("Accounts must also be secure")
-    repo.write(TRANSLATION, FRONT.format(version=2) + ES_3)  # §D is not in version 2
+    repo.write(TRANSLATION, TRANSLATION_FRONT.format(version=2) + ES_3)  # §D is not in version 2
     repo.commit("Spanish translation of version 2, ahead of itself")
     repo.write(POLICY, policy_text(V3_BODY, effective="2026-04-01"))
     repo.commit("Signed posts; obscene comments; replies name the department")
-    repo.write(TRANSLATION, FRONT.format(version=3) + ES_3)
+    repo.write(TRANSLATION, TRANSLATION_FRONT.format(version=3) + ES_3)
     repo.commit("Spanish translation of version 3")
     assert main(["check", "--content", str(repo.content)]) == 0, capsys.readouterr().out
     library, histories, warnings = repo.history()
