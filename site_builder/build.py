@@ -24,6 +24,7 @@ from . import engine, history, pages, publish, store, translations, withdrawals
 from .content import load_library
 from .engine import CONFIG
 from .languages import default_language
+from .render_html import standard_markdown
 from .site import make_site
 from .stamp import SiteStamp, site_stamp
 
@@ -174,6 +175,7 @@ def _build_site(
         try:
             sites.append(make_site(library, histories, stamp, tick=bar.tick, unread=True,
                                    site_url=engine.site_url(config_file),
+                                   html_bodies=standard_markdown(config_file),
                                    timed=lambda name, tag=tag: stage(log, name + tag),
                                    language=language))
         except pages.PageProblem as problem:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
@@ -149,52 +150,88 @@ def render_policy_body(
     out: list[str] = []
     outline = policy.outline
     for block in outline.preamble:
-        out.append(_block(policy, block, rewrite, feedback, words))
+        out.append(block_markdown(policy, block, rewrite, feedback, words))
     for section in outline.sections:
-        out.append(_section(policy, section, rewrite, feedback, heading_offset, words))
+        out.append(section_markdown(policy, section, rewrite, feedback, heading_offset, words))
     return "\n\n".join(part for part in out if part.strip()) + "\n"
 
 
-def _section(policy, section: Section, rewrite, feedback: bool, offset: int,
+def section_markdown(policy, section: Section, rewrite, feedback: bool, offset: int,
              words: Wording) -> str:
-    level = min(6, section.level + offset)
-    title = inert(section.title).replace("{", "(").replace("}", ")")
-    lines = [f"{'#' * level} {title} {{#{section.id}}}", ""]
-    name = words._("section \u201c%(title)s\u201d", title=_plain(section.title))
-    lines.append(section_tools(policy.id, section.id, name, feedback=feedback, words=words))
-    lines.append('{: .policy-tools }')
-    parts = ["\n".join(lines)]
+    parts = [section_heading(section, offset),
+             section_links(policy, section, feedback, words)]
     for block in section.blocks:
-        parts.append(_block(policy, block, rewrite, feedback, words))
+        parts.append(block_markdown(policy, block, rewrite, feedback, words))
     return "\n\n".join(p for p in parts if p.strip())
 
 
-def _block(policy, block: Block, rewrite, feedback: bool, words: Wording) -> str:
+def section_heading(section: Section, offset: int = 0) -> str:
+    """A section's heading, with its anchor."""
+    level = min(6, section.level + offset)
+    title = inert(section.title).replace("{", "(").replace("}", ")")
+    return f"{'#' * level} {title} {{#{section.id}}}"
+
+
+def section_links(policy, section: Section, feedback: bool, words: Wording) -> str:
+    """The paragraph of links under a section's heading."""
+    name = words._("section \u201c%(title)s\u201d", title=_plain(section.title))
+    tools = section_tools(policy.id, section.id, name, feedback=feedback, words=words)
+    return f"{tools}\n{{: .policy-tools }}"
+
+
+def block_markdown(policy, block: Block, rewrite, feedback: bool, words: Wording) -> str:
     if block.prose:
-        return portable_prose(rewrite_links(inert(block.prose), rewrite)).strip("\n")
-    items = [_clause(policy, clause, rewrite, feedback, 0, words) for clause in block.clauses]
+        return prose_text(block, rewrite)
+    items = [clause_markdown(clause_text(policy, clause, rewrite, feedback, words))
+             for clause in block.clauses]
     return "\n\n".join(items)
 
 
-def _clause(policy, clause: Clause, rewrite, feedback: bool, depth: int,
-            words: Wording) -> str:
-    pad = INDENT * depth
+def prose_text(block: Block, rewrite) -> str:
+    """A run of prose as the page has it: links rewritten, active content made inert."""
+    return portable_prose(rewrite_links(inert(block.prose), rewrite)).strip("\n")
+
+
+@dataclass(frozen=True)
+class ClauseText:
+    """A clause as the page has it: its first paragraph's Markdown with the marker first
+    and its links last ("**c.** … [Link](#k-c){…}"), its other paragraphs, its children.
+    Lines are as written, without the list's indentation."""
+
+    id: str
+    first: str
+    more: tuple[str, ...]
+    children: tuple[ClauseText, ...]
+
+
+def clause_text(policy, clause: Clause, rewrite, feedback: bool, words: Wording) -> ClauseText:
     marker = clause.label.rsplit(".", 1)[-1] + "."
     text = portable_prose(rewrite_links(inert(clause.text), rewrite))
     paragraphs = [p.strip() for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
     first = paragraphs[0].split("\n") if paragraphs else [""]
     tools = section_tools(policy.id, clause.id, f"\u00a7{clause.label}", feedback=feedback,
                           clause=True, words=words)
-    lines = [f"{pad}-   **{marker}** {first[0].strip()}"]
-    lines += [f"{pad}{INDENT}{line.strip()}" for line in first[1:]]
+    lines = [f"**{marker}** {first[0].strip()}", *(line.strip() for line in first[1:])]
     lines[-1] += f" {tools}"
+    return ClauseText(
+        clause.id, "\n".join(lines),
+        tuple("\n".join(line.strip() for line in p.split("\n")) for p in paragraphs[1:]),
+        tuple(clause_text(policy, child, rewrite, feedback, words)
+              for child in clause.children))
+
+
+def clause_markdown(clause: ClauseText, depth: int = 0) -> str:
+    """A clause as an item of a (loose) Markdown list, its id on its first paragraph."""
+    pad = INDENT * depth
+    first = clause.first.split("\n")
+    lines = [f"{pad}-   {first[0]}", *(f"{pad}{INDENT}{line}" for line in first[1:])]
     lines.append(f"{pad}{INDENT}{{: #{clause.id} .policy-clause }}")
-    for paragraph in paragraphs[1:]:
+    for paragraph in clause.more:
         lines.append("")
-        lines += [f"{pad}{INDENT}{line.strip()}" for line in paragraph.split("\n")]
+        lines += [f"{pad}{INDENT}{line}" for line in paragraph.split("\n")]
     for child in clause.children:
         lines.append("")
-        lines.append(_clause(policy, child, rewrite, feedback, depth + 1, words))
+        lines.append(clause_markdown(child, depth + 1))
     return "\n".join(lines)
 
 

@@ -94,6 +94,7 @@ def make_site(
     timed: Callable[[str], AbstractContextManager] = lambda _: nullcontext(),
     unread: bool = False,
     language: LanguageEntry | None = None,
+    html_bodies: bool = False,
 ) -> Site:
     """Every page and file of the site; `pages.PageProblem` on content the current pages
     cannot be made from. `timed(name)` wraps each of the two steps (the build logs their
@@ -102,7 +103,10 @@ def make_site(
     render stage, which may take them over from the published site without reading them.
 
     `language` is the language the pages are written in (the default when None); another
-    language's site has the same paths and is published under its prefix (`/es/`)."""
+    language's site has the same paths and is published under its prefix (`/es/`).
+    `html_bodies`: the site's Markdown is converted as `render_html` converts pieces of
+    it (`render_html.standard_markdown`), so the version pages may carry their text as
+    HTML."""
     lang = language.code if language else languages.DEFAULT
     with timed("pages"):
         made = pages.current_pages(library, histories, stamp, tick=tick, language=language)
@@ -112,6 +116,8 @@ def make_site(
         settings = stamp.as_dict()
         if site_url:
             settings["site_url"] = site_url
+        if html_bodies:
+            settings["html_bodies"] = True
         per_policy, others, keys = versions.archive_parts(library, histories, settings,
                                                           unread=unread, language=language)
     archive_data: dict[str, str] = {}

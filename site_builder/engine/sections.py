@@ -43,9 +43,12 @@ from markdown.extensions.toc import nest_toc_tokens
 from mkdocs.structure import pages as _pages
 from mkdocs.structure.toc import get_toc
 
-# md_in_html acts only on raw HTML blocks, which a page converted by sections has none of
-SAFE_EXTENSIONS = ["toc", "tables", "fenced_code", "attr_list", "admonition", "md_in_html"]
-SAFE_CONFIGS = {"toc": {"permalink": False}}
+from ..render_html import EXTENSION_CONFIGS, EXTENSIONS
+
+# the site's conversion (md_in_html acts only on raw HTML blocks, which a page converted by
+# sections has none of)
+SAFE_EXTENSIONS = EXTENSIONS
+SAFE_CONFIGS = EXTENSION_CONFIGS
 _SPLIT = re.compile(r"(?<=\n\n)(?=#{1,6}[ \t])")
 _UNSAFE = re.compile(r"<[A-Za-z/!?]|```|~~~|\[TOC\]")
 _LINK = re.compile(r"""\s(?:href|src)=(["'])(.*?)\1""")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from html import escape
 from urllib.parse import urlsplit
 
-from .. import addresses, store
+from .. import addresses, render_html, store
 from ..addresses import md_link
 from ..content import Library, Policy
 from ..history import DEFAULT_ROLE, FIRST_VERSION_NOTE, PolicyHistory, Version
@@ -161,9 +161,10 @@ def safe_links(policy: Policy, library: Library) -> Policy:
 
 
 def policy_body(policy: Policy, library: Library, page: str, touched: set[str],
-                words: Wording = ENGLISH) -> str:
+                words: Wording = ENGLISH, *, html: bool = False) -> str:
     """An old version's text rendered for `page`, from the store when it holds it; the
-    links and labels around the text in the language of `words`."""
+    links and labels around the text in the language of `words`. With `html`, all but
+    its headings as HTML where that gives the same page (`render_html.body`)."""
     targets = sorted(link.target for link in policy.outline.links)
     resolved = []
     for target in targets:
@@ -173,13 +174,14 @@ def policy_body(policy: Policy, library: Library, page: str, touched: set[str],
             resolved.append(f"{target}>{other.id if other else ''}:"
                             + (",".join(sorted(other.outline.anchors)) if other else ""))
     language = () if words.english else (words.lang, catalogue_hash(words.lang))
+    converted = (source_hash("render_html.py"), render_html.VERSION) if html else ()
     key = cache_key("body", source_hash("render.py", "active_content.py"), policy.id, page,
-                    policy.body, *resolved, *language)
+                    policy.body, *resolved, *language, *converted)
     touched.add(key)
     text = store.current().get_text(key)
     if text is None:
         safe = safe_links(policy, library)
-        text = render_policy_body(safe, page=page, library=library, feedback=False,
-                                  words=words)
+        render = render_html.body if html else render_policy_body
+        text = render(safe, page=page, library=library, feedback=False, words=words)
         store.current().put_text(key, text)
     return text
