@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Callable
+import signal
+from collections.abc import Callable, Iterator
 
 
 class WorkFailed(Exception):
@@ -35,29 +36,64 @@ def in_processes(work: Callable[[list], dict], todo: list, jobs: int) -> list[di
     as WorkFailed once every child has finished."""
     if jobs <= 1 or not hasattr(os, "fork"):
         return [work(todo)]
-    children = []
-    for share in range(1, jobs):
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child
-            os.close(read_end)
-            status = 0
-            try:
-                report = {"report": work(todo[share::jobs])}
-            except BaseException as error:  # noqa: BLE001 (reported to the parent)
-                report = {"error": f"{type(error).__name__}: {error}"}
-                status = 1
-            with os.fdopen(write_end, "wb") as pipe:
-                pickle.dump(report, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-            os._exit(status)
-        os.close(write_end)
-        children.append((pid, read_end))
-    errors = []
-    reports = []
+    helpers = Helpers([lambda share=share: work(todo[share::jobs]) for share in range(1, jobs)])
     try:
-        reports.append(work(todo[0::jobs]))
-    finally:
-        for pid, read_end in children:
+        report = work(todo[0::jobs])
+    except BaseException:
+        helpers.wait()
+        raise
+    return [report, *helpers.reports()]
+
+
+class Turns:
+    """Hands out 0, 1, 2, … to whichever process asks next, across forked processes (a
+    counter in shared memory), so that processes that start at different times share a
+    list of work by taking its items in turn."""
+
+    def __init__(self, count: int) -> None:
+        import multiprocessing
+
+        self.count = count
+        self._next = multiprocessing.get_context("fork").Value("q", 0)
+
+    def __iter__(self) -> Iterator[int]:
+        while True:
+            with self._next.get_lock():
+                index = self._next.value
+                self._next.value += 1
+            if index >= self.count:
+                return
+            yield index
+
+
+class Helpers:
+    """Forked processes, one per `work` callable, each sending back its report (anything
+    pickle can carry) through a pipe; `reports` waits for them all."""
+
+    def __init__(self, works: list[Callable[[], dict]]) -> None:
+        self.children: list[tuple[int, int]] = []
+        for work in works:
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child
+                os.close(read_end)
+                status = 0
+                try:
+                    report = {"report": work()}
+                except BaseException as error:  # noqa: BLE001 (reported to the parent)
+                    report = {"error": f"{type(error).__name__}: {error}"}
+                    status = 1
+                with os.fdopen(write_end, "wb") as pipe:
+                    pickle.dump(report, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                os._exit(status)
+            os.close(write_end)
+            self.children.append((pid, read_end))
+
+    def reports(self) -> list[dict]:
+        """Each child's report, in order; WorkFailed naming every child's error."""
+        errors = []
+        reports = []
+        for pid, read_end in self.children:
             with os.fdopen(read_end, "rb") as pipe:
                 raw = pipe.read()
             os.waitpid(pid, 0)
@@ -66,6 +102,25 @@ def in_processes(work: Callable[[list], dict], todo: list, jobs: int) -> list[di
                 errors.append(answer["error"])
             else:
                 reports.append(answer["report"])
-    if errors:
-        raise WorkFailed("; ".join(errors))
-    return reports
+        self.children = []
+        if errors:
+            raise WorkFailed("; ".join(errors))
+        return reports
+
+    def stop(self) -> None:
+        """End the children now, without their reports."""
+        for pid, read_end in self.children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
+            os.close(read_end)
+        self.children = []
+
+    def wait(self) -> None:
+        """Wait for the children without their reports (this process failed already)."""
+        try:
+            self.reports()
+        except WorkFailed:
+            pass

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import os
 import re
 import time
 from collections.abc import Callable
@@ -49,7 +50,7 @@ from mkdocs.utils import meta
 
 from .. import addresses, store
 from ..markup import HTML_END, HTML_START
-from ..parallel import WorkFailed, in_processes, workers
+from ..parallel import Helpers, Turns, WorkFailed, workers
 from ..publish import Published
 from . import engines, sections
 
@@ -148,95 +149,178 @@ def _destination(file: File) -> str:
     return file.dest_uri
 
 
-def render_archive(
-    *,
-    config,
-    files: Files,
-    env,
-    archive: list[File],
-    data: dict[str, str] | None = None,
-    keys: dict[str, str] | None = None,
-    unread: dict | None = None,
-    base_nav: list,
-    site_version: str,
-    theme: str,
-    messages: list[str],
-    tick: Callable[[str], None] | None = None,
-    footers: dict[str, str] | None = None,
-    published: Published | None = None,
-) -> ArchiveResult:
-    """Write each archive page into config.site_dir; problems are MkDocs' warnings.
+class Archive:
+    """The archive step: each archive page written into config.site_dir; problems are
+    MkDocs' warnings (`messages`).
 
-    `theme` is the build's `theme_hash`, part of every page's cache key.
-    `data` (site path → text) are the policies' data files (`addresses.archive_policy`),
-    written here with their policy's pages. `footers` gives the footer of each policy's
-    archive pages (policy id → text; the site's version for the others). The pages and
-    data files of one policy are one archive, keyed by the key of everything its files
-    are made from (`keys`: policy id → `versions.policy_key`), the theme, the small
-    navigation and the footer: when the `published` site holds that archive under the
-    same key, its folders and files are listed in the result's `moves` instead of being
-    written (`publish.publish` moves them). `unread` (policy id → `versions.Unread`) are
-    the archives whose files are still in the store: their pages' sources are read only
-    when they are written here. Each page's HTML is kept in the build's store.
+    It is started (`start`) once MkDocs' pass has read every navigable page, so that the
+    other cores render archive pages while this process finishes the pass (templates,
+    search index), and finished (`finish`) after the pass: this process then renders
+    what the others have not taken yet, and their reports are gathered. The policies are
+    handed out in turn (`parallel.Turns`), so that a process that starts later takes
+    fewer. Without more than one core, or with fewer than PARALLEL_MIN pages, everything
+    happens in `finish`. Each process works out the small navigation itself when it
+    starts rendering: making it sets the previous, next and parent links of the
+    navigable pages, which MkDocs' pass must not see.
+
+    `theme` is the build's `theme_hash`, part of every page's cache key. `data` (site
+    path → text) are the policies' data files (`addresses.archive_policy`), written here
+    with their policy's pages. `footers` gives the footer of each policy's archive pages
+    (policy id → text; the site's version for the others). The pages and data files of
+    one policy are one archive, keyed by the key of everything its files are made from
+    (`keys`: policy id → `versions.policy_key`), the theme, the small navigation and the
+    footer: when the `published` site holds that archive under the same key, its folders
+    and files are listed in the result's `moves` instead of being written
+    (`publish.publish` moves them). `unread` (policy id → `versions.Unread`) are the
+    archives whose files are still in the store: their pages' sources are read only when
+    they are written here. Each page's HTML is kept in the build's store.
     """
-    started = time.perf_counter()
-    result = ArchiveResult()
-    cache = store.current()
-    footers = footers or {}
-    keys = keys or {}
-    unread = unread or {}
-    for file in archive:  # from here on they are pages of the site, checked as such
-        file.inclusion = InclusionLevel.NOT_IN_NAV
-    nav = small_navigation(files, config, base_nav, archive)
-    doc_files = files.documentation_pages()
-    common = hashlib.sha256(
-        f"{theme}\0{_nav_signature(nav.items)}".encode()
-    ).hexdigest()
-    site_dir = Path(config.site_dir)
-    by_policy: dict[str, list[File]] = {}
-    for file in archive:
-        by_policy.setdefault(addresses.archive_policy(file.src_uri), []).append(file)
-    data_of: dict[str, dict[str, str]] = {}
-    for rel, text in (data or {}).items():
-        pid = addresses.archive_policy(rel)
-        data_of.setdefault(pid, {})[rel] = text
-        by_policy.setdefault(pid, [])
-    for pid in unread:
-        by_policy.setdefault(pid, [])
 
-    folders: set[Path] = set()
+    def __init__(
+        self,
+        *,
+        config,
+        data: dict[str, str] | None = None,
+        keys: dict[str, str] | None = None,
+        unread: dict | None = None,
+        base_nav: list,
+        site_version: str,
+        theme: str,
+        messages: list[str],
+        tick: Callable[[str], None] | None = None,
+        footers: dict[str, str] | None = None,
+        published: Published | None = None,
+    ) -> None:
+        self.config = config
+        self.data = data or {}
+        self.keys = keys or {}
+        self.unread = unread or {}
+        self.base_nav = base_nav
+        self.site_version = site_version
+        self.theme = theme
+        self.messages = messages
+        self.tick = tick
+        self.footers = footers or {}
+        self.published = published
+        self.files: Files | None = None
+        self.archive: list[File] = []
+        self.env = None
+        self.todo: list[str] = []
+        self.turns: Turns | None = None
+        self.helpers: Helpers | None = None
+        self.ended = 0.0  # when MkDocs' pass ended
 
-    def write_file(out: Path, data: bytes) -> None:
-        if out.parent not in folders:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(out.parent)
-        out.write_bytes(data)
+    def start(self, files: Files, archive: list[File], env) -> None:
+        """Take the site's files, the archive pages among them and the Jinja environment;
+        set the other processes going when that is worth it."""
+        self.files, self.archive, self.env = files, archive, env
+        by_policy: dict[str, list[File]] = {}
+        for file in archive:
+            by_policy.setdefault(addresses.archive_policy(file.src_uri), []).append(file)
+        self.data_of: dict[str, dict[str, str]] = {}
+        for rel, text in self.data.items():
+            pid = addresses.archive_policy(rel)
+            self.data_of.setdefault(pid, {})[rel] = text
+            by_policy.setdefault(pid, [])
+        for pid in self.unread:
+            by_policy.setdefault(pid, [])
+        self.by_policy = by_policy
+        self.todo = sorted(by_policy)
+        jobs = workers() if len(archive) >= PARALLEL_MIN else 1
+        if jobs > 1 and hasattr(os, "fork"):
+            self.turns = Turns(len(self.todo))
+            self.helpers = Helpers([self._share] * (jobs - 1))
 
-    def write(file: File, html: str, footer: str) -> None:
-        write_file(Path(file.abs_dest_path), html.replace(PLACEHOLDER, footer).encode(
-            "utf-8", errors="xmlcharrefreplace"))
-        if tick:
-            tick(file.src_uri)
+    def stop(self) -> None:
+        """Stop the other processes (MkDocs' pass failed)."""
+        if self.helpers is not None:
+            self.helpers.stop()
+            self.helpers = None
 
-    def reusable(pid: str, key: str | None, where: list[str]) -> bool:
-        return (key is not None and published is not None
-                and published.archives.get(pid) == key
-                and all((published.site / path).exists() for path in where)
-                and not any((site_dir / path).exists() for path in where))
+    def finish(self) -> ArchiveResult:
+        """Render what is left here and gather what every process did."""
+        self.ended = time.perf_counter()
+        result = ArchiveResult()
+        try:
+            reports = [self._share()]
+            if self.helpers is not None:
+                reports += self.helpers.reports()
+        except WorkFailed as failure:
+            raise BuildError(f"Rendering the archive pages failed: {failure}") from failure
+        finally:
+            self.helpers = None
+        for report in reports[1:]:  # this process's share logged its warnings here already
+            self.messages.extend(report["messages"])
+        for report in reports:
+            result.rendered += report["rendered"]
+            result.cached += report["cached"]
+            result.reused += report["reused"]
+            result.archives.update(report["archives"])
+            result.moves.extend(report["moves"])
+        result.seconds = time.perf_counter() - self.ended
+        return result
 
-    def build_some(todo: list[str]) -> dict:
+    def _share(self) -> dict:
+        """Build the archives of the policies this process takes (all of them when it
+        is alone), with the footer placeholder in place of the site's version."""
+        config = self.config
+        before = len(self.messages)
+        for file in self.archive:  # from here on they are pages of the site, checked as such
+            file.inclusion = InclusionLevel.NOT_IN_NAV
+        real_version = config.extra.get("site_version", "")
+        config.extra["site_version"] = PLACEHOLDER
+        try:
+            nav = small_navigation(self.files, config, self.base_nav, self.archive)
+            taken = (self.todo[index] for index in self.turns) if self.turns is not None \
+                else iter(self.todo)
+            report = self._build(nav, taken)
+        finally:
+            config.extra["site_version"] = real_version
+        report["messages"] = self.messages[before:]  # what MkDocs logged, for a child's share
+        return report
+
+    def _build(self, nav: Navigation, todo) -> dict:
         """Build these policies' archives: taken over from the published site, or each
         page from the cache when it has it, else rendered (and kept)."""
-        done = {"rendered": 0, "cached": 0, "reused": 0, "archives": {}, "moves": []}
+        config, files, env, messages = self.config, self.files, self.env, self.messages
+        assert files is not None
+        cache = store.current()
+        doc_files = files.documentation_pages()
+        common = hashlib.sha256(
+            f"{self.theme}\0{_nav_signature(nav.items)}".encode()
+        ).hexdigest()
+        site_dir = Path(config.site_dir)
+        tick, published = self.tick, self.published
+        folders: set[Path] = set()
+
+        def write_file(out: Path, data: bytes) -> None:
+            if out.parent not in folders:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(out.parent)
+            out.write_bytes(data)
+
+        def write(file: File, html: str, footer: str) -> None:
+            write_file(Path(file.abs_dest_path), html.replace(PLACEHOLDER, footer).encode(
+                "utf-8", errors="xmlcharrefreplace"))
+            if tick:
+                tick(file.src_uri)
+
+        def reusable(pid: str, key: str | None, where: list[str]) -> bool:
+            return (key is not None and published is not None
+                    and published.archives.get(pid) == key
+                    and all((published.site / path).exists() for path in where)
+                    and not any((site_dir / path).exists() for path in where))
+
+        done: dict = {"rendered": 0, "cached": 0, "reused": 0, "archives": {}, "moves": []}
         anchors_level = config.validation.links.anchors
         for pid in todo:
-            pages = by_policy[pid]
-            footer = footers.get(pid, site_version)
-            stored = unread.get(pid)
-            files_of = data_of.get(pid, {})
+            pages = self.by_policy[pid]
+            footer = self.footers.get(pid, self.site_version)
+            stored = self.unread.get(pid)
+            files_of = self.data_of.get(pid, {})
             where = archive_folders(pages) + sorted(stored.data if stored else files_of)
-            archive_key = (hashlib.sha256(f"{common}\0{footer}\0{keys[pid]}".encode())
-                           .hexdigest() if pid in keys else None)
+            archive_key = (hashlib.sha256(f"{common}\0{footer}\0{self.keys[pid]}".encode())
+                           .hexdigest() if pid in self.keys else None)
             if reusable(pid, archive_key, where):
                 # the pages' HTML, for when the archive changes
                 kept = cache.get_json(_page_keys(archive_key))
@@ -284,34 +368,6 @@ def render_archive(
                 cache.put_json(_page_keys(archive_key),
                                {"pages": [key for _, key, _ in keyed]})
         return done
-
-    real_version = config.extra.get("site_version", "")
-    config.extra["site_version"] = PLACEHOLDER
-    todo = sorted(by_policy)
-
-    def build_share(share: list[str]) -> dict:
-        before = len(messages)
-        report = build_some(share)
-        report["messages"] = messages[before:]  # what MkDocs logged, for a child's share
-        return report
-
-    try:
-        jobs = workers() if len(archive) >= PARALLEL_MIN else 1
-        reports = in_processes(build_share, todo, jobs)
-    except WorkFailed as failure:
-        raise BuildError(f"Rendering the archive pages failed: {failure}") from failure
-    finally:
-        config.extra["site_version"] = real_version
-    for report in reports[1:]:  # this process's share logged its warnings here already
-        messages.extend(report["messages"])
-    for report in reports:
-        result.rendered += report["rendered"]
-        result.cached += report["cached"]
-        result.reused += report["reused"]
-        result.archives.update(report["archives"])
-        result.moves.extend(report["moves"])
-    result.seconds = time.perf_counter() - started
-    return result
 
 
 def _page_keys(archive_key: str) -> str:

@@ -8,8 +8,9 @@ command line.
 
 The site's pages and files are handed to MkDocs from memory (`site.Site`). The archive
 pages (every version, redline, comparison and changelog: `addresses.is_archive_page`) are
-left out of MkDocs' own pass and rendered right after it by `archive.render_archive`,
-with the same configuration, environment and checks, a small navigation and a cache.
+left out of MkDocs' own pass and rendered by `archive.Archive`, with the same
+configuration, environment and checks, a small navigation and a cache: on the other cores
+from the moment MkDocs has read every page, and in this process after the pass.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from ..schema import ENGLISH_ONLY, LanguagesRegistry
 from ..site import Site
 from ..store import Store
 from . import CONFIG, engines
-from .archive import ArchiveResult, package_version, render_archive, theme_hash
+from .archive import Archive, ArchiveResult, package_version, theme_hash
 from .languages import configure, install_words, theme_key
 from .templates import TemplateCache, WarningCounter
 
@@ -76,6 +77,22 @@ class _Progress(BasePlugin):
     def on_post_page(self, output, page, config):  # noqa: D102 (MkDocs event)
         self.tick(page.file.src_uri)
         return output
+
+
+class _StartArchive(BasePlugin):
+    """Sets the archive step going on the other cores once MkDocs has read every page,
+    while this process finishes MkDocs' pass (`archive.Archive`). Its `on_env` runs after
+    `_Sources`' (the site's words are in the environment) and before the template cache
+    takes over the page template, which the archive must render unchanged."""
+
+    def __init__(self, sources: _Sources, archive: Archive) -> None:
+        super().__init__()
+        self.sources = sources
+        self.archive = archive
+
+    def on_env(self, env, config, files):  # noqa: D102 (MkDocs event)
+        self.archive.start(self.sources.files, self.sources.pages, env)
+        return env
 
 
 class _Sources(BasePlugin):
@@ -319,7 +336,7 @@ def render_site(
     store (`store.opened`), the archive pages' HTML is kept between builds, and so are the
     HTML of the other pages' Markdown (`_RenderCache`) and their search entries
     (`_SearchCache`). `published` is the site the policies' archives may be taken over
-    from (`archive.render_archive`). Returns what the archive step did and how long it
+    from (`archive.Archive`). Returns what the archive step did and how long it
     took.
 
     The pages are in `site.lang`, one of `languages`: its MkDocs configuration is set for
@@ -349,6 +366,12 @@ def render_site(
                              for page in item.values())
         sources = _Sources(site, unlisted)
         config.plugins["transparency/sources"] = sources
+        archive = Archive(
+            config=config, data=site.archive_files, keys=site.archive_keys,
+            unread=site.unread, base_nav=base_nav, site_version=site.footer, theme=theme,
+            messages=collector.messages, tick=tick, footers=site.footers, published=published,
+        )
+        config.plugins["transparency/archive"] = _StartArchive(sources, archive)
         render_cache = template_cache = None
         if store.current().enabled:
             render_cache = _RenderCache(theme)
@@ -360,15 +383,13 @@ def render_site(
             config.plugins["transparency/progress"] = _Progress(tick)
         config.plugins.on_startup(command="build", dirty=False)
         try:
-            build(config)
+            try:
+                build(config)
+            except BaseException:
+                archive.stop()
+                raise
             before = len(collector.messages)
-            result = render_archive(
-                config=config, files=sources.files, env=sources.env, archive=sources.pages,
-                data=site.archive_files, keys=site.archive_keys, unread=site.unread,
-                base_nav=base_nav, site_version=site.footer,
-                theme=theme, messages=collector.messages, tick=tick,
-                footers=site.footers, published=published,
-            )
+            result = archive.finish()
             if render_cache is not None and template_cache is not None:
                 result.pass_cached = render_cache.hits
                 result.pass_templates = template_cache.hits
