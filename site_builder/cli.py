@@ -152,8 +152,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--content", metavar="DIR", help="content folder (default: content)")
     build.add_argument("--out", metavar="DIR", default="site", help="output (default: site)")
     build.add_argument("--engine", metavar="NAME",
-                       help="engine that renders the site: mkdocs (the default) or "
-                       "properdocs; default: the TRANSPARENCY_ENGINE setting, else mkdocs")
+                       help="engine that renders the site: mkdocs (the default), "
+                       "properdocs or zensical (a canary); default: the TRANSPARENCY_ENGINE "
+                       "setting, else mkdocs")
     build.set_defaults(run=cmd_build)
 
     revise = commands.add_parser(

@@ -6,13 +6,16 @@ with the same configuration and theme, outside that pass (`archive.py`). Everyth
 imports MkDocs, touches its objects or relies on its private state is in this package,
 and says why where it must.
 
-The engine (`engines.py`: MkDocs, or ProperDocs behind MkDocs' API) is chosen once per
-process, so the modules that import `mkdocs` are loaded only when one of their names is
-first asked for, after the chosen engine is loaded (`engines.activate`).
+The engine (`engines.py`: MkDocs, or ProperDocs behind MkDocs' API, or the Zensical
+canary) is chosen once per process, so the modules that import `mkdocs` are loaded only
+when one of their names is first asked for, after the chosen engine is loaded
+(`engines.activate`); the names come from the engine's render module (`Engine.render`:
+`mkdocs_pass.py`, or `zensical_pass.py`, which writes the site to disk and runs Zensical).
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from .engines import (
@@ -37,8 +40,6 @@ __all__ = ["CONFIG", "DEFAULT", "ENGINES", "SETTING", "Engine", "EngineUnavailab
 
 def __getattr__(name: str):
     if name in _RENDER:
-        activate()
-        from . import mkdocs_pass
-
-        return getattr(mkdocs_pass, name)
+        module = importlib.import_module(f"{__name__}.{activate().render}")
+        return getattr(module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

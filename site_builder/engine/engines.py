@@ -10,13 +10,18 @@ plugin events). An engine is a package that answers to that API:
   `properdocs` package. Material and this package then run on ProperDocs unchanged.
   ProperDocs logs as `properdocs.*`; plugins written for MkDocs (Material) still log as
   `mkdocs.*`, so warnings are collected from both.
+- `zensical`: Zensical, the Material team's successor, as a canary. It has no Python API
+  to plug into: its render module (`zensical_pass`, `Engine.render`) writes the site into
+  a docs folder with a generated configuration and runs Zensical on it in a process of
+  its own, reading its warnings from its output.
 
 The engine is chosen once per process, before anything imports `mkdocs`: the hook cannot
 be taken back, and the plugin classes loaded under one engine are not those of the other.
 `select` names it (the `--engine` option), else the TRANSPARENCY_ENGINE setting, else the
-default; `activate` loads it, and the render modules (`mkdocs_pass` and those it imports)
-are imported only after that (`site_builder.engine.__getattr__`). A later engine plugs in
-as one more `Engine` here.
+default; `activate` loads it, and its render module (`Engine.render`: `mkdocs_pass` and
+those it imports, or `zensical_pass`) is imported only after that
+(`site_builder.engine.__getattr__`, the one place that chooses it). A later engine plugs
+in as one more `Engine` here.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class Engine:
     distribution: str  # what pip installs; its version is part of every cache key
     loggers: tuple[str, ...]  # where it and its plugins log warnings
     hook: str | None = None  # a module whose import puts the engine behind `mkdocs.*`
+    render: str = "mkdocs_pass"  # the module of this package that renders the site with it
 
     @property
     def install(self) -> str:
@@ -51,6 +57,8 @@ ENGINES: dict[str, Engine] = {
         Engine("mkdocs", "MkDocs", "mkdocs", "mkdocs", ("mkdocs",)),
         Engine("properdocs", "ProperDocs", "properdocs", "properdocs",
                ("properdocs", "mkdocs"), hook="properdocs.replacement"),
+        Engine("zensical", "Zensical", "zensical", "zensical", ("zensical",),
+               render="zensical_pass"),
     )
 }
 
@@ -106,7 +114,8 @@ def activate() -> Engine:
         return _active
     engine = check(chosen_name())
     loaded = sys.modules.get("mkdocs")
-    if loaded is not None and loaded.__name__ != engine.module:
+    if engine.render == "mkdocs_pass" and loaded is not None \
+            and loaded.__name__ != engine.module:
         raise EngineUnavailable(f"{loaded.__name__} was imported before the {engine.name} "
                                 "engine was chosen; choose it before anything imports mkdocs")
     if engine.hook:

@@ -112,16 +112,21 @@ def page_url(site: Path, path: Path) -> str:
     return "/" + rel
 
 
-@pytest.fixture(scope="module")
-def pages(built_site: Path) -> dict[str, Page]:
+def parse_site(site: Path) -> dict[str, Page]:
+    """Every HTML page of a built site, parsed, by its URL."""
     parsed = {}
-    for path in sorted(built_site.rglob("*.html")):
-        page = Page(path, page_url(built_site, path))
+    for path in sorted(site.rglob("*.html")):
+        page = Page(path, page_url(site, path))
         parser = PageParser(page)
         parser.feed(path.read_text(encoding="utf-8"))
         parser.close()
         parsed[page.url] = page
     return parsed
+
+
+@pytest.fixture(scope="module")
+def pages(built_site: Path) -> dict[str, Page]:
+    return parse_site(built_site)
 
 
 def resolve(site: Path, path: str) -> Path | None:
@@ -143,7 +148,9 @@ def test_html_is_well_formed(pages):
     assert errors == []
 
 
-def test_no_broken_internal_links_or_anchors(built_site, pages):
+def broken_links(site: Path, pages: dict[str, Page]) -> tuple[list[str], int]:
+    """Each internal link or anchor of the site that leads nowhere, and how many internal
+    links were looked at."""
     broken = []
     checked = 0
     for page in pages.values():
@@ -157,15 +164,20 @@ def test_no_broken_internal_links_or_anchors(built_site, pages):
             checked += 1
             if for_the_app(parts.path):
                 continue  # served by the feedback app
-            file = resolve(built_site, parts.path)
+            file = resolve(site, parts.path)
             if file is None:
                 broken.append(f"{page.url} line {line}: <{tag} {attr}={value!r}>: no file")
                 continue
             if parts.fragment and file.suffix == ".html":
-                target_page = pages[page_url(built_site, file)]
+                target_page = pages[page_url(site, file)]
                 if unquote(parts.fragment) not in target_page.ids:
                     broken.append(f"{page.url} line {line}: {value!r}: no id "
                                   f"{parts.fragment!r} on {target_page.url}")
+    return broken, checked
+
+
+def test_no_broken_internal_links_or_anchors(built_site, pages):
+    broken, checked = broken_links(built_site, pages)
     assert broken == []
     assert checked > 500  # the walk really looked at the site's links
 
