@@ -44,6 +44,7 @@ from ..store import Store
 from . import CONFIG, engines
 from .archive import Archive, ArchiveResult, package_version, theme_hash
 from .languages import configure, install_words, theme_key
+from .prewarm import Prewarm
 from .templates import TemplateCache, WarningCounter
 
 POLICIES_SECTION = "Policies"
@@ -373,7 +374,9 @@ def render_site(
         )
         config.plugins["transparency/archive"] = _StartArchive(sources, archive)
         render_cache = template_cache = None
+        prewarm = Prewarm()
         if store.current().enabled:
+            config.plugins["transparency/prewarm"] = prewarm
             render_cache = _RenderCache(theme)
             template_cache = TemplateCache(theme)
             config.plugins["transparency/render-cache"] = render_cache
@@ -386,6 +389,7 @@ def render_site(
             try:
                 build(config)
             except BaseException:
+                prewarm.stop()
                 archive.stop()
                 raise
             before = len(collector.messages)
