@@ -42,10 +42,10 @@ from . import addresses, feeds, store
 from .content import Library, Policy
 from .files import write_files
 from .history import PolicyHistory, spans
-from .languages import catalogue_hash
+from .languages import DEFAULT, catalogue_hash
 from .markup import PageSource
 from .opendata import withdrawal_data
-from .pages.archive_common import ArchiveContext, cache_key
+from .pages.archive_common import ArchiveContext, Pieces, cache_key
 from .pages.changelog import changelog_md
 from .pages.compare import compare_md
 from .pages.redlines import no_earlier_md, redline_md
@@ -139,7 +139,7 @@ def cached_policy_files(key: str | None) -> Made | None:
     """A policy's archive pages and data files (by docs-relative path) as the store holds
     them under `key`, or None. A published version never changes, so when nothing these files are
     made from has changed since the last build (`policy_key`), they come whole from the
-    store, and the body and redline entries they were made from are kept as used."""
+    store, and the pieces they were made from (`Pieces`) are kept as used."""
     data = store.current().get_json(key) if key else None
     if data is None:
         return None
@@ -163,18 +163,33 @@ def unread_policy_files(pid: str, key: str | None, make: Callable[[], Made]) -> 
     return Unread(pid, key, tuple(listing["pages"]), tuple(listing["data"]), make)
 
 
+def _pieces_key(pid: str, lang: str) -> str:
+    return cache_key("policy-pieces", pid, lang)
+
+
 def make_policy_files(ctx: ArchiveContext, policy: Policy, history: PolicyHistory,
                       key: str | None) -> Made:
     """A policy's archive files made anew, and kept in the store under `key` (with their
-    listing, for `unread_policy_files`)."""
-    touched: set[str] = set()
-    files = _policy_files(replace(ctx, touched=touched), policy, history)
+    listing, for `unread_policy_files`). What they are made from that is worth keeping
+    (`Pieces`) comes from what the last build kept for the policy in this language and,
+    in another language, in the default one (the redlines of the English text)."""
+    cache = store.current()
+    keys = [_pieces_key(policy.id, ctx.lang)]
+    if ctx.lang != DEFAULT:
+        keys.append(_pieces_key(policy.id, DEFAULT))
+    known = {}
+    for found in [cache.get_json(k) for k in reversed(keys)] if key else []:
+        if isinstance(found, dict):
+            known.update(found)
+    pieces = Pieces(known)
+    files = _policy_files(replace(ctx, pieces=pieces), policy, history)
     if key:
+        cache.put_json(keys[0], pieces.used)
         kept = {path: made.as_json() if isinstance(made, PageSource) else made
                 for path, made in files.items()}
-        store.current().put_json(key, {"uses": sorted(touched), "files": kept})
-        store.current().put_json(_listing_key(key), {
-            "uses": sorted(touched),
+        cache.put_json(key, {"uses": keys[:1], "files": kept})
+        cache.put_json(_listing_key(key), {
+            "uses": keys[:1],
             "pages": [path for path, made in files.items() if isinstance(made, PageSource)],
             "data": [path for path, made in files.items() if not isinstance(made, PageSource)],
         })
@@ -299,7 +314,7 @@ def archive_parts(
     from the store back from another process costs more than reading them).
     """
     today = dt.date.fromisoformat(site["today"]) if site.get("today") else dt.date.today()
-    ctx = ArchiveContext(library, site, today, set(),
+    ctx = ArchiveContext(library, site, today, Pieces(),
                          *((language.code, language.prefix) if language else ()))
     pids = [pid for pid in sorted(library.policies) if histories.get(pid) is not None]
     keys = {pid: policy_key(ctx, library.policies[pid], histories[pid]) for pid in pids}

@@ -17,7 +17,10 @@ template (`main.html` and the partials in `theme/`):
   does not grow with the number of policies;
 - the resulting HTML is kept in a cache keyed by the page's Markdown, its address, the
   theme (`mkdocs.yml`, `theme/`, MkDocs and Material versions) and the small navigation.
-  An unchanged page on the next build is a read, one string replacement and a write;
+  An unchanged page on the next build is one string replacement and a write. The HTML of
+  a policy's pages is kept as one entry of the build's store, under the theme, the small
+  navigation and the policy (`_kept_pages`): creating a file costs more than writing
+  one here, and a policy's pages change together;
 - a policy's pages together are its archive, keyed by every page's key and its footer.
   When the published site holds that archive under the same key, nothing is written:
   its folders move over into the new site when it is published (`publish.py`).
@@ -173,7 +176,8 @@ class Archive:
     and files are listed in the result's `moves` instead of being written
     (`publish.publish` moves them). `unread` (policy id → `versions.Unread`) are the
     archives whose files are still in the store: their pages' sources are read only when
-    they are written here. Each page's HTML is kept in the build's store.
+    they are written here. The HTML of a policy's pages is kept in the build's store, as one
+    entry (`_kept_pages`).
     """
 
     def __init__(
@@ -322,10 +326,7 @@ class Archive:
             archive_key = (hashlib.sha256(f"{common}\0{footer}\0{self.keys[pid]}".encode())
                            .hexdigest() if pid in self.keys else None)
             if reusable(pid, archive_key, where):
-                # the pages' HTML, for when the archive changes
-                kept = cache.get_json(_page_keys(archive_key))
-                if isinstance(kept, dict):
-                    cache.use(*kept.get("pages", ()))
+                cache.use(_kept_pages(common, pid))  # the pages' HTML, for when they change
                 done["reused"] += len(pages)
                 done["moves"].extend(where)
                 done["archives"][pid] = archive_key
@@ -346,11 +347,16 @@ class Archive:
             shown = str(markupsafe.escape(footer))
             memo: sections.Memo = {}  # the sections of this policy's version pages
             before = len(messages)
+            kept = cache.get_json(_kept_pages(common, pid))
+            if not isinstance(kept, dict):
+                kept = {}
+            keep: dict[str, str] = {}
             for rel, text in files_of.items():
                 write_file(site_dir / rel, text.encode("utf-8"))
             for file, key, source in keyed:
-                html = cache.get_text(key)
-                if html is not None:
+                html = kept.get(key)
+                if isinstance(html, str):
+                    keep[key] = html
                     write(file, html, shown)
                     done["cached"] += 1
                     continue
@@ -359,20 +365,21 @@ class Archive:
                 assert file.page is not None
                 file.page.validate_anchor_links(files=files, log_level=anchors_level)
                 if len(messages) == warned:  # only a page without a warning is kept
-                    cache.put_text(key, html)
+                    keep[key] = html
                 write(file, html, shown)
                 done["rendered"] += 1
+            if keep != kept:
+                cache.put_json(_kept_pages(common, pid), keep)
             # only an archive without a warning is recorded
             if archive_key is not None and len(messages) == before:
                 done["archives"][pid] = archive_key
-                cache.put_json(_page_keys(archive_key),
-                               {"pages": [key for _, key, _ in keyed]})
         return done
 
 
-def _page_keys(archive_key: str) -> str:
-    """Where the store keeps the keys of an archive's pages' HTML."""
-    return store.Store.key("archive-pages", archive_key)
+def _kept_pages(common: str, pid: str) -> str:
+    """Where the store keeps the HTML of a policy's archive pages (page key → HTML) for
+    this theme and small navigation (`common`)."""
+    return store.Store.key("archive-html", common, pid)
 
 
 def _render(file: File, source: str, config, files: Files, doc_files, nav, env,

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from html import escape
 from urllib.parse import urlsplit
 
-from .. import addresses, render_html, store
+from .. import addresses, render_html
 from ..addresses import md_link
 from ..content import Library, Policy
 from ..history import DEFAULT_ROLE, FIRST_VERSION_NOTE, PolicyHistory, Version
@@ -33,12 +33,32 @@ def cache_key(*parts: str) -> str:
     return Store.key(PAGE_VERSION, RENDERER_VERSION, *parts)
 
 
+@dataclass
+class Pieces:
+    """What a policy's archive pages are made from that is worth keeping between builds
+    (each version's text rendered, each redline), by key. They are kept together, as one
+    entry of the build's store per policy and language (`versions.make_policy_files`),
+    not one entry each: creating a file costs more than making most of them."""
+
+    known: dict = field(default_factory=dict)  # what the last build kept
+    used: dict = field(default_factory=dict)  # what this build's pages were made from
+
+    def get(self, key: str):
+        value = self.used.get(key, self.known.get(key))
+        if value is not None:
+            self.used[key] = value
+        return value
+
+    def put(self, key: str, value) -> None:
+        self.used[key] = value
+
+
 @dataclass(frozen=True)
 class ArchiveContext(Wording):
     library: Library
     site: dict
     today: dt.date
-    touched: set[str]  # the store's entries the pages were made from
+    pieces: Pieces  # what the pages are made from, kept between builds
     lang: str = DEFAULT
     prefix: str = ""  # the language's address prefix ("/es"), for links to the app
 
@@ -160,11 +180,11 @@ def safe_links(policy: Policy, library: Library) -> Policy:
     return replace(policy, body=body, outline=parse_outline(body, policy.body_line))
 
 
-def policy_body(policy: Policy, library: Library, page: str, touched: set[str],
+def policy_body(policy: Policy, library: Library, page: str, pieces: Pieces,
                 words: Wording = ENGLISH, *, html: bool = False) -> str:
-    """An old version's text rendered for `page`, from the store when it holds it; the
-    links and labels around the text in the language of `words`. With `html`, all but
-    its headings as HTML where that gives the same page (`render_html.body`)."""
+    """An old version's text rendered for `page`, kept in `pieces`; the links and labels
+    around the text in the language of `words`. With `html`, all but its headings as HTML
+    where that gives the same page (`render_html.body`)."""
     targets = sorted(link.target for link in policy.outline.links)
     resolved = []
     for target in targets:
@@ -177,11 +197,10 @@ def policy_body(policy: Policy, library: Library, page: str, touched: set[str],
     converted = (source_hash("render_html.py"), render_html.VERSION) if html else ()
     key = cache_key("body", source_hash("render.py", "active_content.py"), policy.id, page,
                     policy.body, *resolved, *language, *converted)
-    touched.add(key)
-    text = store.current().get_text(key)
-    if text is None:
+    text = pieces.get(key)
+    if not isinstance(text, str):
         safe = safe_links(policy, library)
         render = render_html.body if html else render_policy_body
         text = render(safe, page=page, library=library, feedback=False, words=words)
-        store.current().put_text(key, text)
+        pieces.put(key, text)
     return text

@@ -5,8 +5,8 @@ amendments. One for each version against the one before it
 two versions' translations when both have one (`PolicyHistory.translated`), says so and
 links the English text's redline; otherwise it is the English text's, marked as English.
 
-A published version's text never changes, so a redline is kept in the build's store,
-keyed by the two texts, and reused by the next build.
+A published version's text never changes, so a redline is kept with its policy's pieces
+(`archive_common.Pieces`), keyed by the two texts, and reused by the next build.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 from html import escape
 
-from .. import addresses, store
+from .. import addresses
 from ..addresses import md_link
 from ..content import Policy
 from ..history import PolicyHistory, Version, spans
@@ -34,6 +34,7 @@ from ..redline import (
 from ..render import escape_md
 from .archive_common import (
     ArchiveContext,
+    Pieces,
     cache_key,
     md_a,
     note_text,
@@ -50,19 +51,18 @@ from .version import (
 )
 
 
-def cached_redline(old: Version, new: Version, touched: set[str]) -> Redline | None:
-    """The redline of `old` against `new`, from the store when it holds it; None when
-    either text is withheld or withdrawn."""
+def cached_redline(old: Version, new: Version, pieces: Pieces) -> Redline | None:
+    """The redline of `old` against `new`, kept in `pieces`; None when either text is
+    withheld or withdrawn."""
     if old.withheld or new.withheld or old.withdrawn or new.withdrawn:
         return None
     key = cache_key("redline", old.policy.body, new.policy.body)
-    touched.add(key)
-    data = store.current().get_json(key)
-    if data is not None:
+    data = pieces.get(key)
+    if isinstance(data, dict):
         return Redline(data["html"], tuple(SectionChange(*s) for s in data["sections"]),
                        data["inserted"], data["deleted"])
     result = redline(old.policy, new.policy)
-    store.current().put_json(key, {
+    pieces.put(key, {
         "html": result.html,
         "sections": [[s.id, s.title, s.status] for s in result.sections],
         "inserted": result.inserted,
@@ -130,9 +130,9 @@ def redline_md(
     if translated:
         (old_translation, old_text), (new_translation, new_text) = translations
         result = cached_redline(replace(old, policy=old_text), replace(new, policy=new_text),
-                                ctx.touched)
+                                ctx.pieces)
     else:
-        result = cached_redline(old, new, ctx.touched)
+        result = cached_redline(old, new, ctx.pieces)
     span = {s.version.number: s for s in spans(history)}[new.number]
     draft = new.policy.meta.status == "draft"
     if kind == "consecutive":

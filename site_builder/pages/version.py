@@ -214,12 +214,12 @@ def _version_text(ctx: ArchiveContext, history: PolicyHistory, version: Version,
     otherwise the English, marked as such, under a notice that it is in English only."""
     html = bool(ctx.site.get("html_bodies"))
     if ctx.english:
-        return policy_body(version.policy, ctx.library, here, ctx.touched, html=html)
+        return policy_body(version.policy, ctx.library, here, ctx.pieces, html=html)
     if (found := translated_text(ctx, history, version)) is not None:
         translated, text = found
         return (translation_notice(ctx, translated) + "\n"
-                + policy_body(text, ctx.library, here, ctx.touched, ctx, html=html))
-    body = policy_body(version.policy, ctx.library, here, ctx.touched, ctx, html=html)
+                + policy_body(text, ctx.library, here, ctx.pieces, ctx, html=html))
+    body = policy_body(version.policy, ctx.library, here, ctx.pieces, ctx, html=html)
     notice = admonition("info", ctx._("Text in English only"), ctx._(
         "The text of this version has not been translated. It is shown below in English, "
         "which is the text that applies."))

@@ -25,7 +25,7 @@ from site_builder.cli import main
 from site_builder.content import load_library
 from site_builder.history import read_history
 from site_builder.languages import by_code
-from site_builder.pages.archive_common import ArchiveContext
+from site_builder.pages.archive_common import ArchiveContext, Pieces
 from site_builder.versions import archive_parts, policy_key
 from tests.conftest import CONTENT
 from tests.history.conftest import (
@@ -228,8 +228,8 @@ def test_a_translation_of_every_version_makes_the_comparison_with_the_current_on
     assert "obscenos" in pair and "obscene" not in pair
     assert '<div class="redline">' in pair
     with store.opened(tmp_path / "cache"):
-        ctx = ArchiveContext(library, settings, dt.date(2026, 6, 2), set(), "es", "/es")
-        english = ArchiveContext(library, settings, dt.date(2026, 6, 2), set())
+        ctx = ArchiveContext(library, settings, dt.date(2026, 6, 2), Pieces(), "es", "/es")
+        english = ArchiveContext(library, settings, dt.date(2026, 6, 2), Pieces())
         policy = library.policies["social-media"]
         assert policy_key(ctx, policy, histories["social-media"]) != \
             policy_key(ctx, policy, before["social-media"])
