@@ -143,3 +143,36 @@ def test_a_warning_in_a_rendering_process_stops_the_build(published, tmp_path, m
     broken_pages = {p for p in failure.value.problems if "no-such-page.md" in p}
     # every version page's warning, from all three processes
     assert len(broken_pages) == len(calls) >= 3, failure.value.problems
+
+
+def test_archive_pages_that_share_a_navigation_render_it_once(published, tmp_path,
+                                                                monkeypatch):
+    """The navigation's HTML is rendered once per group of archive pages whose links to
+    it are written alike, and the pages are the same as when each renders its own."""
+    import site_builder.engine.archive as archive
+
+    monkeypatch.setenv("TRANSPARENCY_CACHE", "off")
+    now = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
+    real = archive.SharedNav.render
+    own = []
+
+    def each_its_own(self, template, context, page):
+        own.append(page.url)
+        return template.render(context)
+
+    monkeypatch.setattr(archive.SharedNav, "render", each_its_own)
+    build_site(published.content, tmp_path / "own", log=lambda _: None, now=now)
+    groups: list[int] = []
+
+    def counted(self, template, context, page):
+        html = real(self, template, context, page)
+        groups.append(len(self.known))
+        return html
+
+    monkeypatch.setattr(archive.SharedNav, "render", counted)
+    build_site(published.content, tmp_path / "shared", log=lambda _: None, now=now)
+    assert_same_site(tmp_path / "own", tmp_path / "shared")
+    assert len(groups) == len(own) >= 10
+    # pages at the same depth share one: versions/<n>/ and compare/<a>-<b>/, for example
+    assert max(groups) < len(own) / 2
+    assert "archive-nav" not in (tmp_path / "shared" / VERSIONS / "2" / "index.html").read_text()
