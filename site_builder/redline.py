@@ -19,6 +19,7 @@ browser; a browser test holds the two to the same output.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -327,13 +328,18 @@ def _whole(tag: str, unit: Unit) -> str:
 _FORMAT_NOTE = '<span class="rl-note">(formatting or link changed)</span>'
 
 
+@functools.lru_cache(maxsize=65536)
+def _same_unit(unit: Unit) -> str:
+    """A unit that did not change, as HTML (the same in every redline it is in)."""
+    return _unit_html(unit, _text(unit.text), "same")
+
+
 def _compare_units(a: Unit, b: Unit) -> tuple[str, bool, int, int]:
     """HTML for a matched pair; whether it changed; words inserted and deleted."""
     if a.text == b.text:
-        inner = _text(b.text)
         if a.source == b.source and a.marker == b.marker:
-            return _unit_html(b, inner, "same"), False, 0, 0
-        return _unit_html(b, inner + " " + _FORMAT_NOTE, "changed"), True, 0, 0
+            return _same_unit(b), False, 0, 0
+        return _unit_html(b, _text(b.text) + " " + _FORMAT_NOTE, "changed"), True, 0, 0
     inner, ins, dels = diff_words(a.text, b.text)
     return _unit_html(b, inner, "changed"), True, ins, dels
 
@@ -346,8 +352,17 @@ def _heading(part: Part, inner: str, state: str) -> str:
     return f'<h{level} id="{escape(part.id)}"{cls}>{inner}</h{level}>'
 
 
-def _part_html(old: Part | None, new: Part | None) -> tuple[str, str, int, int]:
+@functools.lru_cache(maxsize=4096)
+def _same_part(part: Part) -> tuple[str, str, int, int]:
+    """A section that did not change (the same in every redline it is in)."""
+    return _part_html(part, part, memo=False)
+
+
+def _part_html(old: Part | None, new: Part | None,
+               memo: bool = True) -> tuple[str, str, int, int]:
     """HTML of one section; its status ("same", "changed", "added", "removed")."""
+    if memo and old is not None and old == new:
+        return _same_part(new)
     if old is None or new is None:
         part = new or old
         assert part is not None
