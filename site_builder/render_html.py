@@ -6,8 +6,8 @@ of converting one (about 4 ms of a 6 ms page of 35 clauses), and a policy's vers
 almost all their clauses. So the clause lists are laid out here as Python-Markdown lays
 out the lists `render.clause_markdown` writes, and only the pieces are converted: each
 clause's paragraphs, each run of prose, the links under each heading. A piece's HTML is
-kept by its Markdown for the life of the process, so a clause unchanged since the last
-version is not converted again. The headings stay Markdown, so the table of contents and
+kept by its Markdown while one policy's versions are made, so a clause unchanged since
+the last version is not converted again. The headings stay Markdown, so the table of contents and
 the anchor checks see them as before; the rest goes into the page as marked raw HTML
 blocks (`markup.html_block`), which the archive step sets into the page as they are.
 
@@ -77,7 +77,8 @@ _HREF = re.compile(r"""\s(?:href|src)=(["'])(.*?)\1""")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 _converter: markdown.Markdown | None = None
-_converted: dict[str, str] = {}  # a piece's Markdown → its HTML, for this process
+_converted: dict[str, str] = {}  # a piece's Markdown → its HTML, for one policy at a time
+_converted_for: list[str] = [""]  # that policy
 
 
 class _NotHere(Exception):
@@ -128,6 +129,9 @@ def body(policy: Policy, *, page: str, library: Library | None = None,
     do not touch."""
     rewrite = link_rewriter(library, policy, page)
     anchors = policy.outline.anchors
+    if _converted_for[0] != policy.id:  # the versions of a policy are made one after another
+        _converted.clear()
+        _converted_for[0] = policy.id
     out: list[str] = []
     try:
         out.append(_html([_block(policy, block, rewrite, feedback, words, anchors)
