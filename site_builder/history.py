@@ -56,8 +56,12 @@ from .lineage import (
     trace_lineages,
     walk,
 )
+from .parallel import in_processes, workers
 from .tracking_codes import normalise_tracking_code
 from .withdrawals import leaks, withdraw
+
+READ_MIN = 64  # fewer file versions to read than this: not worth a process
+PARSE_MIN = 8  # fewer policies to parse than this: not worth a process
 
 __all__ = [
     "FIRST_VERSION_NOTE",
@@ -96,10 +100,7 @@ def _cached_versions(
     cache = store.current()
     if not cache.enabled:
         return parse_versions(drafts, fallback, prefix, warn)
-    key = store.Store.key(
-        "history-versions", _code_hash(), prefix, fallback.path, str(fallback.body_line),
-        fallback.front_matter, fallback.body,
-        *(f"{state.commit.sha}\0{state.path}\0{state.blob}" for state in lineage.states))
+    key = _versions_key(lineage, fallback, prefix)
     kept = cache.get_object(key)
     if kept is not None:
         versions, warnings = kept
@@ -109,6 +110,49 @@ def _cached_versions(
     versions = parse_versions(drafts, fallback, prefix, warn)
     cache.put_object(key, (versions, warn[before:]))
     return versions
+
+
+def _versions_key(lineage: Lineage, fallback: Policy, prefix: str) -> str:
+    return store.Store.key(
+        "history-versions", _code_hash(), prefix, fallback.path, str(fallback.body_line),
+        fallback.front_matter, fallback.body,
+        *(f"{state.commit.sha}\0{state.path}\0{state.blob}" for state in lineage.states))
+
+
+def _read_files(needed: dict[str, str], blobs: dict[str, bytes]) -> dict[str, File]:
+    """What each file version says (`read_file`, by blob; `needed` names each one's first
+    path), in one process per core when there are many: reading the front matter and
+    looking for credentials is most of a first build's history stage."""
+    todo = sorted(needed.items())
+
+    def read(share: list[tuple[str, str]]) -> dict:
+        return {"files": {blob: read_file(blobs.get(blob), path) for blob, path in share}}
+
+    files: dict[str, File] = {}
+    for report in in_processes(read, todo, workers() if len(todo) >= READ_MIN else 1):
+        files.update(report["files"])
+    return files
+
+
+def _parse_ahead(work: list[tuple[Lineage, Policy]], prefix: str) -> None:
+    """Parse the versions of these policies (lineage, current file) that the store does
+    not hold yet into it, in one process per core when there are many, so that
+    `_cached_versions` finds them: outlining every version was most of a first build's
+    history stage. What parsing warns about is kept with them."""
+    cache = store.current()
+    todo = [(lineage, policy) for lineage, policy in work
+            if not cache.keep(_versions_key(lineage, policy, prefix))]
+    jobs = workers() if len(todo) >= PARSE_MIN else 1
+    if jobs < 2 or not cache.enabled:
+        return  # each is parsed as it comes
+
+    def parse(share: list[tuple[Lineage, Policy]]) -> dict:
+        for lineage, policy in share:
+            drafts, _ = walk(lineage, [])
+            _cached_versions(lineage, drafts, policy, prefix, [])
+        return {}
+
+    in_processes(parse, todo, jobs)
 
 
 def drop_responses(histories: dict[str, PolicyHistory],
@@ -195,11 +239,14 @@ def _policy_histories(
                      for pid, p in library.policies.items()}
         return histories, [f"history: reading git failed ({error}); each policy is built "
                            "with one version and no history"], None
+    needed: dict[str, str] = {}
+    for _, _, path, blob in pending:
+        if blob not in known:
+            needed.setdefault(blob, path)
+    read = _read_files(needed, blobs)
     files: dict[str, File] = {}
     for lineage, commit, path, blob in pending:
-        parsed = files.get(blob) or known.get(blob)
-        if parsed is None:
-            parsed = read_file(blobs.get(blob), path)
+        parsed = known.get(blob) or read[blob]
         if blob in blobs or blob in known:  # kept; one missing from the repository is not
             files[blob] = parsed
         lineage.states.append(State(commit, path, blob, *parsed))
@@ -212,16 +259,22 @@ def _policy_histories(
 
     warnings: list[str] = []
     histories: dict[str, PolicyHistory] = {}
+    found: dict[str, Lineage | None] = {}
     for pid, policy in library.policies.items():
-        repo_path = f"{repo.prefix}{policy.path}"
-        lineage = at_head.get(repo_path)
+        lineage = at_head.get(f"{repo.prefix}{policy.path}")
         if lineage is None or not lineage.states:
             # Renamed or re-created in the working tree: find its history by id.
             lineage = next(
                 (x for x in reversed(lineages) if x.states and x.states[-1].policy_id == pid),
                 None,
             )
-        if lineage is None or not lineage.states:
+        found[pid] = lineage if lineage is not None and lineage.states else None
+    _parse_ahead([(lineage, library.policies[pid]) for pid, lineage in found.items()
+                  if lineage is not None], repo.prefix)
+    for pid, policy in library.policies.items():
+        repo_path = f"{repo.prefix}{policy.path}"
+        lineage = found[pid]
+        if lineage is None:
             message = (f"history: {policy.path} is not committed yet; it is built as "
                        "unpublished changes (version 1 is published when it is committed)")
             warnings.append(message)

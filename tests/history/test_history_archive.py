@@ -176,3 +176,29 @@ def test_archive_pages_that_share_a_navigation_render_it_once(published, tmp_pat
     # pages at the same depth share one: versions/<n>/ and compare/<a>-<b>/, for example
     assert max(groups) < len(own) / 2
     assert "archive-nav" not in (tmp_path / "shared" / VERSIONS / "2" / "index.html").read_text()
+
+
+def test_history_read_in_two_processes_matches_one(published, tmp_path, monkeypatch):
+    """The history stage reads file versions and parses each policy's versions in one
+    process per core when there are many; the site is the same."""
+    import site_builder.history as history
+
+    now = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
+    monkeypatch.setenv("TRANSPARENCY_JOBS", "1")
+    monkeypatch.setenv("TRANSPARENCY_CACHE", str(tmp_path / "cache-one"))
+    build_site(published.content, tmp_path / "one", log=lambda _: None, now=now)
+    monkeypatch.setattr(history, "READ_MIN", 1)
+    monkeypatch.setattr(history, "PARSE_MIN", 1)
+    monkeypatch.setenv("TRANSPARENCY_JOBS", "2")
+    monkeypatch.setenv("TRANSPARENCY_CACHE", str(tmp_path / "cache-two"))
+    shares = []
+    real = history.in_processes
+
+    def counted(work, todo, jobs):
+        shares.append((len(todo), jobs))
+        return real(work, todo, jobs)
+
+    monkeypatch.setattr(history, "in_processes", counted)
+    build_site(published.content, tmp_path / "two", log=lambda _: None, now=now)
+    assert len(shares) == 2 and all(jobs == 2 and todo >= 1 for todo, jobs in shares)
+    assert_same_site(tmp_path / "one", tmp_path / "two")
