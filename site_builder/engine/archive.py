@@ -412,7 +412,10 @@ class SharedNav:
         if shared is not None:
             return template.render({**context, "archive_nav": shared})
         html = template.render({**context, "archive_nav_mark": markupsafe.Markup(self.MARK)})
-        before, inside, after = html.split(self.MARK)
+        parts = html.split(self.MARK)
+        if len(parts) != 3:  # a page without the navigation: nothing to share
+            return "".join(parts)
+        before, inside, after = parts
         self.known[key] = markupsafe.Markup(inside)
         return before + inside + after
 
