@@ -25,7 +25,7 @@ from .content import load_library
 from .engine import CONFIG
 from .languages import default_language
 from .render_html import standard_markdown
-from .site import make_site
+from .site import Site, make_site
 from .stamp import SiteStamp, site_stamp
 
 Log = Callable[[str], None]
@@ -168,35 +168,41 @@ def _build_site(
         raise BuildFailed(f"{len(problems)} {noun} in the history of {content}/; nothing was "
                           "built", problems)
 
-    sites = []  # one per language, the default first
-    for language in library.languages.languages:
+    default = default_language(library.languages).code
+
+    def make(language) -> Site:
+        """One language's site value, made just before it is rendered, so that only one
+        language's pages are held at a time."""
         tag = _tag(language)
         bar = Progress("pages" + tag, pages.page_count(library), progress_stream)
         try:
-            sites.append(make_site(library, histories, stamp, tick=bar.tick, unread=True,
-                                   site_url=engine.site_url(config_file),
-                                   html_bodies=standard_markdown(config_file),
-                                   timed=lambda name, tag=tag: stage(log, name + tag),
-                                   language=language))
+            return make_site(library, histories, stamp, tick=bar.tick, unread=True,
+                             site_url=engine.site_url(config_file),
+                             html_bodies=standard_markdown(config_file),
+                             timed=lambda name, tag=tag: stage(log, name + tag),
+                             language=language)
         except pages.PageProblem as problem:
             raise BuildFailed(str(problem), problem.problems) from problem
         finally:
             bar.close()
-    sites.sort(key=lambda site: site.lang != default_language(library.languages).code)
 
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}-build-", dir=out.parent))
     try:
         site_dir = work / "site"
-        md_pages = sum(len(site.pages) for site in sites)
+        md_pages = 0
         published = publish.published_site(out)
         moves: list[str] = []
         archives: dict[str, str] = {}
-        for site in sites:  # the default language first: its pass empties site_dir
-            prefix = "" if site is sites[0] else site.lang + "/"
+        # the default language first: its pass empties site_dir
+        for language in sorted(library.languages.languages, key=lambda x: x.code != default):
+            site = make(language)
+            md_pages += len(site.pages)
+            prefix = "" if site.lang == default else site.lang + "/"
             archive = _render(site, site_dir / prefix, config_file, library, log,
                               progress_stream, publish.in_folder(published, prefix))
             moves += [prefix + path for path in archive.moves]
             archives.update({prefix + pid: key for pid, key in archive.archives.items()})
+            del site  # the next language's pages take its place
 
         with stage(log, "publish"):
             try:
