@@ -107,7 +107,6 @@ class _Sources(BasePlugin):
         super().__init__()
         self.site = site  # its pages are in `site.lang`
         self.files = None
-        self.env = None
         self.pages: list[File] = []
         self.unlisted = unlisted
 
@@ -134,7 +133,6 @@ class _Sources(BasePlugin):
 
     def on_env(self, env, config, files):  # noqa: D102 (MkDocs event)
         install_words(env, self.site.lang)
-        self.env = env
         return env
 
 
