@@ -127,6 +127,9 @@ done = time.perf_counter()
 Path(sys.argv[4]).write_text(json.dumps(
     {"imports": imported - start, "build_site": done - imported, "pages": result.pages,
      "log": lines}))
+from site_builder import cli  # the process ends as `transparency build` ends it
+if hasattr(cli, "end_process"):
+    cli.end_process(0)
 """
 
 

@@ -7,6 +7,8 @@ import json
 import os
 import re
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -151,6 +153,31 @@ def test_cli_build_prints_stages_and_stops_on_content_errors(content, tmp_path, 
     captured = capsys.readouterr()
     assert re.search(r"^registries/accounts\.yaml:\d+: .*credential", captured.out, re.M)
     assert "build stopped" in captured.err
+
+
+def test_the_command_ends_with_its_output_whole(content, tmp_path):
+    """`transparency` ends its process without freeing what the build held
+    (`cli.end_process`): what it wrote into pipes, which Python buffers, still arrives,
+    and the exit code is the build's."""
+    command = [str(Path(sys.executable).with_name("transparency")), "build",
+               "--content", str(content), "--out", str(tmp_path / "site")]
+    env = {name: value for name, value in os.environ.items()
+           if name != "PYTHONUNBUFFERED"}  # output into a pipe is buffered, as it is for staff
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^built \d+ pages into .* in [\d.]+ s$", done.stderr, re.M)
+    assert (tmp_path / "site" / "index.html").is_file()
+
+    accounts = content / "registries" / "accounts.yaml"
+    accounts.write_text(accounts.read_text() + "password: hunter2\n")
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 1
+    assert re.search(r"^registries/accounts\.yaml:\d+: .*credential", done.stdout, re.M)
+    assert done.stderr.rstrip().splitlines()[-1].startswith("build stopped: ")
+
+    done = subprocess.run([*command[:2], "--no-such-option"], capture_output=True,
+                          text=True, timeout=60, env=env)
+    assert done.returncode == 2 and "--no-such-option" in done.stderr
 
 
 class Terminal(io.StringIO):
