@@ -128,6 +128,41 @@ def section_tools(policy_id: str, anchor: str, name: str, *, feedback: bool = Tr
     return " ".join(tools)
 
 
+# What may stand in a tool's label or link text for its HTML to be written here
+# (`section_tools_html`) rather than converted: nothing Markdown or HTML reads specially.
+_PLAIN_LABEL = re.compile(r"[^\\`*_{}\[\]<>&\"'#|!~^=\n]*")
+
+
+def section_tools_html(policy_id: str, anchor: str, name: str, *, feedback: bool = True,
+                       clause: bool = False, words: Wording = ENGLISH) -> str | None:
+    """The HTML Python-Markdown makes of `section_tools(…)`, written here: its links with
+    their attributes in the order it writes them (sorted) and `&` escaped in addresses.
+    None when a label or a link's text holds a character Markdown or HTML could read
+    otherwise; the caller then converts the Markdown."""
+    _ = words._
+    links = [(_("Link"), _("Link to %(name)s", name=name), "policy-permalink", f"#{anchor}")]
+    if feedback:
+        links.append((_("Comment"), _("Comment on %(name)s", name=name), "policy-comment",
+                      words.app(addresses.feedback_url(policy_id, anchor))))
+        if clause:
+            links.append((_("How applied"), _("How %(name)s has been applied", name=name),
+                          "policy-applied", words.app(addresses.decisions_url(policy_id,
+                                                                              anchor))))
+    out = []
+    for text, label, kind, href in links:
+        if not (_PLAIN_LABEL.fullmatch(text) and _PLAIN_LABEL.fullmatch(label)) \
+                or text != text.strip() or not text or any(c in href for c in '"<> ;'):
+            return None
+        href = href.replace("&", "&amp;")
+        out.append(f'<a aria-label="{label}" class="{kind}" href="{href}">{text}</a>')
+    return " ".join(out)
+
+
+def section_name(section: Section, words: Wording = ENGLISH) -> str:
+    """How a section's tools name it: section “Title”."""
+    return words._("section \u201c%(title)s\u201d", title=_plain(section.title))
+
+
 def render_policy_body(
     policy: Policy,
     *,
@@ -156,6 +191,30 @@ def render_policy_body(
     return "\n\n".join(part for part in out if part.strip()) + "\n"
 
 
+def comment_links(policy: Policy) -> int:
+    """How many "Comment on …" links `render_policy_body` writes with `feedback`: one
+    under each section's heading and one after each clause, at every depth."""
+    outline = policy.outline
+    return len(outline.sections) + sum(1 for _ in outline.clauses())
+
+
+def linked_policies(policy: Policy, library: Library | None) -> list[str]:
+    """What the links of `policy` to other policies point at, as `link_rewriter` resolves
+    them: each relative target with the id and the anchors of the policy it names ("" when
+    none), for a key of everything a rendered text depends on."""
+    base = posixpath.dirname(policy.path)
+    found = []
+    for target in sorted({link.target for link in policy.outline.links}):
+        parts = urlsplit(target)
+        if (library is None or parts.scheme or parts.netloc
+                or target.startswith(("/", "#")) or not parts.path):
+            continue
+        other = library.policy_at(posixpath.normpath(posixpath.join(base, parts.path)))
+        found.append(f"{target}>{other.id if other else ''}:"
+                     + (",".join(sorted(other.outline.anchors)) if other else ""))
+    return found
+
+
 def section_markdown(policy, section: Section, rewrite, feedback: bool, offset: int,
              words: Wording) -> str:
     parts = [section_heading(section, offset),
@@ -174,8 +233,8 @@ def section_heading(section: Section, offset: int = 0) -> str:
 
 def section_links(policy, section: Section, feedback: bool, words: Wording) -> str:
     """The paragraph of links under a section's heading."""
-    name = words._("section \u201c%(title)s\u201d", title=_plain(section.title))
-    tools = section_tools(policy.id, section.id, name, feedback=feedback, words=words)
+    tools = section_tools(policy.id, section.id, section_name(section, words),
+                          feedback=feedback, words=words)
     return f"{tools}\n{{: .policy-tools }}"
 
 
@@ -196,28 +255,37 @@ def prose_text(block: Block, rewrite) -> str:
 class ClauseText:
     """A clause as the page has it: its first paragraph's Markdown with the marker first
     and its links last ("**c.** … [Link](#k-c){…}"), its other paragraphs, its children.
-    Lines are as written, without the list's indentation."""
+    Lines are as written, without the list's indentation. `tools` is the Markdown of its
+    links, which `first` ends with after a space, and `tools_html` their HTML when
+    `section_tools_html` can write it."""
 
     id: str
     first: str
     more: tuple[str, ...]
     children: tuple[ClauseText, ...]
+    tools: str = ""
+    tools_html: str | None = None
 
 
-def clause_text(policy, clause: Clause, rewrite, feedback: bool, words: Wording) -> ClauseText:
+def clause_text(policy, clause: Clause, rewrite, feedback: bool, words: Wording,
+                html: bool = False) -> ClauseText:
+    """`ClauseText` of a clause and its children; with `html`, their tools' HTML too."""
     marker = clause.label.rsplit(".", 1)[-1] + "."
     text = portable_prose(rewrite_links(inert(clause.text), rewrite))
     paragraphs = [p.strip() for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
     first = paragraphs[0].split("\n") if paragraphs else [""]
-    tools = section_tools(policy.id, clause.id, f"\u00a7{clause.label}", feedback=feedback,
-                          clause=True, words=words)
+    name = f"\u00a7{clause.label}"
+    tools = section_tools(policy.id, clause.id, name, feedback=feedback, clause=True,
+                          words=words)
     lines = [f"**{marker}** {first[0].strip()}", *(line.strip() for line in first[1:])]
     lines[-1] += f" {tools}"
     return ClauseText(
         clause.id, "\n".join(lines),
         tuple("\n".join(line.strip() for line in p.split("\n")) for p in paragraphs[1:]),
-        tuple(clause_text(policy, child, rewrite, feedback, words)
-              for child in clause.children))
+        tuple(clause_text(policy, child, rewrite, feedback, words, html)
+              for child in clause.children),
+        tools, section_tools_html(policy.id, clause.id, name, feedback=feedback, clause=True,
+                                  words=words) if html else None)
 
 
 def clause_markdown(clause: ClauseText, depth: int = 0) -> str:

@@ -105,11 +105,12 @@ def make_site(
     `language` is the language the pages are written in (the default when None); another
     language's site has the same paths and is published under its prefix (`/es/`).
     `html_bodies`: the site's Markdown is converted as `render_html` converts pieces of
-    it (`render_html.standard_markdown`), so the version pages may carry their text as
-    HTML."""
+    it (`render_html.standard_markdown`), so the policies' pages and the version pages
+    may carry their text as HTML."""
     lang = language.code if language else languages.DEFAULT
     with timed("pages"):
-        made = pages.current_pages(library, histories, stamp, tick=tick, language=language)
+        made = pages.current_pages(library, histories, stamp, tick=tick, language=language,
+                                   html_bodies=html_bodies)
         site_pages = {path: Page(path, page, NAVIGABLE) for path, page in made.items()}
         files = opendata.open_data_files(library, histories, stamp)
     with timed("versions"):

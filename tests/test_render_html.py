@@ -4,6 +4,7 @@ come out otherwise."""
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -15,10 +16,12 @@ from site_builder import render_html
 from site_builder.content import load_library, parse_policy
 from site_builder.engine import sections
 from site_builder.engine.archive import put_back_html, set_aside_html
+from site_builder.labels import ENGLISH, Words
 from site_builder.markup import HTML_START
 from site_builder.render import render_policy_body
 
 ROOT = Path(__file__).resolve().parents[1]
+SPANISH = Words("es", "/es")
 PAGE = "policies/{id}/versions/2/index.md"
 
 FRONT = """\
@@ -61,6 +64,10 @@ SHAPES = {
                   "## Two {#two}\n\nB. Plain.\n",
     "quote and break": "## One {#one}\n\n> quoted\n\nA. A line  \n   broken.\n",
     "levels": "## Top {#top}\n\n#### Deep {#deep}\n\nA. Rule.\n",
+    # titles and text a section's links and a clause's words must not be written for
+    "marked up": "## Rules & \"quotes\" <b>bold</b> snake_case {#one}\n\n"
+                 "A. Keep *records* & notes_here.\nB. Plain words, 50% (mostly).\n\n"
+                 "## ¿Qué? {#two}\n\nPlain prose: one line.\n\nC. ‘Quoted’ — “words”.\n",
 }
 
 
@@ -84,18 +91,60 @@ def shipped_policies():
     return library, list(library.policies.values())
 
 
+@pytest.mark.parametrize("feedback", [False, True], ids=["version page", "policy page"])
 @pytest.mark.parametrize("shape", sorted(SHAPES))
-def test_a_body_laid_out_as_html_is_the_html_of_its_markdown(shape):
+def test_a_body_laid_out_as_html_is_the_html_of_its_markdown(shape, feedback):
     policy = policy_of("p", SHAPES[shape])
     page = PAGE.format(id="p")
-    laid_out = render_html.body(policy, page=page)
-    assert converted(laid_out) == converted(render_policy_body(policy, page=page,
-                                                               feedback=False))
+    for words in (ENGLISH, SPANISH):
+        laid_out = render_html.body(policy, page=page, feedback=feedback, words=words)
+        whole = render_policy_body(policy, page=page, feedback=feedback, words=words)
+        assert converted(laid_out) == converted(whole), words.lang
+
+
+def test_plain_words_are_written_as_python_markdown_writes_them():
+    """`render_html._plain` against Python-Markdown, on lines of the characters it
+    writes without converting and of words that look like Markdown to a reader."""
+    md = markdown.Markdown(extensions=render_html.EXTENSIONS,
+                           extension_configs=render_html.EXTENSION_CONFIGS)
+    rng = random.Random(11)
+    letters = list("aZ0 ,.;:?¿¡'\"()/%$+=’‘“”§–—-ñ")
+    words = ["http://x.org", "1.", "a)", "--", "==", "(c)", "%20", "$1", "+", "’s", "A.",
+             "x=y", "¿Qué?", render_html.TOOLS, "  ", "*", "_", "`", "[a]", "<b>", "&amp;",
+             "{: #x }", "\\", "!", "#", "|"]
+    written = 0
+    for i in range(3000):
+        text = "".join(rng.choice(words) if rng.random() < 0.3 else rng.choice(letters)
+                       for _ in range(rng.randint(0, 12)))
+        for piece in (text, f"**{rng.choice(['A.', 'b.', '12.'])}** {text}\n"
+                            f"    {{: #k-{i % 7} .policy-clause }}"):
+            html = render_html._plain(piece)
+            if html is not None:
+                written += 1
+                assert html == md.reset().convert(piece), piece
+    assert written > 1000  # most of them plain enough
+
+
+def test_pieces_converted_together_come_out_as_each_alone(monkeypatch):
+    monkeypatch.setattr(render_html, "_converted", {})
+    pieces = ["Some *emphasis*.",
+              f"**A.** Keep [a link](https://example.org) {render_html.TOOLS}\n"
+              "    {: #a .policy-clause }",
+              "| a | b |\n| - | - |\n| 1 | 2 |", "Text with `code` and &amp;."]
+    render_html.convert_all(pieces)
+    together = {piece: render_html._converted[piece] for piece in pieces}
+    md = markdown.Markdown(extensions=render_html.EXTENSIONS,
+                           extension_configs=render_html.EXTENSION_CONFIGS)
+    assert together == {piece: md.reset().convert(piece) for piece in pieces}
+    # a piece that reaches into the next (an unclosed raw HTML block) is not kept
+    monkeypatch.setattr(render_html, "_converted", {})
+    render_html.convert_all(["<div>\nopen", "*after*"])
+    assert render_html._converted == {}
 
 
 # the sections (and the text before the first) laid out as HTML: all but those with a list
 # in their prose or a link to another page
-AS_HTML = {"levels": 2, "lines": 1, "nested": 1, "other link": 1, "paragraphs": 1,
+AS_HTML = {"levels": 2, "marked up": 2, "lines": 1, "nested": 1, "other link": 1, "paragraphs": 1,
            "preamble": 2, "prose list": 1, "quote and break": 1, "self link": 1, "single": 1,
            "single-with-child": 1, "table": 1}
 
@@ -132,22 +181,23 @@ def test_a_single_clause_is_a_tight_list_with_its_id_on_the_item():
 
 
 def test_a_clause_unchanged_between_versions_is_converted_once(monkeypatch):
-    seen: list[str] = []
+    seen: list[str] = []  # each piece converted, pieces converted together apart
     monkeypatch.setattr(render_html, "_converted", {})
     original = markdown.Markdown.convert
 
     def counted(self, text):
-        seen.append(text)
+        seen.extend(text.strip("\n").split(f"\n\n{render_html._SPLIT}\n\n"))
         return original(self, text)
 
     monkeypatch.setattr(markdown.Markdown, "convert", counted)
-    first = "## One {#one}\n\nA. Kept rule.\nB. Old wording.\nC. Another kept rule.\n"
-    second = first.replace("Old wording", "New wording")
+    first = ("## One {#one}\n\nA. Kept *rule*.\nB. Old *wording*.\nC. Another kept *rule*.\n"
+             "D. Plain words, written without converting.\n")
+    second = first.replace("Old", "New")
     render_html.body(policy_of("p", first), page=PAGE.format(id="p"))
     before = len(seen)
     render_html.body(policy_of("p", second), page=PAGE.format(id="p"))
-    assert before == 4  # the links under the heading and three clauses
-    assert len(seen) - before == 1 and "New wording" in seen[-1]
+    assert before == 3  # three clauses with emphasis; the links and D are written as HTML
+    assert len(seen) - before == 1 and "New *wording*" in seen[-1]
 
 
 def test_the_sites_configuration_is_the_one_bodies_are_laid_out_for(tmp_path):
@@ -164,4 +214,9 @@ def test_the_sites_configuration_is_the_one_bodies_are_laid_out_for(tmp_path):
     other.write_text(text.replace("permalink: false", "permalink: true"))
     assert not render_html.standard_markdown(other)
     other.write_text("nav: [")
+    assert not render_html.standard_markdown(other)
+    # links to the app must be left as written, without a warning, to be written as HTML
+    other.write_text(text.replace("    absolute_links: info", "    absolute_links: warn"))
+    assert not render_html.standard_markdown(other)
+    other.write_text(text + "\n# again\nvalidation:\n  absolute_links: relative_to_docs\n")
     assert not render_html.standard_markdown(other)

@@ -30,7 +30,7 @@ import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, BuildError, ConfigurationError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel, file_sort_key
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils.yaml import yaml_load
@@ -42,7 +42,15 @@ from ..schema import ENGLISH_ONLY, LanguagesRegistry
 from ..site import Site
 from ..store import Store
 from . import CONFIG, engines
-from .archive import Archive, ArchiveResult, package_version, theme_hash
+from .archive import (
+    Archive,
+    ArchiveResult,
+    html_anchors,
+    package_version,
+    put_back_html,
+    set_aside_html,
+    theme_hash,
+)
 from .languages import configure, install_words, theme_key
 from .prewarm import Prewarm
 from .templates import TemplateCache, WarningCounter
@@ -134,6 +142,36 @@ class _Sources(BasePlugin):
     def on_env(self, env, config, files):  # noqa: D102 (MkDocs event)
         install_words(env, self.site.lang)
         return env
+
+
+class _HtmlBlocks(BasePlugin):
+    """Sets the marked raw HTML blocks of a page of MkDocs' pass (a policy's text laid out
+    as HTML, `render_html`) into its HTML as they are, as the archive step does for its
+    pages (`archive.set_aside_html`): Markdown sees a token paragraph in place of each,
+    and the ids in them count as the page's anchors for MkDocs' anchor check.
+
+    The blocks are set aside after every other plugin has seen the page's Markdown (the
+    render cache keys a page by its Markdown as written) and put back before any other
+    plugin sees its HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks: dict[str, dict[str, str]] = {}  # src_uri → its blocks, by token
+
+    @event_priority(-50)
+    def on_page_markdown(self, markdown, page, config, files):  # noqa: D102 (MkDocs event)
+        markdown, blocks = set_aside_html(markdown)
+        if blocks:
+            self.blocks[page.file.src_uri] = blocks
+        return markdown
+
+    @event_priority(50)
+    def on_page_content(self, html, page, config, files):  # noqa: D102 (MkDocs event)
+        blocks = self.blocks.pop(page.file.src_uri, None)
+        if not blocks:
+            return html
+        page.present_anchor_ids = (page.present_anchor_ids or set()) | html_anchors(blocks)
+        return put_back_html(html, blocks)
 
 
 _LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
@@ -365,6 +403,7 @@ def render_site(
                              for page in item.values())
         sources = _Sources(site, unlisted)
         config.plugins["transparency/sources"] = sources
+        config.plugins["transparency/html-blocks"] = _HtmlBlocks()
         archive = Archive(
             config=config, data=site.archive_files, keys=site.archive_keys,
             unread=site.unread, base_nav=base_nav, site_version=site.footer, theme=theme,

@@ -17,7 +17,6 @@ from pathlib import Path
 from ..addresses import (
     ACCOUNTS,
     COMPLIANCE,
-    FEEDBACK_FORM,
     GUIDELINES,
     HOME,
     PLATFORMS,
@@ -29,12 +28,13 @@ from ..content import Library
 from ..files import write_files
 from ..history import PolicyHistory
 from ..markup import PageSource
+from ..render import comment_links
 from ..schema import LanguageEntry
 from ..stamp import SiteStamp
 from .common import Context, PageProblem
 from .home import home_md
 from .oversight import compliance_md, reviews_md
-from .policy import policy_page_md
+from .policy import policy_page_md, policy_texts, shown_text
 from .policy_index import policy_index_md
 from .registries import accounts_md, guidelines_md, platforms_md
 
@@ -45,11 +45,13 @@ def current_pages(
     stamp: SiteStamp,
     tick: Callable[[str], None] | None = None,
     language: LanguageEntry | None = None,
+    html_bodies: bool = False,
 ) -> dict[str, PageSource]:
     """Every current page, by its path in the docs folder, in `language` (the default
-    when None); PageProblem on content the pages cannot be made from."""
+    when None); PageProblem on content the pages cannot be made from. With `html_bodies`,
+    the policies' texts may be laid out as HTML (`site.make_site`)."""
     ctx = Context(library, histories, stamp, *((language.code, language.prefix)
-                                               if language else ()))
+                                               if language else ()), html=html_bodies)
     made: dict[str, PageSource] = {}
 
     def add(path: str, page: PageSource) -> None:
@@ -57,14 +59,14 @@ def current_pages(
         if tick:
             tick(path)
 
-    policy_pages = {policy.id: policy_page_md(ctx, policy) for policy in ctx.ordered()}
+    texts = policy_texts(ctx, ctx.ordered())
+    policy_pages = {policy.id: policy_page_md(ctx, policy, texts) for policy in ctx.ordered()}
     for pid, page in policy_pages.items():
         add(policy_page(pid), page)
     add(HOME, home_md(ctx))
     add(POLICY_INDEX, policy_index_md(ctx))
-    # What the compliance page says about §1.B is counted on the policy pages.
-    links = sum(page.body.count(f"]({ctx.app(FEEDBACK_FORM)}?")
-                for page in policy_pages.values())
+    # What the compliance page says about §1.B: the "Comment on …" links of the texts.
+    links = sum(comment_links(shown_text(ctx, policy)) for policy in ctx.ordered())
     add(COMPLIANCE, compliance_md(ctx, policy_pages=len(policy_pages), feedback_links=links))
     add(ACCOUNTS, accounts_md(ctx))
     add(PLATFORMS, platforms_md(ctx))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..content import Library, Policy
 from ..history import PolicyHistory
@@ -42,6 +43,7 @@ class Context(Wording):
     stamp: SiteStamp
     lang: str = DEFAULT
     prefix: str = ""  # the language's address prefix ("/es"), for links to the app
+    html: bool = False  # a policy's text may be laid out as HTML (`render_html`)
 
     @property
     def today(self) -> dt.date:
@@ -59,7 +61,17 @@ class Context(Wording):
         )
 
     def children(self, policy: Policy) -> list[Policy]:
-        return [p for p in self.ordered() if p.meta.parent == policy.id]
+        """The policies whose parent is `policy`, in reading order."""
+        return list(self._children.get(policy.id, ()))
+
+    @cached_property
+    def _children(self) -> dict[str, list[Policy]]:
+        """Each parent's children in reading order, gathered once per context: looking
+        through every policy for each policy's page took 650,000 tests at 800 policies."""
+        index: dict[str, list[Policy]] = {}
+        for p in self.ordered():
+            index.setdefault(p.meta.parent, []).append(p)
+        return index
 
 
 def status_badges(policy: Policy, words: Wording = ENGLISH) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from html import escape
 
-from .. import addresses
+from .. import addresses, render_html, store
 from ..addresses import (
     REPORT_FORM,
     feedback_url,
@@ -25,13 +25,22 @@ from ..labels import (
     POLICY_STATUS_LABELS,
     Wording,
 )
+from ..languages import catalogue_hash
 from ..markup import a, admonition, front_matter, page_source
-from ..render import escape_md, render_policy_body
+from ..parallel import in_processes, workers
+from ..render import escape_md, linked_policies, render_policy_body
+from ..store import Store, source_hash
 from ..translations import Translation
 from .common import Context, made_by, review_badge, status_badges, version_line
 
+PARALLEL_MIN = 8  # texts to make: fewer are not worth a second process
+# what the text on a policy's page is made by (`policy_text`)
+TEXT_CODE = ("pages/policy.py", "render.py", "render_html.py", "active_content.py",
+             "addresses.py", "labels.py", "languages.py", "markup.py", "outline.py")
 
-def policy_page_md(ctx: Context, policy: Policy) -> str:
+
+def policy_page_md(ctx: Context, policy: Policy, texts: dict[str, str] | None = None) -> str:
+    """The policy's current page; its text from `texts` (`policy_texts`) when given."""
     meta = policy.meta
     _ = ctx._
     here = policy_page(policy.id)
@@ -139,13 +148,75 @@ def policy_page_md(ctx: Context, policy: Policy) -> str:
             + (f" ({sample})" if c.meta.sample else "")
             for c in children
         ) + "\n")
-    if translated is not None and translated.has_text:
-        text = replace(policy, body=translated.body, outline=translated.outline)
-        out.append(render_policy_body(text, page=here, library=ctx.library, words=ctx))
-    else:
-        body = render_policy_body(policy, page=here, library=ctx.library, words=ctx)
-        out.append(body if ctx.english else f'<div lang="en" markdown="1">\n\n{body}\n</div>\n')
+    text = texts.get(policy.id) if texts is not None else None
+    out.append(text if text is not None else policy_text(ctx, policy))
     return page_source(out, version_links_md(policy, history, ctx))
+
+
+def shown_text(ctx: Context, policy: Policy) -> Policy:
+    """The policy as its page shows its text: in the page's language when it has been
+    translated, else in English."""
+    translated = ctx.translation(policy)
+    if translated is not None and translated.has_text:
+        return replace(policy, body=translated.body, outline=translated.outline)
+    return policy
+
+
+def _text_key(ctx: Context, policy: Policy) -> str | None:
+    """The store's key for the text on the policy's page: everything it is made from
+    (the code, the language and its words, the text, the policies it links to)."""
+    if not store.current().enabled:
+        return None
+    text = shown_text(ctx, policy)
+    return Store.key(
+        "policy-text", source_hash(*TEXT_CODE), render_html.VERSION if ctx.html else "",
+        ctx.lang, ctx.prefix, catalogue_hash(ctx.lang), text.id, text.path, text.body,
+        repr(text is policy), *linked_policies(text, ctx.library))
+
+
+def policy_text(ctx: Context, policy: Policy) -> str:
+    """The text on the policy's page (`render.render_policy_body`, with "Comment on …"
+    links): in the page's language when translated, else the English, marked as such on
+    a page in another language. With `ctx.html`, all but its headings as HTML where that
+    gives the same page (`render_html.body`), which MkDocs' pass then does not convert
+    again."""
+    here = policy_page(policy.id)
+    text = shown_text(ctx, policy)
+    translated = text is not policy
+    html = ctx.html and (translated or ctx.english)
+    render = render_html.body if html else render_policy_body
+    body = render(text, page=here, library=ctx.library, feedback=True, words=ctx)
+    if ctx.english or translated:
+        return body
+    return f'<div lang="en" markdown="1">\n\n{body}\n</div>\n'
+
+
+def policy_texts(ctx: Context, policies: list[Policy]) -> dict[str, str]:
+    """`policy_text` of each policy, by id, kept in the build's store: a rebuild makes it
+    again only for a policy whose text, links or words changed. The others are made in
+    one process per core when there are enough of them (`parallel`): converting a
+    policy's text takes about as long as the rest of its pages together."""
+    cache = store.current()
+    texts: dict[str, str] = {}
+    keys = {policy.id: _text_key(ctx, policy) for policy in policies}
+    for pid, key in keys.items():
+        kept = cache.get_text(key) if key else None
+        if kept is not None:
+            texts[pid] = kept
+    todo = [policy for policy in policies if policy.id not in texts]
+
+    def make(share: list[Policy]) -> dict[str, str]:
+        made = {}
+        for policy in share:
+            made[policy.id] = policy_text(ctx, policy)
+            if keys[policy.id]:
+                cache.put_text(keys[policy.id], made[policy.id])
+        return made
+
+    jobs = workers() if len(todo) >= PARALLEL_MIN else 1
+    for made in in_processes(make, todo, jobs):
+        texts.update(made)
+    return texts
 
 
 def translation_notice(ctx: Context, policy: Policy, translated: Translation | None,
