@@ -270,6 +270,14 @@ class _SearchCache(BasePlugin):
         super().__init__()
         self.cache = store.current()
         self.hits = 0
+        self.add_entries: Callable | None = None
+
+    def prepare(self, page) -> None:
+        """Make and keep the page's entries ahead of its turn (in another process, which
+        has read the page: `prewarm.Prewarm`), so that its turn finds them kept. A page
+        whose template is not rendered there gets the same entries in its turn."""
+        if self.add_entries is not None and page.content is not None:
+            self.add_entries(page)
 
     def on_pre_build(self, *, config):  # noqa: D102 (MkDocs event)
         search = config.plugins.get("material/search") or config.plugins.get("search")
@@ -296,6 +304,7 @@ class _SearchCache(BasePlugin):
             self.cache.put_json(key, index.entries[start:])
 
         index.add_entry_from_context = add_entries  # this build's index only
+        self.add_entries = add_entries
 
 
 def _toc_token(item) -> dict:
@@ -411,13 +420,14 @@ def render_site(
         )
         config.plugins["transparency/archive"] = _StartArchive(sources, archive)
         render_cache = template_cache = None
-        prewarm = Prewarm()
+        search_cache = _SearchCache()
+        prewarm = Prewarm(then=search_cache.prepare)
         if store.current().enabled:
             config.plugins["transparency/prewarm"] = prewarm
             render_cache = _RenderCache(theme)
             template_cache = TemplateCache(theme)
             config.plugins["transparency/render-cache"] = render_cache
-            config.plugins["transparency/search-cache"] = _SearchCache()
+            config.plugins["transparency/search-cache"] = search_cache
             config.plugins["transparency/template-cache"] = template_cache
         if tick:
             config.plugins["transparency/progress"] = _Progress(tick)

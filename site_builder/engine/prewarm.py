@@ -20,6 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 
 from mkdocs.commands import build as _build
 from mkdocs.plugins import BasePlugin
@@ -35,10 +36,15 @@ FREE, THEIRS, READ, LEFT, OURS = range(5)  # a page's state
 
 
 class Prewarm(BasePlugin):
-    """Reads the pass's pages from the last backwards in another process (see above)."""
+    """Reads the pass's pages from the last backwards in another process (see above).
 
-    def __init__(self) -> None:
+    `then(page)` is called in that process after each page it has read: the search
+    cache (`mkdocs_pass._SearchCache.prepare`) keeps the page's search entries then, which
+    this process would otherwise make one page after another once every page is read."""
+
+    def __init__(self, then: Callable[[object], None] | None = None) -> None:
         super().__init__()
+        self.then = then
         self.states = None
         self.index: dict[str, int] = {}
         self.helpers: Helpers | None = None
@@ -68,6 +74,8 @@ class Prewarm(BasePlugin):
                     # that every plugin sees the page as in MkDocs' pass
                     _build._populate_page(page, config, files)
                     read = True
+                    if self.then is not None:
+                        self.then(page)
                 finally:
                     self.states[i] = READ if read else LEFT
                 done += 1

@@ -71,3 +71,22 @@ def test_the_search_index_is_the_same_from_the_cache(published, tmp_path, monkey
     entries = [entry for value in kept if isinstance(value, list) for entry in value]
     assert entries and all(entry in docs for entry in entries)
     assert any(WORD in entry["text"] for entry in entries)
+
+
+def test_the_other_process_makes_entries_ahead_and_the_index_is_the_same(
+        published, tmp_path, monkeypatch, parsed):
+    """With a store and a second process, the pages that process reads ahead of MkDocs'
+    pass (`prewarm.Prewarm`) have their search entries made there, and this process
+    takes them from the store: fewer pages are parsed here, and the index is the one a
+    build without a store makes."""
+    for i in range(30):  # enough pages for a second process to read some of them
+        published.write(f"policies/extra-{i:02d}.md",
+                        policy_text(id=f"extra-{i:02d}", title=f"Extra policy {i:02d}"))
+    published.commit("More policies\n\nPublished-by: Office of Communications", "2026-05-21")
+    monkeypatch.setenv("TRANSPARENCY_JOBS", "2")
+    monkeypatch.setenv("TRANSPARENCY_CACHE", "off")
+    alone = build(published, tmp_path / "off", parsed)
+    monkeypatch.setenv("TRANSPARENCY_CACHE", str(tmp_path / "cache"))
+    shared = build(published, tmp_path / "site", parsed)
+    assert shared == alone
+    assert 0 < parsed[1] < parsed[0]
