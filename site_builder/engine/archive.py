@@ -49,13 +49,14 @@ from mkdocs.exceptions import BuildError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section, get_navigation
 from mkdocs.structure.pages import Page
-from mkdocs.utils import meta, normalize_url
+from mkdocs.utils import meta
 
 from .. import addresses, store
 from ..markup import HTML_END, HTML_START
 from ..parallel import Helpers, Turns, WorkFailed, workers
 from ..publish import Published
 from . import engines, sections
+from .shared_parts import SharedParts
 
 ARCHIVE_VERSION = "archive-2"  # bump when this module's output changes
 PLACEHOLDER = "@@transparency-site-version@@"
@@ -296,7 +297,7 @@ class Archive:
         site_dir = Path(config.site_dir)
         tick, published = self.tick, self.published
         folders: set[Path] = set()
-        shared = SharedNav(nav)
+        shared = SharedParts(nav)
 
         def write_file(out: Path, data: bytes) -> None:
             if out.parent not in folders:
@@ -383,45 +384,8 @@ def _kept_pages(common: str, pid: str) -> str:
     return store.Store.key("archive-html", common, pid)
 
 
-class SharedNav:
-    """The navigation's HTML on archive pages, rendered once for the pages that share it.
-
-    An archive page is not in the navigation, so nothing in it is active and the
-    navigation's HTML differs from page to page only in its addresses, which are relative
-    to the page: pages whose links to every item of the navigation (and to the site's
-    root) are written the same share it. The first page of each such group is rendered
-    whole, with a mark around the navigation (`theme/base.html`) that is cut out again;
-    the others are given the HTML it held."""
-
-    MARK = "<!--archive-nav-->"
-
-    def __init__(self, nav: Navigation) -> None:
-        self.urls = [nav.homepage.url] if nav.homepage else []
-        pending = list(nav.items)
-        while pending:
-            item = pending.pop(0)
-            if isinstance(item, Section):
-                pending[:0] = item.children
-            else:
-                self.urls.append(item.url)
-        self.known: dict[tuple, markupsafe.Markup] = {}
-
-    def render(self, template, context: dict, page: Page) -> str:
-        key = (context.get("base_url"), *(normalize_url(url, page) for url in self.urls))
-        shared = self.known.get(key)
-        if shared is not None:
-            return template.render({**context, "archive_nav": shared})
-        html = template.render({**context, "archive_nav_mark": markupsafe.Markup(self.MARK)})
-        parts = html.split(self.MARK)
-        if len(parts) != 3:  # a page without the navigation: nothing to share
-            return "".join(parts)
-        before, inside, after = parts
-        self.known[key] = markupsafe.Markup(inside)
-        return before + inside + after
-
-
 def _render(file: File, source: str, config, files: Files, doc_files, nav, env,
-            memo: sections.Memo | None = None, shared: SharedNav | None = None) -> str:
+            memo: sections.Memo | None = None, shared: SharedParts | None = None) -> str:
     """One page, as MkDocs' own build renders it (minus plugins, which skip these pages).
 
     This follows `mkdocs.commands.build._build_page` step by step, on MkDocs' private

@@ -145,37 +145,39 @@ def test_a_warning_in_a_rendering_process_stops_the_build(published, tmp_path, m
     assert len(broken_pages) == len(calls) >= 3, failure.value.problems
 
 
-def test_archive_pages_that_share_a_navigation_render_it_once(published, tmp_path,
-                                                                monkeypatch):
-    """The navigation's HTML is rendered once per group of archive pages whose links to
-    it are written alike, and the pages are the same as when each renders its own."""
-    import site_builder.engine.archive as archive
+def test_archive_pages_that_share_parts_render_them_once(published, tmp_path, monkeypatch):
+    """The navigation, the head's links, the footer and the end of the page are rendered
+    once per group of archive pages that share them, and the pages are the same as when
+    each renders its own."""
+    import site_builder.engine.shared_parts as shared_parts
 
     monkeypatch.setenv("TRANSPARENCY_CACHE", "off")
     now = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
-    real = archive.SharedNav.render
+    real = shared_parts.SharedParts.render
     own = []
 
     def each_its_own(self, template, context, page):
         own.append(page.url)
         return template.render(context)
 
-    monkeypatch.setattr(archive.SharedNav, "render", each_its_own)
+    monkeypatch.setattr(shared_parts.SharedParts, "render", each_its_own)
     build_site(published.content, tmp_path / "own", log=lambda _: None, now=now)
-    groups: list[int] = []
+    groups: list[tuple[int, int]] = []
 
     def counted(self, template, context, page):
         html = real(self, template, context, page)
-        groups.append(len(self.known))
+        groups.append((len(self.known), len(self.parts)))
         return html
 
-    monkeypatch.setattr(archive.SharedNav, "render", counted)
+    monkeypatch.setattr(shared_parts.SharedParts, "render", counted)
     build_site(published.content, tmp_path / "shared", log=lambda _: None, now=now)
     assert_same_site(tmp_path / "own", tmp_path / "shared")
     assert len(groups) == len(own) >= 10
-    # pages at the same depth share one: versions/<n>/ and compare/<a>-<b>/, for example
-    assert max(groups) < len(own) / 2
-    assert "archive-nav" not in (tmp_path / "shared" / VERSIONS / "2" / "index.html").read_text()
+    # pages at the same depth share them: versions/<n>/ and compare/<a>-<b>/, for example
+    assert max(navs for navs, _ in groups) < len(own) / 2
+    assert 0 < max(parts for _, parts in groups) < len(own) / 2
+    page = (tmp_path / "shared" / VERSIONS / "2" / "index.html").read_text()
+    assert "archive-" not in page and page.count("<script") >= 3 and "site-version" in page
 
 
 def test_history_read_in_two_processes_matches_one(published, tmp_path, monkeypatch):
