@@ -28,6 +28,7 @@ markup as text).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import string
@@ -105,10 +106,12 @@ def problems(text: str, first_line: int = 1) -> list[tuple[int, str]]:
     return sorted(found)
 
 
+@functools.lru_cache(maxsize=65536)
 def inert(text: str) -> str:
     """The Markdown text as it is when it has no active content; otherwise Markdown that
     shows it as written, every character literal: raw HTML, links and attribute lists
-    are text, and so are headings, lists and emphasis within it."""
+    are text, and so are headings, lists and emphasis within it. (Remembered by text: a
+    policy's versions share most of their clauses, and each version's pages ask again.)"""
     if not problems(text):
         return text
     return "\n".join("".join(_LITERAL.get(char, char) for char in line.strip())

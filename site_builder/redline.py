@@ -334,8 +334,11 @@ def _same_unit(unit: Unit) -> str:
     return _unit_html(unit, _text(unit.text), "same")
 
 
+@functools.lru_cache(maxsize=65536)
 def _compare_units(a: Unit, b: Unit) -> tuple[str, bool, int, int]:
-    """HTML for a matched pair; whether it changed; words inserted and deleted."""
+    """HTML for a matched pair; whether it changed; words inserted and deleted.
+    (Remembered: the redlines from each old version to the current one compare the
+    same pairs of clauses again and again.)"""
     if a.text == b.text:
         if a.source == b.source and a.marker == b.marker:
             return _same_unit(b), False, 0, 0
