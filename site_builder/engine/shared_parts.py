@@ -24,8 +24,9 @@ class SharedParts:
       HTML differs from page to page only in its addresses, which are relative to the
       page: pages whose links to every item of the navigation (and to the site's root)
       are written the same share it.
-    - The head's links (styles, fonts, scripts), the footer and the end of the page (the
-      dialog, the configuration, the scripts): they read nothing of the page but its
+    - The head's links (styles, fonts, scripts), the header but the page's title and the
+      language switch (`theme/partials/header.html`), the footer and the end of the page
+      (the dialog, the configuration, the scripts): they read nothing of the page but its
       address's depth (`base_url`), its front matter (a page may hide the footer) and the
       pages before and after it, which archive pages have none of; pages alike in those
       share them.
@@ -35,7 +36,7 @@ class SharedParts:
     held and do not render those parts."""
 
     NAV = "<!--archive-nav-->"
-    PARTS = ("head", "footer", "tail")
+    PARTS = ("head", "header_a", "header_b", "header_c", "footer", "tail")
 
     def __init__(self, nav: Navigation) -> None:
         self.urls = [nav.homepage.url] if nav.homepage else []
