@@ -19,7 +19,7 @@ them. Change none without a redirect.
 
 from __future__ import annotations
 
-import posixpath
+import functools
 import re
 from urllib.parse import urlencode
 
@@ -165,16 +165,20 @@ def diff_url(pid: str, number: int) -> str | None:
     return url(changes(pid, number)) if number > 1 else None
 
 
+@functools.lru_cache(maxsize=65536)
 def feedback_url(pid: str, section: str | None = None) -> str:
-    """The feedback form, prefilled with a policy and a section."""
+    """The feedback form, prefilled with a policy and a section. Kept once made: every
+    version of a text asks again for each of its sections, and `urlencode` is slow."""
     params = {"policy": pid}
     if section:
         params["section"] = section
     return f"{FEEDBACK_FORM}?{urlencode(params)}"
 
 
+@functools.lru_cache(maxsize=65536)
 def decisions_url(pid: str | None = None, clause: str | None = None) -> str:
-    """The register of decisions, filtered to a policy and a clause: how it was applied."""
+    """The register of decisions, filtered to a policy and a clause: how it was applied
+    (kept once made, as `feedback_url`)."""
     params = {key: value for key, value in (("policy", pid), ("clause", clause)) if value}
     return DECISIONS + (f"?{urlencode(params)}" if params else "")
 
@@ -189,14 +193,18 @@ def _relative(from_dir: str, to_path: str) -> str:
     a = [x for x in from_dir.split("/") if x]
     b = [x for x in to_path.split("/") if x]
     common = 0
-    while common < min(len(a), len(b)) and a[common] == b[common]:
+    for x, y in zip(a, b, strict=False):  # up to the shorter one
+        if x != y:
+            break
         common += 1
     return "/".join([".."] * (len(a) - common) + b[common:]) or "."
 
 
 def md_link(from_page: str, to_page: str, anchor: str | None = None) -> str:
-    """A Markdown link from one source file to another, which MkDocs checks."""
-    return _relative(posixpath.dirname(from_page), to_page) + (f"#{anchor}" if anchor else "")
+    """A Markdown link from one source file to another, which MkDocs checks. (The folder
+    is cut off with `rpartition`: `posixpath.dirname` differs only by trailing slashes,
+    which `_relative` ignores, and costs more at tens of thousands of links a build.)"""
+    return _relative(from_page.rpartition("/")[0], to_page) + (f"#{anchor}" if anchor else "")
 
 
 def href(from_page: str, to_page: str, anchor: str | None = None) -> str:

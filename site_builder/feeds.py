@@ -72,7 +72,8 @@ def _updated(version: Version) -> dt.datetime:
 
 
 def _entry(library: Library, pid: str, version: Version, site_url: str | None,
-           feed_path: str, words: Wording = ENGLISH) -> str:
+           feed_path: str, words: Wording = ENGLISH, updated: dt.datetime | None = None) -> str:
+    """One version as an entry; `updated` is `_updated(version)`, when worked out already."""
     _ = words._
     number = version.number
     page = addresses.changes(pid, number) if number > 1 else addresses.version(pid, number)
@@ -101,7 +102,7 @@ def _entry(library: Library, pid: str, version: Version, site_url: str | None,
         f"    <id>{_id(*_in(words, pid, 'versions', str(number), version.commit or ''))}</id>",
         f"    <title>{xml_escape(title)}</title>",
         f"    <published>{_rfc3339(version.published)}</published>",
-        f"    <updated>{_rfc3339(_updated(version))}</updated>",
+        f"    <updated>{_rfc3339(updated or _updated(version))}</updated>",
         f'    <link rel="alternate" type="text/html" '
         f'href="{_attr(addresses.absolute(site_url, feed_path, page))}"/>',
         f"    <author><name>{xml_escape(author)}</name></author>",
@@ -124,10 +125,12 @@ def atom_feed(
 ) -> str:
     """An Atom feed of versions, newest first, in the language of `words` (whose pages
     its links lead to when `site_url` is that language's address)."""
-    items = [(pid, v) for pid, v in items if v.published is not None]
-    items.sort(key=lambda item: (_updated(item[1]), item[0], item[1].number), reverse=True)
-    if items:
-        updated = _rfc3339(max(_updated(v) for _, v in items))
+    # each version's time of update worked out once: it orders the entries, dates the
+    # feed (the latest) and each entry
+    dated = [(_updated(v), pid, v) for pid, v in items if v.published is not None]
+    dated.sort(key=lambda item: (item[0], item[1], item[2].number), reverse=True)
+    if dated:
+        updated = _rfc3339(dated[0][0])
     elif generated:
         updated = generated
     else:
@@ -145,7 +148,8 @@ def atom_feed(
         f"  <author><name>{xml_escape(words._(PUBLISHER))}</name></author>",
         "  <generator>transparency</generator>",
     ]
-    lines += [_entry(library, pid, v, site_url, feed_path, words) for pid, v in items]
+    lines += [_entry(library, pid, v, site_url, feed_path, words, when)
+              for when, pid, v in dated]
     lines.append("</feed>")
     return "\n".join(lines) + "\n"
 
@@ -162,6 +166,8 @@ def ics_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """Fold a content line at 75 octets without splitting a UTF-8 character."""
+    if line.isascii():  # one octet a character: cut every 75, then every 74 after a space
+        return "\r\n ".join([line[:75]] + [line[i:i + 74] for i in range(75, len(line), 74)])
     out: list[str] = []
     current = b""
     limit = 75

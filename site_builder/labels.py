@@ -8,6 +8,7 @@ table is named for what it labels.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from . import languages
@@ -79,6 +80,13 @@ def long_date(value: dt.date | None, missing: str = NOT_STATED) -> str:
     """"March 1, 2026"; `missing` when there is no date."""
     if value is None:
         return missing
+    return _long_date(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _long_date(value: dt.date) -> str:
+    """`long_date` of a date, kept once written: a build writes tens of thousands of
+    dates, most of them the same few hundred days, and `%B` goes through `strftime`."""
     return f"{value:%B} {value.day}, {value.year}"
 
 

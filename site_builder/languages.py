@@ -16,8 +16,10 @@ where the language is known. The app reaches the same catalogues through Flask-B
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
+import os
 import threading
 from pathlib import Path
 
@@ -55,18 +57,21 @@ def translations(code: str | None, folder: Path | None = None) -> NullTranslatio
     file changes). English, and a language without a catalogue, are the text as written."""
     if not code or code == DEFAULT:
         return NullTranslations()
-    path = catalogue_path(code, folder)
+    # the path as a string (`catalogue_path`'s): a page in another language looks its
+    # catalogue up for each of its words, and four `Path` joins a time cost more than
+    # the look-up and the `stat`
+    path = os.path.join(folder or CATALOGUES, code, "LC_MESSAGES", f"{DOMAIN}.po")
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return NullTranslations()
-    key = (str(path), code)
+    key = (path, code)
     stamp = (stat.st_mtime_ns, stat.st_size)
     with _lock:
         cached = _loaded.get(key)
         if cached and cached[0] == stamp:
             return cached[1]
-        with path.open("rb") as file:
+        with open(path, "rb") as file:
             catalog = read_po(file, locale=code, domain=DOMAIN)
         compiled = io.BytesIO()
         write_mo(compiled, catalog, use_fuzzy=False)
@@ -88,13 +93,25 @@ def catalogue_hash(code: str | None, folder: Path | None = None) -> str:
 
 
 def gettext(code: str | None, text: str, **values) -> str:
-    """`text` in language `code`, with `%(name)s` placeholders filled from `values`."""
-    translated = translations(code).ugettext(text) if text else text
+    """`text` in language `code`, with `%(name)s` placeholders filled from `values`.
+
+    English is the text as written, without `translations`: a page maker asks for
+    hundreds of thousands of words per build, and a `NullTranslations` made for each
+    cost a rebuild at 800 policies a good part of a second."""
+    if text and code and code != DEFAULT:
+        translated = translations(code).ugettext(text)
+    else:
+        translated = text
     return translated % values if values else translated
 
 
 def ngettext(code: str | None, singular: str, plural: str, count: int, **values) -> str:
-    translated = translations(code).ungettext(singular, plural, count)
+    """`singular` or `plural` in language `code` as `count` asks (English: as written,
+    as `gettext` does), with `%(num)s` the count."""
+    if code and code != DEFAULT:
+        translated = translations(code).ungettext(singular, plural, count)
+    else:
+        translated = singular if count == 1 else plural
     return translated % {"num": count, **values}
 
 
@@ -105,8 +122,11 @@ def translator(code: str | None):
     return translate
 
 
+@functools.lru_cache(maxsize=4096)
 def long_date(day: dt.date, code: str | None) -> str:
-    """`January 5, 2026` / `5 de enero de 2026`, as each language writes a date in prose."""
+    """`January 5, 2026` / `5 de enero de 2026`, as each language writes a date in prose.
+    Kept once written: a build in another language writes tens of thousands of dates,
+    most of them the same few hundred days, and Babel takes a while over each."""
     return dates.format_date(day, format="long", locale=_locale(code))
 
 

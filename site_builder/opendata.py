@@ -6,6 +6,7 @@ URLs are site-relative. Nothing personal is published: owners and approvers are 
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 from pathlib import Path
 
 from . import addresses
@@ -152,7 +153,48 @@ def open_data_files(
 
 
 def _json(data: dict) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    """`json.dumps(data, indent=2, ensure_ascii=False)` and a line end. Written by
+    `_pretty`: with an indent, `json` writes in Python with a generator per value, and
+    took a tenth of a second for data/policies.json at 800 policies; this, half that."""
+    out: list[str] = []
+    _pretty(data, "\n", out)
+    out.append("\n")
+    return "".join(out)
+
+
+def _pretty(value, newline: str, out: list[str]) -> None:
+    """Append `value` to `out` as `json.dumps(value, indent=2, ensure_ascii=False)` writes
+    it at the depth `newline` gives (a line end and the indent there). Dicts with string
+    keys, lists, tuples, strings, booleans, None and whole numbers are written here; any
+    other value (a float, a dict with other keys) by `json.dumps`, indented to fit."""
+    if isinstance(value, str):
+        out.append(encode_basestring(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        inner = newline + "  "
+        before = "{" + inner
+        for key, item in value.items():
+            out.append(before + encode_basestring(key) + ": ")
+            _pretty(item, inner, out)
+            before = "," + inner
+        out.append(newline + "}" if value else "{}")
+    elif isinstance(value, (list, tuple)):
+        inner = newline + "  "
+        before = "[" + inner
+        for item in value:
+            out.append(before)
+            _pretty(item, inner, out)
+            before = "," + inner
+        out.append(newline + "]" if value else "[]")
+    else:
+        out.append(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline))
 
 
 def write_open_data(

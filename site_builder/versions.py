@@ -258,7 +258,8 @@ def _code_hash() -> str:
         "translations.py", "pages/common.py")
 
 
-def policy_key(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -> str | None:
+def policy_key(ctx: ArchiveContext, policy: Policy, history: PolicyHistory,
+               catalogue: str | None = None) -> str | None:
     """A key for everything one policy's archive files are made from, or None (no cache).
 
     That is: the current file and every version as read from the history (text, front
@@ -268,10 +269,15 @@ def policy_key(ctx: ArchiveContext, policy: Policy, history: PolicyHistory) -> s
     (their ids and anchors, which decide where a link points), which versions take effect
     after today (their wording says so), and the code that writes the files. The cache
     covers nothing else, so a change to any of these renders the policy's pages again.
+
+    `catalogue` is `catalogue_hash(ctx.lang)` when the caller has it already: reading and
+    hashing the language's catalogue for each policy took a while (`archive_parts`).
     """
     if not store.current().enabled:
         return None
-    parts: list[str] = ["policy", _code_hash(), ctx.lang, ctx.prefix, catalogue_hash(ctx.lang),
+    if catalogue is None:
+        catalogue = catalogue_hash(ctx.lang)
+    parts: list[str] = ["policy", _code_hash(), ctx.lang, ctx.prefix, catalogue,
                         policy.path, policy.front_matter, policy.body,
                         repr((history.unpublished, history.complete, history.warnings,
                               history.paths, history.changes))]
@@ -317,7 +323,9 @@ def archive_parts(
     ctx = ArchiveContext(library, site, today, Pieces(),
                          *((language.code, language.prefix) if language else ()))
     pids = [pid for pid in sorted(library.policies) if histories.get(pid) is not None]
-    keys = {pid: policy_key(ctx, library.policies[pid], histories[pid]) for pid in pids}
+    catalogue = catalogue_hash(ctx.lang)  # read once for every policy's key
+    keys = {pid: policy_key(ctx, library.policies[pid], histories[pid], catalogue)
+            for pid in pids}
     made: dict[str, Made | Unread] = {}
     for pid in pids:
         if unread:

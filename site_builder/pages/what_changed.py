@@ -47,14 +47,24 @@ def _number(n: int, words: Wording) -> str:
 
 
 def _by_month(here: str, entries: list[tuple], words: Wording) -> list[str]:
+    """The entries under a heading for each month, each line led by a link to its policy.
+    A month's name and a policy's link are made once: a year's page lists every change
+    of every policy, and Babel takes a while to name a month in another language."""
     out = []
     month = None
+    links: dict[str, str] = {}
+    months: dict[tuple[int, int], str] = {}
     for published, pid, entry, policy, history in entries:
-        label = _month(published, words)
+        label = months.get((published.year, published.month))
+        if label is None:
+            label = months[published.year, published.month] = _month(published, words)
         if label != month:
             month = label
             out.append(f"\n## {label}\n")
-        link = f"[{policy_title_md(words, policy)}]({md_link(here, addresses.policy(pid))})"
+        link = links.get(pid)
+        if link is None:
+            link = links[pid] = (f"[{policy_title_md(words, policy)}]"
+                                 f"({md_link(here, addresses.policy(pid))})")
         out.append(entry_line(here, pid, entry, history, words)
                    .replace("- **", f"- {link}, **", 1))
     return out
