@@ -10,18 +10,21 @@ The YAML of each file is read and validated by `yaml_fields`, its credentials fo
 from __future__ import annotations
 
 import difflib
+import functools
+import gc
 import os
 import posixpath
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel
+import markdown_it
+import pydantic
+import yaml
 
-from . import citations, languages, schema
+from . import citations, languages, schema, secrets_scan, store, yaml_fields
 from .active_content import field_problems
 from .active_content import problems as active_content
 from .addresses import POLICY_PAGE_IDS
@@ -29,7 +32,7 @@ from .credentials import file_credentials
 from .outline import Outline, parse_outline
 from .problem import Problem
 from .translations import load_translations
-from .yaml_fields import front_matter_data, line_for, read_yaml, show, split_front_matter, validate
+from .yaml_fields import front_line, line_for, read_yaml, show, split_front_matter, validate
 
 MAX_FILE_BYTES = 1024 * 1024
 POLICY_DIR = "policies"
@@ -194,7 +197,33 @@ def active_content_problems(text: str, rel: str) -> list[Problem]:
                for where, message in field_problems(parsed.data)])
 
 
-def parse_registry(text: str, rel: str, model: type[BaseModel]):
+def checked_policy(text: str, rel: str) -> tuple[Policy | None, list[Problem], str | None]:
+    """`parse_policy` and `active_content_problems` of a policy file, and the id a file
+    that does not load declares: kept in the build's store by text, path and code, so a
+    rebuild parses only the files that changed (parsing them all was most of its load)."""
+    cache = store.current()
+    key = cache.enabled and store.Store.key("policy-file", _checking_code(), rel, text)
+    kept = cache.get_object(key) if key else None
+    if isinstance(kept, tuple) and len(kept) == 3 and isinstance(kept[0], Policy | None):
+        return kept
+    policy, problems = parse_policy(text, rel)
+    problems += active_content_problems(text, rel)
+    checked = (policy, problems, None if policy is not None else yaml_fields.declared_id(text))
+    if key:
+        cache.put_object(key, checked)
+    return checked
+
+
+@functools.cache
+def _checking_code() -> str:
+    """The code a policy file is checked by: these modules and the libraries they use."""
+    return store.source_hash(
+        "content.py", "yaml_fields.py", "credentials.py", "secrets_scan.py", "outline.py",
+        "schema.py", "active_content.py", "problem.py") + "\0".join((
+            secrets_scan.SCANNER, pydantic.VERSION, yaml.__version__, markdown_it.__version__))
+
+
+def parse_registry(text: str, rel: str, model: type[pydantic.BaseModel]):
     parsed = read_yaml(text, rel)
     if parsed.data is None and parsed.problems:
         return None, parsed.problems, parsed.lines
@@ -208,8 +237,19 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
 
     Whether the versions registries/withdrawn.yaml names exist is a question for the
     history (`withdrawals.history_problems`), which `check` and the build ask after this.
+    Python's cyclic collector is paused meanwhile: what is loaded is kept, and the
+    collector went over it again and again while the store gave it back.
     """
-    root = Path(root)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_library(Path(root))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load_library(root: Path) -> tuple[Library, list[Problem]]:
     problems: list[Problem] = []
     policies: dict[str, Policy] = {}
     unloaded: set[str | None] = set()
@@ -230,14 +270,13 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
         problems += read_problems
         if text is None:
             continue
-        policy, policy_problems = parse_policy(text, rel)
+        policy, policy_problems, declared = checked_policy(text, rel)
         problems += policy_problems
-        problems += active_content_problems(text, rel)
         if policy is None:
-            unloaded.add(_declared_id(text))
+            unloaded.add(declared)
             continue
         if policy.id in policies:
-            problems.append(Problem(rel, _front_line(policy, "id"),
+            problems.append(Problem(rel, front_line(policy.front_matter, "id"),
                                     f"duplicate policy id {policy.id!r}; "
                                     f"{policies[policy.id].path} already uses it"))
             continue
@@ -291,27 +330,6 @@ def load_library(root: Path) -> tuple[Library, list[Problem]]:
     return library, sorted(set(problems))
 
 
-def _declared_id(text: str) -> str | None:
-    """The id a policy file declares, read leniently from a file that failed to load."""
-    parts = split_front_matter(text)
-    if parts is None:
-        return None
-    data = front_matter_data(parts[0])
-    if not data:  # YAML that cannot be read at all: its `id:` line, if it has a plain one
-        found = re.search(r"^id:[ \t]*([a-z0-9-]+)[ \t]*$", parts[0], re.M)
-        return found[1] if found else None
-    value = data.get("id")
-    return value if isinstance(value, str) else None
-
-
-def _front_line(policy: Policy, key: str) -> int:
-    """The file line of a top-level front matter key (the first field's line if absent)."""
-    for offset, line in enumerate(policy.front_matter.split("\n")):
-        if line.startswith(f"{key}:"):
-            return offset + 2
-    return 2
-
-
 # ---------------------------------------------------------------------------------------
 # Checks across files
 
@@ -324,10 +342,10 @@ def check_library(library: Library, registry_lines: dict[str, dict]) -> list[Pro
         if meta.parent and meta.parent not in policies and meta.parent not in library.unloaded:
             close = difflib.get_close_matches(meta.parent, list(policies), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            problems.append(Problem(policy.path, _front_line(policy, "parent"),
+            problems.append(Problem(policy.path, front_line(policy.front_matter, "parent"),
                                     f"parent {meta.parent!r} is not a policy id{hint}"))
         if meta.parent == meta.id:
-            problems.append(Problem(policy.path, _front_line(policy, "parent"),
+            problems.append(Problem(policy.path, front_line(policy.front_matter, "parent"),
                                     "a policy cannot be its own parent"))
         problems += _check_links(library, policy)
         problems += _check_page_ids(policy)
@@ -337,7 +355,7 @@ def check_library(library: Library, registry_lines: dict[str, dict]) -> list[Pro
         if policy.meta.kind != "comprehensive-policy":
             continue
         satisfies = policy.meta.satisfies or {}
-        line = _front_line(policy, "satisfies")
+        line = front_line(policy.front_matter, "satisfies")
         for resolution, element in required:
             if element.id not in satisfies:
                 problems.append(Problem(
@@ -362,7 +380,8 @@ def check_library(library: Library, registry_lines: dict[str, dict]) -> list[Pro
                                         f"{section_id!r}, which is not in this policy"))
     for resolution, element in required:
         if element.clause not in resolution.outline.anchors:
-            problems.append(Problem(resolution.path, _front_line(resolution, "requires"),
+            problems.append(Problem(resolution.path,
+                                    front_line(resolution.front_matter, "requires"),
                                     f"requires: element {element.id!r} cites clause "
                                     f"{element.clause!r}, which is not in the text"))
 

@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import secrets_scan, store, translation_history
-from .content import POLICY_DIR, Library, Policy
+from .content import POLICY_DIR, Library, Policy, decode
 from .gitlog import (
     GitError,
     Log,
@@ -45,11 +45,12 @@ from .history_types import (
     version_on,
 )
 from .lineage import (
-    Draft,
+    UNREAD,
     File,
     Lineage,
     State,
     join_by_id,
+    kept_file,
     norm_digest,
     parse_versions,
     read_file,
@@ -83,40 +84,98 @@ def _code_hash() -> str:
     return store.source_hash("history.py", "history_types.py", "gitlog.py", "lineage.py",
                              "withdrawals.py", "content.py", "yaml_fields.py",
                              "credentials.py", "problem.py", "outline.py", "schema.py",
-                             "active_content.py", "secrets_scan.py") + secrets_scan.SCANNER
+                             "active_content.py", "secrets_scan.py", "tracking_codes.py",
+                             ) + secrets_scan.SCANNER
 
 
-def _cached_versions(
-    lineage: Lineage, drafts: list[Draft], fallback: Policy, prefix: str, warn: list[str],
-) -> tuple[Version, ...]:
-    """`parse_versions`, kept between builds in the build's store.
+# A policy's versions, its changelog (in `walk`'s order), the credentials in its commits
+# (`leaks`) and the warnings for the build log: all a lineage makes (`_made`).
+Made = tuple[tuple[Version, ...], list[ChangeEntry], tuple[Leak, ...], list[str]]
 
-    Parsing and outlining every version of every policy was most of the history stage,
-    and a published version never changes. The key is every commit, path and file version
-    in the policy's history (a commit id covers its message, date and trailers), the
-    current file (its text stands in for a version whose metadata no longer parses) and
-    the code.
-    """
-    cache = store.current()
-    if not cache.enabled:
-        return parse_versions(drafts, fallback, prefix, warn)
-    key = _versions_key(lineage, fallback, prefix)
-    kept = cache.get_object(key)
-    if kept is not None:
-        versions, warnings = kept
-        warn.extend(warnings)
-        return versions
-    before = len(warn)
+
+def _made(lineage: Lineage, fallback: Policy, prefix: str) -> Made:
+    """What a policy's lineage makes; `fallback` (the current file) stands in for a
+    version whose metadata no longer parses."""
+    warn: list[str] = []
+    drafts, entries = walk(lineage, warn)
     versions = parse_versions(drafts, fallback, prefix, warn)
-    cache.put_object(key, (versions, warn[before:]))
-    return versions
+    return versions, entries, leaks(drafts, prefix), warn
 
 
-def _versions_key(lineage: Lineage, fallback: Policy, prefix: str) -> str:
+def _made_key(lineage: Lineage, fallback: Policy, prefix: str) -> str:
+    """Where the store keeps what a lineage made: every commit, path and file version in
+    the policy's history (a commit id covers its message, date and trailers), the current
+    file and the code. A published version never changes."""
     return store.Store.key(
-        "history-versions", _code_hash(), prefix, fallback.path, str(fallback.body_line),
+        "history-made", _code_hash(), prefix, fallback.path, str(fallback.body_line),
         fallback.front_matter, fallback.body,
         *(f"{state.commit.sha}\0{state.path}\0{state.blob}" for state in lineage.states))
+
+
+def _keep(key: str, made: Made, fallback: Policy) -> None:
+    """Keep what a lineage made under `key`. Its latest version is most often the current
+    file as the load stage read it (`fallback`, which the key covers): then the entry
+    leaves that version's text out, and `_kept` puts the file back."""
+    versions = made[0]
+    if versions and versions[-1].policy == fallback:
+        made = ((*versions[:-1], replace(versions[-1], policy=None)), *made[1:])
+    store.current().put_object(key, made)
+
+
+def _kept(key: str, fallback: Policy) -> Made | None:
+    """What `_keep` kept under `key`; None when the store has nothing there, or a damaged
+    or foreign entry."""
+    kept = store.current().get_object(key)
+    if not (isinstance(kept, tuple) and len(kept) == 4 and isinstance(kept[0], tuple)
+            and isinstance(kept[1], list) and isinstance(kept[2], tuple)
+            and isinstance(kept[3], list)):
+        return None
+    versions = kept[0]
+    if versions and versions[-1].policy is None:
+        versions = (*versions[:-1], replace(versions[-1], policy=fallback))
+    return versions, *kept[1:]
+
+
+def _all_made(work: dict[str, tuple[Lineage, Policy]], repo: Repository) -> dict[str, Made]:
+    """What each policy's lineage makes (`work`: its lineage and current file, by id).
+
+    Parsing and outlining every version of every policy was most of the history stage,
+    so in a build with a store each is kept there, and a rebuild makes again only those
+    whose history or file changed: their texts are read from git again (the kept log
+    pass holds none), and when there are many they are made in one process per core."""
+    cache = store.current()
+    keys = {pid: _made_key(lineage, policy, repo.prefix)
+            for pid, (lineage, policy) in work.items()} if cache.enabled else {}
+    made = {pid: kept for pid, key in keys.items()
+            if (kept := _kept(key, work[pid][1])) is not None}
+    todo = [pid for pid in work if pid not in made]
+    _with_texts([work[pid][0] for pid in todo], repo.top)
+    if cache.enabled and len(todo) >= PARSE_MIN and workers() > 1:
+        def make(share: list[str]) -> dict:
+            for pid in share:
+                _keep(keys[pid], _made(*work[pid], repo.prefix), work[pid][1])
+            return {}
+
+        in_processes(make, todo, workers())
+        made.update((pid, kept) for pid in todo
+                    if (kept := _kept(keys[pid], work[pid][1])) is not None)
+    for pid in todo:
+        if pid not in made:  # one at a time, or one a process could not keep
+            made[pid] = _made(*work[pid], repo.prefix)
+            if cache.enabled:
+                _keep(keys[pid], made[pid], work[pid][1])
+    return made
+
+
+def _with_texts(lineages: list[Lineage], top: Path) -> None:
+    """Give the file versions of these lineages the texts the kept log pass left out
+    (`lineage.kept_file`), read from git in one pass: they are about to be parsed."""
+    states = [state for lineage in lineages for state in lineage.states
+              if state.text is UNREAD]
+    blobs = read_blobs(top, (state.blob for state in states))
+    for state in states:
+        raw = blobs.get(state.blob)
+        state.text = decode(raw, state.path)[0] if raw is not None else None
 
 
 def _read_files(needed: dict[str, str], blobs: dict[str, bytes]) -> dict[str, File]:
@@ -132,27 +191,6 @@ def _read_files(needed: dict[str, str], blobs: dict[str, bytes]) -> dict[str, Fi
     for report in in_processes(read, todo, workers() if len(todo) >= READ_MIN else 1):
         files.update(report["files"])
     return files
-
-
-def _parse_ahead(work: list[tuple[Lineage, Policy]], prefix: str) -> None:
-    """Parse the versions of these policies (lineage, current file) that the store does
-    not hold yet into it, in one process per core when there are many, so that
-    `_cached_versions` finds them: outlining every version was most of a first build's
-    history stage. What parsing warns about is kept with them."""
-    cache = store.current()
-    todo = [(lineage, policy) for lineage, policy in work
-            if not cache.keep(_versions_key(lineage, policy, prefix))]
-    jobs = workers() if len(todo) >= PARSE_MIN else 1
-    if jobs < 2 or not cache.enabled:
-        return  # each is parsed as it comes
-
-    def parse(share: list[tuple[Lineage, Policy]]) -> dict:
-        for lineage, policy in share:
-            drafts, _ = walk(lineage, [])
-            _cached_versions(lineage, drafts, policy, prefix, [])
-        return {}
-
-    in_processes(parse, todo, jobs)
 
 
 def drop_responses(histories: dict[str, PolicyHistory],
@@ -181,6 +219,15 @@ def _one_version(policy: Policy, *, unpublished: bool, complete: bool,
     version = Version(1, policy, None, None, policy.meta.change_note or "", DEFAULT_ROLE)
     return PolicyHistory(policy.id, (version,), (), unpublished, warnings, complete,
                          (policy.path,))
+
+
+def _without_history(library: Library, error: GitError,
+                     ) -> tuple[dict[str, PolicyHistory], list[str], None]:
+    """Each policy with one version, and why, when reading git failed."""
+    histories = {pid: _one_version(p, unpublished=False, complete=False)
+                 for pid, p in library.policies.items()}
+    return histories, [f"history: reading git failed ({error}); each policy is built "
+                       "with one version and no history"], None
 
 
 def read_history(
@@ -235,24 +282,24 @@ def _policy_histories(
         lineages, at_head, pending = trace_lineages(commits, folder)
         blobs = read_blobs(repo.top, (blob for _, _, _, blob in pending if blob not in known))
     except GitError as error:
-        histories = {pid: _one_version(p, unpublished=False, complete=False)
-                     for pid, p in library.policies.items()}
-        return histories, [f"history: reading git failed ({error}); each policy is built "
-                           "with one version and no history"], None
+        return _without_history(library, error)
     needed: dict[str, str] = {}
     for _, _, path, blob in pending:
         if blob not in known:
             needed.setdefault(blob, path)
     read = _read_files(needed, blobs)
     files: dict[str, File] = {}
+    seen: dict[str, str] = {}
     for lineage, commit, path, blob in pending:
         parsed = known.get(blob) or read[blob]
-        if blob in blobs or blob in known:  # kept; one missing from the repository is not
+        if blob in known:
             files[blob] = parsed
+        elif blob in blobs and blob not in files:  # one missing from the repository is not kept
+            files[blob] = kept_file(parsed, seen)
         lineage.states.append(State(commit, path, blob, *parsed))
     if key is not None and (kept is None or kept.head != repo.head
                             or files.keys() != known.keys()):
-        save_log(key, Log(repo.head, commits, files))
+        save_log(key, Log(repo.head, commits, files), kept)
     position = {commit.sha: i for i, commit in enumerate(commits)}
     lineages = join_by_id(lineages, position)
     at_head = {path: lineage.resolved() for path, lineage in at_head.items()}
@@ -269,8 +316,11 @@ def _policy_histories(
                 None,
             )
         found[pid] = lineage if lineage is not None and lineage.states else None
-    _parse_ahead([(lineage, library.policies[pid]) for pid, lineage in found.items()
-                  if lineage is not None], repo.prefix)
+    try:
+        made = _all_made({pid: (lineage, library.policies[pid])
+                          for pid, lineage in found.items() if lineage is not None}, repo)
+    except GitError as error:
+        return _without_history(library, error)
     for pid, policy in library.policies.items():
         repo_path = f"{repo.prefix}{policy.path}"
         lineage = found[pid]
@@ -281,11 +331,9 @@ def _policy_histories(
             histories[pid] = _one_version(policy, unpublished=True, complete=True,
                                           warnings=(message,))
             continue
-        policy_warnings: list[str] = []
-        drafts, entries = walk(lineage, policy_warnings)
-        versions = _cached_versions(lineage, drafts, policy, repo.prefix, policy_warnings)
+        versions, entries, found_leaks, policy_warnings = made[pid]
         withdrawn = {w.version: w for w in library.withdrawals if w.policy == pid}
-        versions, entries = withdraw(versions, entries, withdrawn, policy)
+        versions, entries = withdraw(versions, list(entries), withdrawn, policy)
         last = lineage.states[-1]
         unpublished = (
             lineage.ended is not None
@@ -301,7 +349,7 @@ def _policy_histories(
             tuple(policy_warnings),
             True,
             tuple(p[len(repo.prefix):] for p in dict.fromkeys(lineage.paths)),
-            leaks(drafts, repo.prefix),
+            found_leaks,
         )
         warnings += [f"history: {w}" for w in policy_warnings]
     histories = drop_responses(histories, library)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
+from types import EllipsisType
 
 from pydantic import ValidationError
 
@@ -35,11 +36,17 @@ from .history_types import (
     Response,
     Version,
 )
-from .outline import parse_outline
+from .outline import Block, Clause, Section, parse_outline
 from .tracking_codes import normalise_tracking_code
 
 MAX_NOTE = 2000
 _EMAIL = re.compile(r"[^\s<>@]+@[^\s<>@]+")
+
+
+# The text of a file version the kept log pass leaves out (`kept_file`): the texts of
+# every version of every policy were 80% of what it kept, and only the versions a build
+# parses again need them (`history._with_texts` reads those from git).
+UNREAD = ...
 
 
 @dataclass
@@ -49,7 +56,7 @@ class State:
     commit: Commit
     path: str
     blob: str
-    text: str | None  # None when the blob is not UTF-8
+    text: str | None | EllipsisType  # None when the blob is not UTF-8; UNREAD: not read yet
     front: str
     data: dict
     norm: bytes  # a digest of the body as a reader sees it (`_norm_body`)
@@ -172,6 +179,26 @@ def read_file(raw: bytes | None, path: str) -> File:
     data, found = policy_credentials(text, path) if text is not None else ({}, [])
     secrets = tuple((problem.line, problem.message.split(";")[0]) for problem in found)
     return text, front, data if front else {}, norm_digest(body), secrets
+
+
+def kept_file(file: File, seen: dict[str, str]) -> File:
+    """A file version as the kept log pass holds it: without its text (unless that is
+    None, not UTF-8: all a later build needs to know of it then), and with the strings of
+    its front matter's fields made the very strings of other file versions' (`seen`)
+    where equal, so that the store keeps each once and a rebuild makes each once: most
+    are the same in every version of every policy, and there are 8,000 at 800 policies."""
+    text, front, data, norm, secrets = file
+    return (None if text is None else UNREAD, front, _shared(data, seen), norm, secrets)
+
+
+def _shared(value, seen: dict[str, str]):
+    if isinstance(value, str):
+        return seen.setdefault(value, value)
+    if isinstance(value, dict):
+        return {_shared(key, seen): _shared(item, seen) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shared(item, seen) for item in value]
+    return value
 
 
 def _norm_body(body: str) -> str:
@@ -341,9 +368,12 @@ def parse_versions(
     """Each version's text and metadata as published; what cannot be read goes to `warn`."""
     versions: list[Version] = []
     previous_effective: object = None
+    earlier: Policy | None = None
+    seen: dict = {}
     for number, draft in enumerate(drafts, start=1):
         rel = draft.last.path[len(prefix):]
         policy, withheld = _parse(draft.last, fallback, rel, warn)
+        policy = earlier = _alike(policy, earlier, seen)
         warn += history_warnings(policy.body, policy.body_line,
                                  f"{rel} at commit {draft.last.commit.sha[:7]}")
         stated = schema.date_or_none(draft.last.data.get("effective"))
@@ -364,3 +394,40 @@ def parse_versions(
         ))
     return tuple(versions)
 
+
+def _alike(policy: Policy, earlier: Policy | None, seen: dict) -> Policy:
+    """`policy` made of the very objects of the versions before it (`earlier`, and the
+    sections, blocks, clauses, links and texts in `seen`) where its parts equal theirs.
+
+    A version mostly repeats the one before it, so a policy's versions share most of
+    their parts (a clause below a line added is not equal, its line being another, but
+    its text is): the store then keeps each part once, and a rebuild loads far fewer
+    objects (loading every version of 800 policies was most of its history stage). The
+    parts are immutable, so an equal part serves as well as its own."""
+    def one(part):
+        return seen.setdefault(part, part)
+
+    def clause(item: Clause) -> Clause:
+        return one(replace(item, id=one(item.id), label=one(item.label), text=one(item.text),
+                           children=tuple(map(clause, item.children))))
+
+    def block(item: Block) -> Block:
+        return one(replace(item, prose=one(item.prose), clauses=tuple(map(clause, item.clauses))))
+
+    def section(item: Section) -> Section:
+        return one(replace(item, id=one(item.id), title=one(item.title),
+                           blocks=tuple(map(block, item.blocks))))
+
+    outline = policy.outline
+    anchors, meta = outline.anchors, policy.meta
+    if earlier is not None and anchors == earlier.outline.anchors:
+        anchors = earlier.outline.anchors
+    else:
+        anchors = {one(anchor): line for anchor, line in anchors.items()}
+    if (earlier is not None and meta == earlier.meta
+            and meta.model_fields_set == earlier.meta.model_fields_set):
+        meta = earlier.meta
+    outline = replace(outline, preamble=one(tuple(map(block, outline.preamble))),
+                      sections=one(tuple(map(section, outline.sections))), anchors=anchors,
+                      links=one(outline.links), problems=one(outline.problems))
+    return replace(policy, meta=meta, outline=outline, front_matter=one(policy.front_matter))

@@ -338,3 +338,26 @@ def front_matter_data(front: str) -> dict[str, Any]:
     """
     data = read_yaml(front, "", 2).data
     return data if isinstance(data, dict) else {}
+
+
+def declared_id(text: str) -> str | None:
+    """The id a policy file declares, read leniently from a file that failed to load (so
+    that what refers to it is not also reported as broken)."""
+    parts = split_front_matter(text)
+    if parts is None:
+        return None
+    data = front_matter_data(parts[0])
+    if not data:  # YAML that cannot be read at all: its `id:` line, if it has a plain one
+        found = re.search(r"^id:[ \t]*([a-z0-9-]+)[ \t]*$", parts[0], re.M)
+        return found[1] if found else None
+    value = data.get("id")
+    return value if isinstance(value, str) else None
+
+
+def front_line(front: str, key: str) -> int:
+    """The file line of a top-level key of a front matter (the first field's line if it
+    is absent), for problems found after the YAML was read."""
+    for offset, line in enumerate(front.split("\n")):
+        if line.startswith(f"{key}:"):
+            return offset + 2
+    return 2
