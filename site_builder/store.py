@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -231,12 +232,26 @@ def current() -> Store:
 
 @contextlib.contextmanager
 def opened(folder: Path | None) -> Iterator[Store]:
-    """Open the store at `folder` (None: no cache) for the stages of one build."""
+    """Open the store at `folder` (None: no cache) for the stages of one build. When the
+    build stops with an error, a folder this build made is removed again (and the folder
+    above it, when this build made that too and left it empty): the first build of
+    content with a mistake in it leaves nothing behind, although the load stage keeps
+    each file's checks before the mistakes stop it."""
     global _current
     before = _current
     _current = Store(folder) if folder is not None else _CLOSED
+    made = [] if folder is None else [path for path in (Path(folder), Path(folder).parent)
+                                      if not path.exists()]
     try:
         yield _current
+    except BaseException:
+        for path in made:
+            if path == Path(folder):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    path.rmdir()  # only when empty
+        raise
     finally:
         _current = before
 

@@ -163,3 +163,23 @@ def test_an_entry_that_does_not_parse_reads_as_a_miss(tmp_path):
     kept.put("t" * 64, b"\xff\xfe")
     assert kept.get_json("j" * 64) is None
     assert kept.get_text("t" * 64) is None
+
+
+def test_a_build_that_stops_removes_the_store_folder_it_made(tmp_path):
+    """Entries written before the build stopped (the load stage keeps each file's checks)
+    do not leave a new cache folder behind; a folder that was there stays, entries and
+    all."""
+    folder = tmp_path / ".cache" / "transparency"
+    with pytest.raises(RuntimeError), store.opened(folder) as cache:
+        cache.put_text(Store.key("a"), "kept")
+        assert folder.is_dir()
+        raise RuntimeError("bad content")
+    assert not (tmp_path / ".cache").exists()
+
+    with store.opened(folder) as cache:
+        cache.put_text(Store.key("a"), "kept")
+    with pytest.raises(RuntimeError), store.opened(folder) as cache:
+        cache.put_text(Store.key("b"), "also")
+        raise RuntimeError("bad content")
+    with store.opened(folder) as cache:
+        assert cache.get_text(Store.key("a")) == "kept"
