@@ -17,27 +17,21 @@ from site_builder import store
 from site_builder.content import load_library, parse_policy
 from site_builder.lineage import UNREAD
 from site_builder.store import Store
-from tests.conftest import CONTENT
 from tests.history.conftest import (
     POLICY,
     V2_BODY,
     V3_BODY,
     Repo,
     policy_text,
-    three_versions,
 )
 
 PID = "social-media"
 
 
 @pytest.fixture
-def repo(tmp_path) -> Repo:
+def repo(published) -> Repo:
     """The shipped policies and three versions of the test policy, committed."""
-    repo = Repo(tmp_path / "repo")
-    for file in (CONTENT / "policies").iterdir():
-        repo.write(f"policies/{file.name}", file.read_text())
-    three_versions(repo)
-    return repo
+    return published
 
 
 @pytest.fixture
