@@ -30,6 +30,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import math
+import threading
 import time
 from dataclasses import dataclass
 
@@ -75,6 +76,39 @@ def client_key() -> str:
     return str(found)
 
 
+class LockedMemoryStorage(MemoryStorage):
+    """limits' memory storage, starting its expiry timer under a lock.
+
+    limits 5.8's MemoryStorage checks whether its expiry timer is running, makes a new one
+    and starts `self.timer` without a lock. Two request threads of one gthread worker can
+    both find it stopped, and both start the timer the second of them made: the second
+    start fails, or the timer runs twice and one copy dies with a traceback in the log.
+    Registered for memory:// (limits registers a storage by its STORAGE_SCHEME), so the
+    limiters' storage and their fallback when Redis is away both use it. The method
+    overridden is private to limits (name-mangled): this class is the one place that
+    knows it."""
+
+    STORAGE_SCHEME = ["memory"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False,
+                 **options) -> None:
+        self._timer_lock = threading.Lock()
+        super().__init__(uri, wrap_exceptions, **options)
+
+    def __setstate__(self, state: dict) -> None:
+        self._timer_lock = threading.Lock()
+        super().__setstate__(state)
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_timer_lock", None)
+        return state
+
+    def _MemoryStorage__schedule_expiry(self) -> None:
+        with self._timer_lock:
+            super()._MemoryStorage__schedule_expiry()
+
+
 class AppLimiter(Limiter):
     """Flask-Limiter's Limiter, taking its settings from each app it is initialised for.
 
@@ -91,6 +125,10 @@ class AppLimiter(Limiter):
         except ConfigurationError as error:
             raise ConfigError(f"RATELIMIT_STORAGE_URI cannot be used ({error}): give "
                               "memory:// or redis://HOST:6379/0") from None
+        # Flask-Limiter makes its fallback as MemoryStorage() by class, not by scheme.
+        if self._in_memory_fallback_enabled:
+            self._fallback_storage = LockedMemoryStorage()
+            self._fallback_limiter = type(self._fallback_limiter)(self._fallback_storage)
 
 
 def _limiter(strategy: str) -> AppLimiter:
