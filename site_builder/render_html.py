@@ -45,6 +45,7 @@ from pathlib import Path
 import markdown
 import yaml
 
+from . import store
 from .content import Library, Policy
 from .labels import ENGLISH, Wording
 from .markup import html_block
@@ -61,6 +62,7 @@ from .render import (
     section_name,
     section_tools_html,
 )
+from .store import Store
 
 # The Markdown extensions of mkdocs.yml with those MkDocs always adds, in MkDocs' order,
 # and their settings: the conversion the site's pages get (`engine.standard_markdown`).
@@ -193,6 +195,30 @@ def convert_all(texts: list[str]) -> None:
     parts = html.split(f"\n<p>{_SPLIT}</p>\n")
     if len(parts) == len(todo):
         _converted.update(zip(todo, parts, strict=True))
+
+
+def list_block(lines: list[str]) -> str | None:
+    """A tight list of one-line items (`- …`) that stands alone on its page, as a marked
+    raw HTML block (`markup.html_block`) of the HTML Python-Markdown makes of it, kept in
+    the build's store by its Markdown; None when it must stay Markdown (an item that is
+    not one line, or HTML with a blank line). The caller writes links to other pages as
+    served addresses (`addresses.href`), which MkDocs would have made of them: the
+    engine neither checks nor rewrites a raw HTML block's links.
+
+    A page of every change in a year lists thousands; converting it cost Python-Markdown
+    and MkDocs' link checks seconds on every build that changed one line of it."""
+    if not lines or any(not line.startswith("- ") or "\n" in line for line in lines):
+        return None
+    text = "\n".join(lines)
+    cache = store.current()
+    key = Store.key("list-block", VERSION, repr((EXTENSIONS, EXTENSION_CONFIGS)), text)
+    html = cache.get_text(key)
+    if html is None:
+        html = _markdown().reset().convert(text)
+        cache.put_text(key, html)
+    if "\n\n" in html or not html.startswith("<ul>"):
+        return None
+    return html_block(html)
 
 
 def _markdown() -> markdown.Markdown:

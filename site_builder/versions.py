@@ -346,7 +346,8 @@ def archive_parts(
     for report in in_processes(make, todo, jobs):
         made.update(report["files"])
     others: Made = {}
-    others.update(site_changes_files(library, histories, ctx))
+    others.update(site_changes_files(library, histories, ctx,
+                                     html=bool(ctx.site.get("html_bodies"))))
     others.update(feeds.feed_files(library, histories, site_url=site_url(site),
                                    generated=site.get("generated"), today=today, words=ctx))
     return ({pid: made[pid] for pid in pids}, others,

@@ -4,6 +4,8 @@ corrections and updated details, newest first, each a line that links to what ch
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .. import addresses
 from ..addresses import md_link
 from ..content import Policy
@@ -23,26 +25,28 @@ from .version import title_of_page
 
 
 def entry_line(here: str, pid: str, entry: ChangeEntry, history: PolicyHistory,
-               words: Wording = ENGLISH) -> str:
-    """One change as a list item: "- **March 1, 2026**: [Version 2](…) (what changed)…"."""
+               words: Wording = ENGLISH, link: Callable[[str, str], str] = md_link) -> str:
+    """One change as a list item: "- **March 1, 2026**: [Version 2](…) (what changed)…".
+    Its links are `link(here, page)`: Markdown links to pages by default, for MkDocs to
+    check and rewrite, or `addresses.href` for a list converted on its own."""
     _ = words._
     when = words.date(entry.published.date())
     version = history.version(entry.version)
     label = _("Version %(number)s", number=entry.version)
     if entry.kind == "withdrawn" or (entry.kind == "version" and version and version.withdrawn):
-        link = f"[{label}]({md_link(here, addresses.version(pid, entry.version))})"
-        what = (_("%(version)s withdrawn", version=link) if entry.kind == "withdrawn"
-                else _("%(version)s (since withdrawn)", version=link))
+        to = f"[{label}]({link(here, addresses.version(pid, entry.version))})"
+        what = (_("%(version)s withdrawn", version=to) if entry.kind == "withdrawn"
+                else _("%(version)s (since withdrawn)", version=to))
     elif entry.kind == "version":
         target = (addresses.changes(pid, entry.version) if entry.version > 1
                   else addresses.version(pid, entry.version))
-        link = f"[{label}]({md_link(here, target)})"
-        what = (_("%(version)s (what changed)", version=link) if entry.version > 1
-                else _("%(version)s (first version)", version=link))
+        to = f"[{label}]({link(here, target)})"
+        what = (_("%(version)s (what changed)", version=to) if entry.version > 1
+                else _("%(version)s (first version)", version=to))
     elif entry.kind == "editorial":
         what = _("Editorial correction to [version %(number)s](%(link)s)",
                  number=entry.version,
-                 link=md_link(here, addresses.version(pid, entry.version)))
+                 link=link(here, addresses.version(pid, entry.version)))
     else:
         fields = ", ".join(f.replace("_", " ") for f in entry.fields)
         what = (_("Details updated (%(fields)s), no change to the text",

@@ -8,7 +8,7 @@ import datetime as dt
 
 from babel import dates
 
-from .. import addresses
+from .. import addresses, render_html
 from ..addresses import md_link
 from ..content import Library
 from ..history import PolicyHistory
@@ -46,27 +46,33 @@ def _number(n: int, words: Wording) -> str:
     return f"{n:,}" if words.english else whole_number(n, words.lang)
 
 
-def _by_month(here: str, entries: list[tuple], words: Wording) -> list[str]:
+def _by_month(here: str, entries: list[tuple], words: Wording, html: bool = False) -> list[str]:
     """The entries under a heading for each month, each line led by a link to its policy.
     A month's name and a policy's link are made once: a year's page lists every change
-    of every policy, and Babel takes a while to name a month in another language."""
-    out = []
-    month = None
-    links: dict[str, str] = {}
+    of every policy, and Babel takes a while to name a month in another language. With
+    `html`, each month's list is HTML converted on its own (`render_html.list_block`)."""
+    link_to = addresses.href if html else md_link
     months: dict[tuple[int, int], str] = {}
+    lists: dict[str, list[str]] = {}  # a month's heading → its lines, in order
+    links: dict[str, str] = {}
     for published, pid, entry, policy, history in entries:
         label = months.get((published.year, published.month))
         if label is None:
             label = months[published.year, published.month] = _month(published, words)
-        if label != month:
-            month = label
-            out.append(f"\n## {label}\n")
         link = links.get(pid)
         if link is None:
             link = links[pid] = (f"[{policy_title_md(words, policy)}]"
-                                 f"({md_link(here, addresses.policy(pid))})")
-        out.append(entry_line(here, pid, entry, history, words)
-                   .replace("- **", f"- {link}, **", 1))
+                                 f"({link_to(here, addresses.policy(pid))})")
+        lists.setdefault(label, []).append(
+            entry_line(here, pid, entry, history, words, link_to)
+            .replace("- **", f"- {link}, **", 1))
+    out = []
+    for label, lines in lists.items():
+        out.append(f"\n## {label}\n")
+        block = render_html.list_block(lines) if html else None
+        if block is None and html:  # an item that must stay Markdown: the whole month does
+            return _by_month(here, entries, words)
+        out += [block] if block is not None else lines
     return out
 
 
@@ -78,9 +84,11 @@ def _year_links(here: str, years: list[int], skip: int | None = None) -> str:
 
 def site_changes_files(
     library: Library, histories: dict[str, PolicyHistory], words: Wording = ENGLISH,
+    *, html: bool = False,
 ) -> dict[str, PageSource]:
     """"What changed" (the latest RECENT_CHANGES changes) and a page for each year, in
-    the language of `words` (an `ArchiveContext` gives the policies' titles in it too).
+    the language of `words` (an `ArchiveContext` gives the policies' titles in it too);
+    with `html`, their lists of changes as HTML (`_by_month`).
 
     Every change of every policy on one page made a page of megabytes at a few hundred
     policies, rendered again by every build; a year's page changes only while changes
@@ -106,7 +114,7 @@ def site_changes_files(
     out.append(_("Every change, year by year: %(years)s.", years=_year_links(here, years))
                + "\n")
     shown = entries[:RECENT_CHANGES]
-    out += _by_month(here, shown, words)
+    out += _by_month(here, shown, words, html)
     if len(entries) > len(shown):
         out.append("\n## " + _("Earlier changes") + " {#changes--earlier}\n\n"
                    + _("The %(shown)s latest of %(total)s changes are above. Every change is "
@@ -128,6 +136,6 @@ def site_changes_files(
         lines.append(count + " " + _("[The latest changes](%(link)s) · Years: %(years)s.",
                                      link=md_link(page, here),
                                      years=_year_links(page, years, skip=year)) + "\n")
-        lines += _by_month(page, of_year, words)
+        lines += _by_month(page, of_year, words, html)
         files[page] = page_source(lines, "\n")
     return files
