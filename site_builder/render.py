@@ -42,10 +42,12 @@ def attr_value(text: str) -> str:
 
 
 def escape_md(text: str) -> str:
-    """Inline text that Markdown must show as written (titles, registry values)."""
+    """Inline text that Markdown must show as written (titles, registry values). `<` is
+    written as `&lt;`: Python-Markdown has no backslash escape for it, so `\\<` showed
+    its backslash."""
     text = text.replace("\\", "\\\\")
-    text = re.sub(r"([`*_\[\]<>#|])", r"\\\1", text)
-    return text.replace("&", "&amp;")
+    text = re.sub(r"([`*_\[\]>#|])", r"\\\1", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;")
 
 
 # ---------------------------------------------------------------------------------------

@@ -220,3 +220,17 @@ def test_the_sites_configuration_is_the_one_bodies_are_laid_out_for(tmp_path):
     assert not render_html.standard_markdown(other)
     other.write_text(text + "\n# again\nvalidation:\n  absolute_links: relative_to_docs\n")
     assert not render_html.standard_markdown(other)
+
+
+@pytest.mark.parametrize("text", [
+    "<b>care</b> & <script>alert(1)</script>", "a < b > c", "back\\slash *star* _u_ `t`",
+    "[x](y) #h |p| {: .c }", "&amp; &lt; &#60;", "Rules & \"quotes\" <b>bold</b> snake_case",
+])
+def test_escaped_text_is_shown_as_written(text):
+    """`render.escape_md`: the text, HTML-escaped, and no backslash of the escapes."""
+    from html import escape
+
+    from site_builder.render import escape_md
+    md = markdown.Markdown(extensions=render_html.EXTENSIONS,
+                           extension_configs=render_html.EXTENSION_CONFIGS)
+    assert md.convert(escape_md(text)) == f"<p>{escape(text, quote=False)}</p>"
