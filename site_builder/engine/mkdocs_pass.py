@@ -152,28 +152,37 @@ class _HtmlBlocks(BasePlugin):
 
     The blocks are set aside after every other plugin has seen the page's Markdown (the
     render cache keys a page by its Markdown as written) and put back before any other
-    plugin sees its HTML."""
+    plugin sees its HTML, and the page's Markdown is as written again then (the template
+    cache keys a page by it). A page the render cache restores (`restored`) is left
+    alone: its kept HTML and anchors have the blocks in them already."""
 
-    def __init__(self) -> None:
+    def __init__(self, restored: set[str] | frozenset[str] = frozenset()) -> None:
         super().__init__()
-        self.blocks: dict[str, dict[str, str]] = {}  # src_uri → its blocks, by token
+        # src_uri → its blocks by token, and its Markdown as written
+        self.blocks: dict[str, tuple[dict[str, str], str]] = {}
+        self.restored = restored  # pages whose HTML the render cache gives, blocks and all
 
     @event_priority(-50)
     def on_page_markdown(self, markdown, page, config, files):  # noqa: D102 (MkDocs event)
+        if page.file.src_uri in self.restored:
+            return markdown
+        written = markdown
         markdown, blocks = set_aside_html(markdown)
         if blocks:
-            self.blocks[page.file.src_uri] = blocks
+            self.blocks[page.file.src_uri] = blocks, written
         return markdown
 
     @event_priority(50)
     def on_page_content(self, html, page, config, files):  # noqa: D102 (MkDocs event)
-        blocks = self.blocks.pop(page.file.src_uri, None)
-        if not blocks:
+        found = self.blocks.pop(page.file.src_uri, None)
+        if not found:
             return html
+        blocks, page.markdown = found
         page.present_anchor_ids = (page.present_anchor_ids or set()) | html_anchors(blocks)
         return put_back_html(html, blocks)
 
 
+RENDER_VERSION = "render-2"  # bump when what `_RenderCache` keeps changes
 _LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)", re.M)
 
@@ -188,11 +197,14 @@ class _RenderCache(BasePlugin):
     its table of contents, anchors and links to other pages' anchors are restored, so
     the templates, the search index and MkDocs' anchor check see the same page. The
     links MkDocs rewrites depend on which files exist, so a page is taken from the cache
-    only when every relative link in its Markdown still names a file of the site; only a
-    page that rendered without a warning is kept. What `Page.render` leaves on the page
-    includes one private attribute, `_title_from_render` (the title MkDocs takes from the
-    first heading when the nav and front matter give none); it is kept and restored with
-    the rest, or a cached page would lose its title.
+    only when every relative link in its Markdown still names a file of the site (the
+    files they name are kept with its HTML, so the Markdown is not searched again); only
+    a page that rendered without a warning is kept. Its HTML is kept as the plugins
+    before this one leave it (`_HtmlBlocks` has set its raw HTML blocks back). What
+    `Page.render` leaves on the page includes one private attribute,
+    `_title_from_render` (the title MkDocs takes from the first heading when the nav and
+    front matter give none); it is kept and restored with the rest, or a cached page
+    would lose its title.
     """
 
     def __init__(self, theme: str) -> None:
@@ -201,7 +213,9 @@ class _RenderCache(BasePlugin):
         self.common = theme
         self.warnings = WarningCounter()
         self.hits = 0
-        self.pending: dict[str, tuple[str, int]] = {}  # src_uri → key, warnings before
+        self.restored: set[str] = set()  # the pages of this build taken from the cache
+        # src_uri → key, warnings before, the files its relative links name
+        self.pending: dict[str, tuple[str, int, list[str]]] = {}
 
     def on_startup(self, *, command, dirty):  # noqa: D102 (MkDocs event)
         engines.attach(self.warnings)
@@ -211,9 +225,14 @@ class _RenderCache(BasePlugin):
 
     def on_page_markdown(self, markdown, page, config, files):  # noqa: D102 (MkDocs event)
         src = page.file.src_uri
-        key = Store.key("mkdocs-page", self.common, src, markdown)
+        key = Store.key("mkdocs-page", RENDER_VERSION, self.common, src, markdown)
         data = self.cache.get_json(key)
-        if data is not None and _links_resolve(markdown, src, files):
+        targets = data.get("targets") if isinstance(data, dict) else None
+        if data is not None and not (
+                all(target in files.src_uris for target in targets) if isinstance(targets, list)
+                else _links_resolve(markdown, src, files)):
+            data = None
+        if data is not None:
             anchors = {}
             for target, links in data["links_to_anchors"].items():
                 file = files.get_file_from_path(target)
@@ -222,7 +241,7 @@ class _RenderCache(BasePlugin):
                     break
                 anchors[file] = links
         if data is None:
-            self.pending[src] = (key, self.warnings.count)
+            self.pending[src] = (key, self.warnings.count, _link_targets(markdown, src))
             return markdown
 
         def restore(config, files) -> None:
@@ -233,6 +252,7 @@ class _RenderCache(BasePlugin):
             page.links_to_anchors = anchors
 
         page.render = restore  # this page only: MkDocs calls it next
+        self.restored.add(src)
         self.hits += 1
         return markdown
 
@@ -241,12 +261,13 @@ class _RenderCache(BasePlugin):
         if pending is None or self.warnings.count != pending[1]:
             return html
         self.cache.put_json(pending[0], {
-            "content": page.content,
+            "content": html,  # as the plugins before this one left it (blocks set back)
             "toc": [_toc_token(item) for item in page.toc],
             "title": page._title_from_render,
             "anchors": sorted(page.present_anchor_ids or ()),
             "links_to_anchors": {file.src_uri: links for file, links
                                  in (page.links_to_anchors or {}).items()},
+            "targets": pending[2],
         })
         return html
 
@@ -314,18 +335,23 @@ def _toc_token(item) -> dict:
 
 def _links_resolve(markdown: str, src_uri: str, files: Files) -> bool:
     """Whether every relative link in a page's Markdown names a file of the site."""
-    base = posixpath.dirname(src_uri)
     found = files.src_uris  # by the normalised path, as `get_file_from_path` looks it up
+    return all(path in found for path in _link_targets(markdown, src_uri))
+
+
+def _link_targets(markdown: str, src_uri: str) -> list[str]:
+    """The files a page's relative links name, by their normalised paths; kept with the
+    page's HTML, so that a page taken from the cache needs no search of its Markdown."""
+    base = posixpath.dirname(src_uri)
+    out = set()
     for target in {*_LINK.findall(markdown), *_DEFINITION.findall(markdown)}:
         if target.startswith(("#", "/")):  # an anchor of the page, or an absolute address
             continue
         parts = urlsplit(target)
         if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
             continue
-        path = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
-        if path not in found:
-            return False
-    return True
+        out.add(posixpath.normpath(posixpath.join(base, unquote(parts.path))))
+    return sorted(out)
 
 
 def listed_policies(policies: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -412,7 +438,8 @@ def render_site(
                              for page in item.values())
         sources = _Sources(site, unlisted)
         config.plugins["transparency/sources"] = sources
-        config.plugins["transparency/html-blocks"] = _HtmlBlocks()
+        html_blocks = _HtmlBlocks()
+        config.plugins["transparency/html-blocks"] = html_blocks
         archive = Archive(
             config=config, data=site.archive_files, keys=site.archive_keys,
             unread=site.unread, base_nav=base_nav, site_version=site.footer, theme=theme,
@@ -425,6 +452,7 @@ def render_site(
         if store.current().enabled:
             config.plugins["transparency/prewarm"] = prewarm
             render_cache = _RenderCache(theme)
+            html_blocks.restored = render_cache.restored
             template_cache = TemplateCache(theme)
             config.plugins["transparency/render-cache"] = render_cache
             config.plugins["transparency/search-cache"] = search_cache

@@ -58,6 +58,34 @@ def test_unchanged_pages_keep_their_output_and_get_this_builds_footer(
     same_as_fresh(repo, out, tmp_path, monkeypatch)
 
 
+def test_a_page_taken_from_the_cache_is_not_read_again(repo, tmp_path, cache, monkeypatch):
+    """Its HTML blocks are in its kept HTML, and the files its links name are kept with
+    it: neither its Markdown's blocks nor its links are looked for again. (The review
+    schedule names the day of the build, so its Markdown is new every day.)"""
+    from site_builder.engine import mkdocs_pass
+
+    out = tmp_path / "site"
+    build_site(repo.content, out, log=lambda _: None, now=JUNE_1)
+    searched: list[str] = []
+    on_markdown, resolve = mkdocs_pass._HtmlBlocks.on_page_markdown, mkdocs_pass._links_resolve
+
+    def blocks(self, markdown, page, config, files):
+        done = on_markdown(self, markdown, page, config, files)
+        if done != markdown or page.file.src_uri not in self.restored:
+            searched.append(page.file.src_uri)
+        return done
+
+    blocks.mkdocs_priority = on_markdown.mkdocs_priority  # after the render cache's
+    monkeypatch.setattr(mkdocs_pass._HtmlBlocks, "on_page_markdown", blocks)
+    monkeypatch.setattr(mkdocs_pass, "_links_resolve",
+                        lambda *args: searched.append("links") or resolve(*args))
+    lines: list[str] = []
+    build_site(repo.content, out, log=lines.append, now=JUNE_2)
+    assert whole(lines) > 5
+    assert searched == ["reviews/index.md"]
+    same_as_fresh(repo, out, tmp_path, monkeypatch)
+
+
 def test_a_revision_renders_again_the_pages_it_changes(repo, tmp_path, cache, monkeypatch):
     out = tmp_path / "site"
     build_site(repo.content, out, log=lambda _: None, now=JUNE_1)

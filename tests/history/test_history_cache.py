@@ -13,7 +13,7 @@ import site_builder.engine.archive as archive
 import site_builder.history as history
 import site_builder.versions as versions
 from site_builder.build import BuildFailed, build_site
-from site_builder.engine.mkdocs_pass import _links_resolve
+from site_builder.engine.mkdocs_pass import _link_targets, _links_resolve
 from site_builder.markup import html_block
 from tests.history.conftest import (
     POLICY,
@@ -153,6 +153,11 @@ def test_a_page_of_mkdocs_pass_is_cached_only_while_its_links_name_files(tmp_pat
                           here, files)
     assert not _links_resolve("See [B](b/index.md).", here, files)
     assert not _links_resolve("See [B][b].\n\n[b]: b/index.md\n", here, files)
+    # what is kept with the page's HTML: the files its relative links name
+    assert _link_targets("[A](a/index.md#k) [A again](./a/index.md) ![x](../data/x.json)\n"
+                         "[out](https://example.org/x.md) [form](/feedback/) [top](#t)\n\n"
+                         "[b]: b/index.md\n", here) == [
+        "data/x.json", "policies/a/index.md", "policies/b/index.md"]
 
 
 def test_a_build_leaves_pythons_collector_as_it_found_it(published, tmp_path, monkeypatch):
