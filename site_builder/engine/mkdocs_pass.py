@@ -53,7 +53,7 @@ from .archive import (
 )
 from .languages import configure, install_words, theme_key
 from .prewarm import Prewarm
-from .templates import TemplateCache, WarningCounter
+from .templates import StoredTemplates, TemplateCache, WarningCounter
 
 POLICIES_SECTION = "Policies"
 NAV_POLICY_LIMIT = 40
@@ -139,8 +139,11 @@ class _Sources(BasePlugin):
         self.files = files
         return files
 
+    @event_priority(100)  # before any plugin loads a template
     def on_env(self, env, config, files):  # noqa: D102 (MkDocs event)
         install_words(env, self.site.lang)
+        if store.current().enabled:
+            env.bytecode_cache = StoredTemplates()
         return env
 
 

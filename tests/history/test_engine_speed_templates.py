@@ -86,6 +86,29 @@ def test_a_page_taken_from_the_cache_is_not_read_again(repo, tmp_path, cache, mo
     same_as_fresh(repo, out, tmp_path, monkeypatch)
 
 
+def test_templates_compiled_once_are_taken_from_the_store(repo, tmp_path, cache, monkeypatch):
+    import jinja2
+
+    compiled: list[str] = []
+    compile_ = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, *args, **kwargs):
+        if filename is not None:
+            compiled.append(filename)
+        return compile_(self, source, name, filename, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    build_site(repo.content, tmp_path / "site", log=lambda _: None, now=JUNE_1)
+    first = set(compiled)
+    assert any(name.endswith("main.html") for name in first), first
+    compiled.clear()
+    build_site(repo.content, tmp_path / "site", log=lambda _: None, now=JUNE_2)
+    assert not any(name.endswith(("main.html", "base.html", "header.html", "footer.html"))
+                   for name in compiled), compiled
+    assert len(set(compiled)) <= len(first) // 4, compiled
+    same_as_fresh(repo, tmp_path / "site", tmp_path, monkeypatch)
+
+
 def test_a_revision_renders_again_the_pages_it_changes(repo, tmp_path, cache, monkeypatch):
     out = tmp_path / "site"
     build_site(repo.content, out, log=lambda _: None, now=JUNE_1)
