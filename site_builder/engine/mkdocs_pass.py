@@ -117,6 +117,7 @@ class _Sources(BasePlugin):
         self.files = None
         self.pages: list[File] = []
         self.unlisted = unlisted
+        self.templates: StoredTemplates | None = None
 
     def on_files(self, files, config):  # noqa: D102 (MkDocs event)
         # In the order MkDocs lists a docs folder (index first, folders last), which the
@@ -143,8 +144,12 @@ class _Sources(BasePlugin):
     def on_env(self, env, config, files):  # noqa: D102 (MkDocs event)
         install_words(env, self.site.lang)
         if store.current().enabled:
-            env.bytecode_cache = StoredTemplates()
+            env.bytecode_cache = self.templates = StoredTemplates()
         return env
+
+    def on_post_build(self, *, config):  # noqa: D102 (MkDocs event)
+        if self.templates is not None:
+            self.templates.save()
 
 
 class _HtmlBlocks(BasePlugin):

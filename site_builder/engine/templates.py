@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 
 import jinja2
 import jinja2.bccache
@@ -170,22 +171,36 @@ class TemplateCache(BasePlugin):
 class StoredTemplates(jinja2.BytecodeCache):
     """Jinja's compiled templates kept in the build's store: compiling the three dozen
     templates a build renders (Material's and `theme/`'s) took each build about 0.2 s.
-    Jinja checks a kept template against its source and this Python's version, and
-    compiles it again when either differs; the key names the Jinja version and the engine
-    with its version (which set up the environment the code was compiled for) and the
-    template's file."""
+
+    They are one entry, keyed by the Jinja and engine versions (which set up the
+    environment the code is compiled for), read when the pass starts and written when
+    it ends (`save`) with the templates this process used, if it compiled any. Jinja
+    checks each against its template's source and this Python's version, and compiles
+    it again when either differs. A template first used by the archive's other
+    processes is compiled there on each build that renders with it."""
 
     def __init__(self) -> None:
         engine = engines.current().distribution
-        self.versions = f"{jinja2.__version__} {engine} {package_version(engine)}"
-
-    def _key(self, bucket: jinja2.bccache.Bucket) -> str:
-        return Store.key("jinja-template", self.versions, bucket.key)
+        self.key = Store.key("jinja-templates", jinja2.__version__, engine,
+                             package_version(engine))
+        kept = store.current().get_object(self.key)
+        self.kept: dict[str, bytes] = kept if isinstance(kept, dict) else {}
+        self.used: set[str] = set()
+        self.compiled = False
+        self.process = os.getpid()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:  # noqa: D102
-        data = store.current().get(self._key(bucket))
+        data = self.kept.get(bucket.key)
         if data is not None:
             bucket.bytecode_from_string(data)
+            self.used.add(bucket.key)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:  # noqa: D102
-        store.current().put(self._key(bucket), bucket.bytecode_to_string())
+        self.kept[bucket.key] = bucket.bytecode_to_string()
+        self.used.add(bucket.key)
+        self.compiled = True
+
+    def save(self) -> None:
+        """Keep what this process used, when it compiled a template or left one unused."""
+        if os.getpid() == self.process and (self.compiled or self.used != set(self.kept)):
+            store.current().put_object(self.key, {key: self.kept[key] for key in self.used})
