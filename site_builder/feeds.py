@@ -17,12 +17,13 @@ import datetime as dt
 import uuid
 from xml.sax.saxutils import escape as xml_escape
 
-from . import addresses
+from . import addresses, store
 from .content import Library
 from .history import DEFAULT_ROLE, FIRST_VERSION_NOTE, PolicyHistory, Version
 from .labels import ENGLISH, Wording, title_of
 from .languages import N_
 from .review import review_status
+from .store import Store, source_hash
 from .translations import translation_for
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://transparency.invalid/social-media-policies")
@@ -257,13 +258,20 @@ def feed_files(
     generated: str | None,
     today: dt.date,
     words: Wording = ENGLISH,
+    keys: dict[str, str | None] | None = None,
 ) -> dict[str, str]:
     """Every feed file, by its path under the docs folder, in the language of `words`:
     its titles and text, and its links to the pages in that language (`site_url` is the
-    site's address, to which the language's prefix is added)."""
+    site's address, to which the language's prefix is added).
+
+    `keys` are the policies' keys (`versions.policy_key`: the policy, its history and
+    translation, the language and its catalogue): a policy's feed is kept in the build's
+    store under its key, the site's address and this module, and on a rebuild only the
+    feed of a policy that changed is written again."""
     _ = words._
     if site_url and not words.english:
         site_url = site_url.rstrip("/") + words.prefix + "/"
+    cache = store.current()
     files: dict[str, str] = {}
     everything: list[tuple[str, Version]] = []
     for pid in sorted(library.policies):
@@ -273,12 +281,22 @@ def feed_files(
         items = [(pid, v) for v in history.versions]
         everything += items
         path = addresses.policy_feed(pid)
-        files[path] = atom_feed(
-            library, items, feed_path=path,
-            title=_("%(title)s: new versions", title=_title(library, pid, words)),
-            alternate=addresses.versions(pid), site_url=site_url, generated=generated,
-            words=words,
-        )
+        policy_key = keys.get(pid) if keys else None
+        kept = None if policy_key is None else Store.key(
+            "policy-feed", source_hash("feeds.py"), policy_key, site_url or "",
+            # the build's time dates only a feed without a dated version
+            "" if any(v.published for v in history.versions) else generated or "")
+        feed = cache.get_text(kept) if kept else None
+        if feed is None:
+            feed = atom_feed(
+                library, items, feed_path=path,
+                title=_("%(title)s: new versions", title=_title(library, pid, words)),
+                alternate=addresses.versions(pid), site_url=site_url, generated=generated,
+                words=words,
+            )
+            if kept:
+                cache.put_text(kept, feed)
+        files[path] = feed
     everything = [(p, v) for p, v in everything if v.published is not None]
     everything.sort(key=lambda item: _updated(item[1]), reverse=True)
     files[addresses.SITE_FEED] = atom_feed(

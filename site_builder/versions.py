@@ -349,7 +349,8 @@ def archive_parts(
     others.update(site_changes_files(library, histories, ctx,
                                      html=bool(ctx.site.get("html_bodies"))))
     others.update(feeds.feed_files(library, histories, site_url=site_url(site),
-                                   generated=site.get("generated"), today=today, words=ctx))
+                                   generated=site.get("generated"), today=today, words=ctx,
+                                   keys=keys))
     return ({pid: made[pid] for pid in pids}, others,
             {pid: key for pid, key in keys.items() if key})
 

@@ -103,3 +103,37 @@ def test_folding_never_splits_a_character():
     for part in folded.split("\r\n"):
         assert len(part.encode("utf-8")) <= 75
     assert folded.replace("\r\n ", "") == line
+
+
+def test_a_policys_feed_is_written_again_only_when_its_key_or_the_address_changes(
+        repo, tmp_path, monkeypatch):
+    from site_builder import feeds, store
+
+    three_versions(repo)
+    library, histories, _ = repo.history()
+    made: list[str] = []
+    atom_feed = feeds.atom_feed
+
+    def making(library, items, *, feed_path, **kwargs):
+        made.append(feed_path)
+        return atom_feed(library, items, feed_path=feed_path, **kwargs)
+
+    def build(keys, site_url=None):
+        made.clear()
+        return feed_files(library, histories, site_url=site_url,
+                          generated="2026-04-02T10:00:00Z", today=dt.date(2026, 4, 2),
+                          keys=keys)
+
+    keys = {pid: f"key of {pid}" for pid in library.policies}
+    plain = feeds_for(repo)
+    monkeypatch.setattr(feeds, "atom_feed", making)
+    with store.opened(tmp_path / "cache"):
+        assert build(keys) == plain
+        assert len(made) == len(keys) + 1  # and the site's feed
+        assert build(keys) == plain
+        assert made == ["feeds/changes.atom"]
+        assert build({**keys, "social-media": "a new key"}) == plain
+        assert made == ["feeds/social-media.atom", "feeds/changes.atom"]
+        other = build(keys, site_url="https://example.org/")
+        assert len(made) == len(keys) + 1
+        assert other["feeds/social-media.atom"] != plain["feeds/social-media.atom"]
