@@ -16,7 +16,6 @@ from the moment MkDocs has read every page, and in this process after the pass.
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import posixpath
 import re
@@ -46,14 +45,15 @@ from .archive import (
     Archive,
     ArchiveResult,
     html_anchors,
-    package_version,
     put_back_html,
     set_aside_html,
     theme_hash,
 )
+from .known_pages import KnownPages
 from .languages import configure, install_words, theme_key
 from .prewarm import Prewarm
-from .templates import StoredTemplates, TemplateCache, WarningCounter
+from .search_cache import SearchCache
+from .templates import StoredTemplates, TemplateCache, WarningCounter, toc_tokens
 
 POLICIES_SECTION = "Policies"
 NAV_POLICY_LIMIT = 40
@@ -222,6 +222,7 @@ class _RenderCache(BasePlugin):
         self.warnings = WarningCounter()
         self.hits = 0
         self.restored: set[str] = set()  # the pages of this build taken from the cache
+        self.kept: dict[str, str] = {}  # src_uri → its entry's key, when it has one
         # src_uri → key, warnings before, the files its relative links name
         self.pending: dict[str, tuple[str, int, list[str]]] = {}
 
@@ -261,6 +262,7 @@ class _RenderCache(BasePlugin):
 
         page.render = restore  # this page only: MkDocs calls it next
         self.restored.add(src)
+        self.kept[src] = key
         self.hits += 1
         return markdown
 
@@ -268,9 +270,10 @@ class _RenderCache(BasePlugin):
         pending = self.pending.pop(page.file.src_uri, None)
         if pending is None or self.warnings.count != pending[1]:
             return html
+        self.kept[page.file.src_uri] = pending[0]
         self.cache.put_json(pending[0], {
             "content": html,  # as the plugins before this one left it (blocks set back)
-            "toc": [_toc_token(item) for item in page.toc],
+            "toc": toc_tokens(page.toc),
             "title": page._title_from_render,
             "anchors": sorted(page.present_anchor_ids or ()),
             "links_to_anchors": {file.src_uri: links for file, links
@@ -278,67 +281,6 @@ class _RenderCache(BasePlugin):
             "targets": pending[2],
         })
         return html
-
-
-SEARCH_VERSION = "search-1"  # bump when what a page's search entries depend on changes
-
-
-class _SearchCache(BasePlugin):
-    """Keeps the entries Material's search plugin makes of each page between builds.
-
-    The plugin parses every page's HTML (`SearchIndex.add_entry_from_context`) on every
-    build; on a rebuild most pages' HTML is unchanged (`_RenderCache`). The entries are
-    kept keyed by all they are made from: the page's address, title, front matter, HTML
-    and table of contents, the plugin's settings (with the separator it worked out), the
-    Material and jieba versions and SEARCH_VERSION. An unchanged page's entries are
-    appended to the index as the plugin would have appended them; the others are made by
-    the plugin and kept.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.cache = store.current()
-        self.hits = 0
-        self.add_entries: Callable | None = None
-
-    def prepare(self, page) -> None:
-        """Make and keep the page's entries ahead of its turn (in another process, which
-        has read the page: `prewarm.Prewarm`), so that its turn finds them kept. A page
-        whose template is not rendered there gets the same entries in its turn."""
-        if self.add_entries is not None and page.content is not None:
-            self.add_entries(page)
-
-    def on_pre_build(self, *, config):  # noqa: D102 (MkDocs event)
-        search = config.plugins.get("material/search") or config.plugins.get("search")
-        index = getattr(search, "search_index", None)
-        if index is None or not search.config.enabled:
-            return
-        common = json.dumps([SEARCH_VERSION, package_version("mkdocs-material"),
-                             package_version("jieba"), dict(search.config)],
-                            sort_keys=True, default=str)
-        add = index.add_entry_from_context
-
-        def add_entries(page) -> None:
-            key = Store.key("mkdocs-search", common, page.url, str(page.title),
-                            json.dumps(page.meta, sort_keys=True, default=str),
-                            json.dumps([_toc_token(item) for item in page.toc]),
-                            page.content)
-            kept = self.cache.get_json(key)
-            if kept is not None:
-                index.entries.extend(kept)
-                self.hits += 1
-                return
-            start = len(index.entries)
-            add(page)
-            self.cache.put_json(key, index.entries[start:])
-
-        index.add_entry_from_context = add_entries  # this build's index only
-        self.add_entries = add_entries
-
-
-def _toc_token(item) -> dict:
-    return {"name": item.title, "id": item.id, "level": item.level,
-            "children": [_toc_token(child) for child in item.children]}
 
 
 def _links_resolve(markdown: str, src_uri: str, files: Files) -> bool:
@@ -415,7 +357,7 @@ def render_site(
     MkDocs is given the pages from memory (its docs folder is empty). In a build with a
     store (`store.opened`), the archive pages' HTML is kept between builds, and so are the
     HTML of the other pages' Markdown (`_RenderCache`) and their search entries
-    (`_SearchCache`). `published` is the site the policies' archives may be taken over
+    (`search_cache.SearchCache`). `published` is the site the policies' archives may be taken over
     from (`archive.Archive`). Returns what the archive step did and how long it
     took.
 
@@ -454,8 +396,8 @@ def render_site(
             messages=collector.messages, tick=tick, footers=site.footers, published=published,
         )
         config.plugins["transparency/archive"] = _StartArchive(sources, archive)
-        render_cache = template_cache = None
-        search_cache = _SearchCache()
+        render_cache = template_cache = known = None
+        search_cache = SearchCache()
         prewarm = Prewarm(then=search_cache.prepare)
         if store.current().enabled:
             config.plugins["transparency/prewarm"] = prewarm
@@ -465,6 +407,9 @@ def render_site(
             config.plugins["transparency/render-cache"] = render_cache
             config.plugins["transparency/search-cache"] = search_cache
             config.plugins["transparency/template-cache"] = template_cache
+            known = KnownPages(theme, render_cache, template_cache, search_cache,
+                               _link_targets, tick)
+            config.plugins["transparency/known-pages"] = known
         if tick:
             config.plugins["transparency/progress"] = _Progress(tick)
         config.plugins.on_startup(command="build", dirty=False)
@@ -478,8 +423,8 @@ def render_site(
             before = len(collector.messages)
             result = archive.finish()
             if render_cache is not None and template_cache is not None:
-                result.pass_cached = render_cache.hits
-                result.pass_templates = template_cache.hits
+                result.pass_cached = render_cache.hits + len(known.known)
+                result.pass_templates = template_cache.hits + len(known.known)
             if strict and len(collector.messages) > before:
                 count = len(collector.messages) - before
                 raise MkDocsFailed(f"Aborted with {count} warnings in strict mode!",

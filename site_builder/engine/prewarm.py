@@ -39,7 +39,7 @@ class Prewarm(BasePlugin):
     """Reads the pass's pages from the last backwards in another process (see above).
 
     `then(page)` is called in that process after each page it has read: the search
-    cache (`mkdocs_pass._SearchCache.prepare`) keeps the page's search entries then, which
+    cache (`search_cache.SearchCache.prepare`) keeps the page's search entries then, which
     this process would otherwise make one page after another once every page is read."""
 
     def __init__(self, then: Callable[[object], None] | None = None) -> None:

@@ -113,6 +113,7 @@ class TemplateCache(BasePlugin):
         self.warnings = WarningCounter()
         self.hits = 0
         self.template = None
+        self.kept: dict[str, str] = {}  # src_uri → the key its output is kept under
 
     def on_startup(self, *, command, dirty):  # noqa: D102 (MkDocs event)
         engines.attach(self.warnings)
@@ -151,8 +152,10 @@ class TemplateCache(BasePlugin):
                     config.extra["site_version"] = footer
                 if self.warnings.count == warned:  # only an output without a warning
                     self.cache.put_text(key, html)
+                    self.kept[page.file.src_uri] = key
             else:
                 self.hits += 1
+                self.kept[page.file.src_uri] = key
             return html.replace(PLACEHOLDER, str(markupsafe.escape(footer)))
 
         template.render = render  # this build's template object only, until the pass ends

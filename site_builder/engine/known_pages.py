@@ -1,0 +1,180 @@
+"""Navigable pages whose output the store holds already, left out of MkDocs' pass.
+
+On a rebuild after one revision at 800 policies, MkDocs' pass still read some 800 policy
+pages that had not changed (their source and front matter), ran every plugin's events on
+them, took their HTML, template output and search entries back from the caches and
+wrote them: about 1.5 ms a page. A page that is not in the navigation (a policy's page,
+once the nav lists no policies: `mkdocs_pass.NAV_POLICY_LIMIT`) is known when an earlier
+build rendered it without a warning from the same source, at the same address, with the
+same theme and navigation (the nav as the templates see it, with the front matter and
+first heading of every page in it, which their titles and states come from): its output,
+search entries, anchors and links are kept under a key of those. This build leaves a
+known page out of MkDocs' pass, as an excluded file like the archive pages, and does for
+it what the pass would have done:
+
+- gives MkDocs a page object with the page's anchors, so that links to them from the
+  pages it renders are checked as before;
+- lists it in the sitemap in its place (`on_template_context`);
+- writes its kept output with this build's footer (`templates.PLACEHOLDER`), puts its
+  kept search entries in their place in the search index, and checks its links to other
+  pages' anchors with MkDocs' own check (`on_post_build`, before the search plugin
+  writes the index and before MkDocs counts the warnings of a strict build).
+
+A page is known only while every file its links name exists, and only when the three
+caches of the pass hold it (`_RenderCache`, `TemplateCache`, `SearchCache`): their keys
+are kept with it and marked used, so the store keeps them for the build that changes the
+page again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import markupsafe
+from mkdocs import utils
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+from mkdocs.utils.meta import get_data
+
+from .. import addresses, store
+from ..store import Store
+from .templates import PLACEHOLDER, nav_signature
+
+KNOWN_VERSION = "known-1"  # bump when what a known page's entry holds or means changes
+
+
+@dataclass
+class _Known:
+    page: Page
+    html: str  # the template's output, PLACEHOLDER where the footer names the build
+    entries: list  # its search entries
+
+
+class KnownPages(BasePlugin):
+    """Leaves the known pages out of MkDocs' pass and stands in for it (see above).
+
+    `render`, `templates` and `search` are the pass's three caches, whose `kept` say
+    under which keys they hold each page of this build; `links` gives the files a page's
+    Markdown links to (`mkdocs_pass._link_targets`)."""
+
+    def __init__(self, theme: str, render, templates, search,
+                 links: Callable[[str, str], list[str]],
+                 tick: Callable[[str], None] | None = None) -> None:
+        super().__init__()
+        self.cache = store.current()
+        self.theme = theme
+        self.render, self.templates, self.search = render, templates, search
+        self.links = links
+        self.tick = tick
+        self.nav_key: str | None = None
+        self.files: Files | None = None
+        self.known: dict[str, _Known] = {}
+
+    def _key(self, file: File) -> str | None:
+        if self.nav_key is None:
+            return None
+        return Store.key("known-page", KNOWN_VERSION, self.theme, self.nav_key, file.src_uri,
+                         file.url, file.content_string)
+
+    @event_priority(50)  # before the other processes are sent to read the pass's pages
+    def on_nav(self, nav, config, files):  # noqa: D102 (MkDocs event)
+        self.files = files
+        self.nav_key = Store.key(nav_signature(nav), *map(_title_sources, nav.pages))
+        for file in files.documentation_pages(inclusion=_not_in_nav):
+            if addresses.is_archive_page(file.src_uri):
+                continue
+            known = self._known(file, files, config)
+            if known is not None:
+                file.inclusion = InclusionLevel.EXCLUDED
+                self.known[file.src_uri] = known
+        return nav
+
+    def _known(self, file: File, files: Files, config) -> _Known | None:
+        key = self._key(file)
+        data = self.cache.get_json(key) if key else None
+        try:
+            if data is None or not all(target in files.src_uris for target in
+                                       [*data["targets"], *data["links_to_anchors"]]):
+                return None
+            html = self.cache.get_text(data["template"])
+            if html is None or not (self.cache.keep(data["render"])
+                                    and self.cache.keep(data["search"])):
+                return None
+            page = Page(None, file, config)
+            page.present_anchor_ids = set(data["anchors"])
+            page.links_to_anchors = {files.get_file_from_path(target): links
+                                     for target, links in data["links_to_anchors"].items()}
+            return _Known(page, html, data["entries"])
+        except (KeyError, TypeError):  # not an entry this code wrote
+            return None
+
+    def on_post_page(self, output, page, config):  # noqa: D102 (MkDocs event)
+        """Keep a page not in the nav that the three caches hold, for later builds."""
+        src = page.file.src_uri
+        if not _not_in_nav(page.file.inclusion) or addresses.is_archive_page(src):
+            return output
+        key = self._key(page.file)
+        render, template = self.render.kept.get(src), self.templates.kept.get(src)
+        search = self.search.kept.get(src)
+        if key is None or render is None or template is None or search is None:
+            return output
+        self.cache.put_json(key, {
+            "render": render, "template": template, "search": search[0],
+            "entries": search[1], "anchors": sorted(page.present_anchor_ids or ()),
+            "links_to_anchors": {file.src_uri: links for file, links
+                                 in (page.links_to_anchors or {}).items()},
+            "targets": self.links(page.file.content_string, src),
+        })
+        return output
+
+    def on_template_context(self, context, template_name, config):  # noqa: D102
+        if template_name == "sitemap.xml" and self.known and self.files is not None:
+            context["pages"] = [file for file in self.files.documentation_pages(
+                inclusion=lambda _: True) if file.inclusion.is_included()
+                or file.src_uri in self.known]
+        return context
+
+    @event_priority(50)  # before the search plugin writes the index
+    def on_post_build(self, *, config):  # noqa: D102 (MkDocs event)
+        if not self.known or self.files is None:
+            return
+        footer = str(markupsafe.escape(config.extra.get("site_version", "")))
+        for known in self.known.values():
+            html = known.html.replace(PLACEHOLDER, footer)
+            utils.write_file(html.encode("utf-8", errors="xmlcharrefreplace"),
+                             known.page.file.abs_dest_path)
+            known.page.validate_anchor_links(files=self.files,
+                                             log_level=config.validation.links.anchors)
+            if self.tick:
+                self.tick(known.page.file.src_uri)
+        index = self.search.index
+        if index is not None:
+            made, entries = index.entries, []
+            for file in self.files.documentation_pages(inclusion=lambda _: True):
+                known = self.known.get(file.src_uri)
+                if known is not None:
+                    entries += known.entries
+                elif file.src_uri in self.search.slices:
+                    start, end = self.search.slices[file.src_uri]
+                    entries += made[start:end]
+            index.entries = entries
+
+
+
+def _title_sources(page: Page) -> str:
+    """What a page of the nav takes its title and its state in the nav from, besides the
+    nav itself: its front matter, and its first level-one heading (MkDocs' title for a
+    page the nav and front matter give none)."""
+    markdown, meta = get_data(page.file.content_string)
+    heading = next((line for line in markdown.splitlines()
+                    if line.startswith("# ") or "<h1" in line), "")
+    return json.dumps([meta, heading], sort_keys=True, default=str)
+
+
+def _not_in_nav(level: InclusionLevel) -> bool:
+    """Built, but not in the navigation (`InclusionLevel.is_not_in_nav` also holds for
+    the excluded files)."""
+    return level == InclusionLevel.NOT_IN_NAV
