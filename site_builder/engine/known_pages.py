@@ -57,17 +57,15 @@ class KnownPages(BasePlugin):
     """Leaves the known pages out of MkDocs' pass and stands in for it (see above).
 
     `render`, `templates` and `search` are the pass's three caches, whose `kept` say
-    under which keys they hold each page of this build; `links` gives the files a page's
-    Markdown links to (`mkdocs_pass._link_targets`)."""
+    under which keys they hold each page of this build (the render cache's, with the
+    files the page's links name)."""
 
     def __init__(self, theme: str, render, templates, search,
-                 links: Callable[[str, str], list[str]],
                  tick: Callable[[str], None] | None = None) -> None:
         super().__init__()
         self.cache = store.current()
         self.theme = theme
         self.render, self.templates, self.search = render, templates, search
-        self.links = links
         self.tick = tick
         self.nav_key: str | None = None
         self.files: Files | None = None
@@ -122,11 +120,11 @@ class KnownPages(BasePlugin):
         if key is None or render is None or template is None or search is None:
             return output
         self.cache.put_json(key, {
-            "render": render, "template": template, "search": search[0],
+            "render": render[0], "template": template, "search": search[0],
             "entries": search[1], "anchors": sorted(page.present_anchor_ids or ()),
             "links_to_anchors": {file.src_uri: links for file, links
                                  in (page.links_to_anchors or {}).items()},
-            "targets": self.links(page.file.content_string, src),
+            "targets": render[1],
         })
         return output
 

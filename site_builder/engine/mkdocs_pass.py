@@ -30,7 +30,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, BuildError, ConfigurationError
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files, InclusionLevel, file_sort_key
+from mkdocs.structure.files import File, InclusionLevel, file_sort_key
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils.yaml import yaml_load
 
@@ -222,7 +222,8 @@ class _RenderCache(BasePlugin):
         self.warnings = WarningCounter()
         self.hits = 0
         self.restored: set[str] = set()  # the pages of this build taken from the cache
-        self.kept: dict[str, str] = {}  # src_uri → its entry's key, when it has one
+        # src_uri → its entry's key and the files its links name, when it has one
+        self.kept: dict[str, tuple[str, list[str]]] = {}
         # src_uri → key, warnings before, the files its relative links name
         self.pending: dict[str, tuple[str, int, list[str]]] = {}
 
@@ -236,10 +237,7 @@ class _RenderCache(BasePlugin):
         src = page.file.src_uri
         key = Store.key("mkdocs-page", RENDER_VERSION, self.common, src, markdown)
         data = self.cache.get_json(key)
-        targets = data.get("targets") if isinstance(data, dict) else None
-        if data is not None and not (
-                all(target in files.src_uris for target in targets) if isinstance(targets, list)
-                else _links_resolve(markdown, src, files)):
+        if data is not None and not all(target in files.src_uris for target in data["targets"]):
             data = None
         if data is not None:
             anchors = {}
@@ -262,7 +260,7 @@ class _RenderCache(BasePlugin):
 
         page.render = restore  # this page only: MkDocs calls it next
         self.restored.add(src)
-        self.kept[src] = key
+        self.kept[src] = key, data["targets"]
         self.hits += 1
         return markdown
 
@@ -270,7 +268,7 @@ class _RenderCache(BasePlugin):
         pending = self.pending.pop(page.file.src_uri, None)
         if pending is None or self.warnings.count != pending[1]:
             return html
-        self.kept[page.file.src_uri] = pending[0]
+        self.kept[page.file.src_uri] = pending[0], pending[2]
         self.cache.put_json(pending[0], {
             "content": html,  # as the plugins before this one left it (blocks set back)
             "toc": toc_tokens(page.toc),
@@ -283,15 +281,10 @@ class _RenderCache(BasePlugin):
         return html
 
 
-def _links_resolve(markdown: str, src_uri: str, files: Files) -> bool:
-    """Whether every relative link in a page's Markdown names a file of the site."""
-    found = files.src_uris  # by the normalised path, as `get_file_from_path` looks it up
-    return all(path in found for path in _link_targets(markdown, src_uri))
-
-
 def _link_targets(markdown: str, src_uri: str) -> list[str]:
-    """The files a page's relative links name, by their normalised paths; kept with the
-    page's HTML, so that a page taken from the cache needs no search of its Markdown."""
+    """The files a page's relative links name, by their normalised paths (as `Files`
+    looks them up); kept with the page's HTML, so that a page taken from the cache needs
+    no search of its Markdown."""
     base = posixpath.dirname(src_uri)
     out = set()
     for target in {*_LINK.findall(markdown), *_DEFINITION.findall(markdown)}:
@@ -407,8 +400,7 @@ def render_site(
             config.plugins["transparency/render-cache"] = render_cache
             config.plugins["transparency/search-cache"] = search_cache
             config.plugins["transparency/template-cache"] = template_cache
-            known = KnownPages(theme, render_cache, template_cache, search_cache,
-                               _link_targets, tick)
+            known = KnownPages(theme, render_cache, template_cache, search_cache, tick)
             config.plugins["transparency/known-pages"] = known
         if tick:
             config.plugins["transparency/progress"] = _Progress(tick)

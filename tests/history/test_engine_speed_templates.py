@@ -67,7 +67,7 @@ def test_a_page_taken_from_the_cache_is_not_read_again(repo, tmp_path, cache, mo
     out = tmp_path / "site"
     build_site(repo.content, out, log=lambda _: None, now=JUNE_1)
     searched: list[str] = []
-    on_markdown, resolve = mkdocs_pass._HtmlBlocks.on_page_markdown, mkdocs_pass._links_resolve
+    on_markdown, targets = mkdocs_pass._HtmlBlocks.on_page_markdown, mkdocs_pass._link_targets
 
     def blocks(self, markdown, page, config, files):
         done = on_markdown(self, markdown, page, config, files)
@@ -77,12 +77,12 @@ def test_a_page_taken_from_the_cache_is_not_read_again(repo, tmp_path, cache, mo
 
     blocks.mkdocs_priority = on_markdown.mkdocs_priority  # after the render cache's
     monkeypatch.setattr(mkdocs_pass._HtmlBlocks, "on_page_markdown", blocks)
-    monkeypatch.setattr(mkdocs_pass, "_links_resolve",
-                        lambda *args: searched.append("links") or resolve(*args))
+    monkeypatch.setattr(mkdocs_pass, "_link_targets",
+                        lambda markdown, src: searched.append(src) or targets(markdown, src))
     lines: list[str] = []
     build_site(repo.content, out, log=lines.append, now=JUNE_2)
     assert whole(lines) > 5
-    assert searched == ["reviews/index.md"]
+    assert searched == ["reviews/index.md"] * 2  # its blocks and its links
     same_as_fresh(repo, out, tmp_path, monkeypatch)
 
 
