@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from site_builder import gitlog
 from site_builder.content import load_library
 from site_builder.history import read_history
 from tests.conftest import CONTENT
@@ -247,3 +248,17 @@ def _quiet_handler():
 
 
 _QuietHandler = _quiet_handler()
+
+
+@pytest.fixture
+def log_reads(monkeypatch) -> list[str | None]:
+    """Where each `git log` of the history started (None: the whole log)."""
+    calls: list[str | None] = []
+    read_log = gitlog.read_log
+
+    def recording(repo, since=None):
+        calls.append(since)
+        return read_log(repo, since)
+
+    monkeypatch.setattr(gitlog, "read_log", recording)
+    return calls

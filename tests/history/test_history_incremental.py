@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 import site_builder.gitlog as gitlog
 import site_builder.history as history
 from site_builder import store
@@ -15,20 +13,6 @@ from tests.history.conftest import POLICY, V3_BODY, Repo, assert_same_site, body
 
 NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
 RENAMED = "policies/social-media-rules.md"
-
-
-@pytest.fixture
-def reads(monkeypatch) -> list[str | None]:
-    """Where each `git log` of the history started (None: the whole log)."""
-    calls: list[str | None] = []
-    read_log = gitlog.read_log
-
-    def recording(repo, since=None):
-        calls.append(since)
-        return read_log(repo, since)
-
-    monkeypatch.setattr(gitlog, "read_log", recording)
-    return calls
 
 
 def versions_seen(histories) -> dict:
@@ -61,11 +45,11 @@ def head(repo: Repo) -> str:
 
 
 def test_a_rebuild_after_new_commits_publishes_what_a_build_from_nothing_does(
-    published, tmp_path, monkeypatch, reads
+    published, tmp_path, monkeypatch, log_reads
 ):
     monkeypatch.setenv("TRANSPARENCY_CACHE", str(tmp_path / "cache"))
     build_site(published.content, tmp_path / "site", log=lambda _: None, now=NOW)
-    assert reads == [None]
+    assert log_reads == [None]
     last_read = head(published)
 
     # After that build: a rename, a new version under the new name, an editorial
@@ -83,10 +67,10 @@ def test_a_rebuild_after_new_commits_publishes_what_a_build_from_nothing_does(
                                          effective="2026-05-01", reviewed="2026-04-20"))
     published.commit("Reviewed", "2026-04-20")
 
-    reads.clear()
+    log_reads.clear()
     lines: list[str] = []
     build_site(published.content, tmp_path / "site", log=lines.append, now=NOW)
-    assert reads == [last_read]  # only the commits after the last build were read
+    assert log_reads == [last_read]  # only the commits after the last build were read
 
     page = (tmp_path / "site" / "policies/social-media/versions/index.html").read_text()
     assert "Version 4" in page and "Version 5" not in page
@@ -106,39 +90,39 @@ def test_a_rebuild_after_new_commits_publishes_what_a_build_from_nothing_does(
 
 
 def test_without_new_commits_git_log_is_not_run_and_edits_stay_unpublished(
-    published, tmp_path, reads
+    published, tmp_path, log_reads
 ):
     cache = tmp_path / "cache"
     before = read(published, cache)
-    reads.clear()
+    log_reads.clear()
     assert versions_seen(read(published, cache)) == versions_seen(before)
-    assert reads == []
+    assert log_reads == []
 
     published.write(POLICY, policy_text(V3_BODY + "E. Not yet published.\n",
                                         effective="2026-04-01"))
     histories = read(published, cache)
-    assert reads == []
+    assert log_reads == []
     assert histories["social-media"].unpublished
     assert len(histories["social-media"].versions) == 3
     assert versions_seen(histories) == fresh(published)
 
 
-def test_an_amended_commit_is_read_again_from_the_start(published, tmp_path, reads):
+def test_an_amended_commit_is_read_again_from_the_start(published, tmp_path, log_reads):
     cache = tmp_path / "cache"
     read(published, cache)
     published.write(POLICY, policy_text(V3_BODY.replace("obscene", "abusive"),
                                         effective="2026-04-01"))
     published.git("commit", "-q", "-a", "--amend", "-m", "Abusive comments, not obscene")
-    reads.clear()
+    log_reads.clear()
     histories = read(published, cache)
-    assert reads == [None]
+    assert log_reads == [None]
     current = histories["social-media"].current
     assert current.number == 3 and current.note == "Abusive comments, not obscene"
     assert "abusive" in current.policy.body
     assert versions_seen(histories) == fresh(published)
 
 
-def test_another_branch_is_read_again_from_the_start(published, tmp_path, reads):
+def test_another_branch_is_read_again_from_the_start(published, tmp_path, log_reads):
     cache = tmp_path / "cache"
     published.git("checkout", "-q", "-b", "other", "HEAD~1")
     published.write(POLICY, policy_text(V3_BODY.replace("signed", "dated"),
@@ -150,14 +134,14 @@ def test_another_branch_is_read_again_from_the_start(published, tmp_path, reads)
     read(published, cache)
     published.git("checkout", "-q", "main")
     published.git("reset", "-q", "--hard", "other~1")  # main now ends at "Dated posts"
-    reads.clear()
+    log_reads.clear()
     histories = read(published, cache)
-    assert reads == [None]
+    assert log_reads == [None]
     assert [v.note for v in histories["social-media"].versions][-1] == "Dated posts"
     assert versions_seen(histories) == fresh(published)
 
 
-def test_a_merge_after_the_last_read_is_read_in_full(published, tmp_path, reads):
+def test_a_merge_after_the_last_read_is_read_in_full(published, tmp_path, log_reads):
     cache = tmp_path / "cache"
     published.git("checkout", "-q", "-b", "side", "HEAD~1")
     read(published, cache)
@@ -167,14 +151,14 @@ def test_a_merge_after_the_last_read_is_read_in_full(published, tmp_path, reads)
     published.git("merge", "-q", "--no-edit", "side")
     published.write(POLICY, policy_text(V3_BODY + "E. Merged.\n", effective="2026-04-01"))
     published.commit("After the merge")
-    reads.clear()
+    log_reads.clear()
     histories = read(published, cache)
-    assert reads == [None]
+    assert log_reads == [None]
     assert "other" in histories and len(histories["social-media"].versions) == 4
     assert versions_seen(histories) == fresh(published)
 
 
-def test_an_old_merge_then_new_commits_read_incrementally(published, tmp_path, reads):
+def test_an_old_merge_then_new_commits_read_incrementally(published, tmp_path, log_reads):
     published.git("checkout", "-q", "-b", "side", "HEAD~2")
     published.write("policies/other.md", policy_text(id="other", title="Other"))
     published.commit("Add another policy")
@@ -185,14 +169,14 @@ def test_an_old_merge_then_new_commits_read_incrementally(published, tmp_path, r
     last_read = head(published)
     published.write("policies/other.md", policy_text(V3_BODY, id="other", title="Other"))
     published.commit("Other: the same rules")
-    reads.clear()
+    log_reads.clear()
     histories = read(published, cache)
-    assert reads == [last_read]
+    assert log_reads == [last_read]
     assert len(histories["other"].versions) == 2
     assert versions_seen(histories) == fresh(published)
 
 
-def test_an_unreadable_cache_is_read_again_from_the_start(published, tmp_path, reads):
+def test_an_unreadable_cache_is_read_again_from_the_start(published, tmp_path, log_reads):
     cache = tmp_path / "cache"
     read(published, cache)
     kept = [p for p in cache.rglob("*") if p.is_file()
@@ -204,20 +188,20 @@ def test_an_unreadable_cache_is_read_again_from_the_start(published, tmp_path, r
     for garbage in (b"not a pickle", b"\x80\x05K\x01.",  # the number 1: not a log
                     kept[0].read_bytes()[:100]):
         kept[0].write_bytes(garbage)
-        reads.clear()
+        log_reads.clear()
         histories = read(published, cache)
-        assert reads == [None]
+        assert log_reads == [None]
         assert len(histories["social-media"].versions) == 4
         assert versions_seen(histories) == fresh(published)
 
 
-def test_a_log_kept_in_another_format_is_not_used(published, tmp_path, reads, monkeypatch):
+def test_a_log_kept_in_another_format_is_not_used(published, tmp_path, log_reads, monkeypatch):
     cache = tmp_path / "cache"
     read(published, cache)
     monkeypatch.setattr(gitlog, "_LOG_CACHE_FORMAT", gitlog._LOG_CACHE_FORMAT + 1)
     published.write(POLICY, policy_text(V3_BODY + "E. New.\n", effective="2026-04-01"))
     published.commit("A new clause")
-    reads.clear()
+    log_reads.clear()
     histories = read(published, cache)
-    assert reads == [None]
+    assert log_reads == [None]
     assert versions_seen(histories) == fresh(published)

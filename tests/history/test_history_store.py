@@ -49,20 +49,6 @@ def made(monkeypatch) -> list[str]:
     return calls
 
 
-@pytest.fixture
-def reads(monkeypatch) -> list[str | None]:
-    """Where each `git log` of the policies started (None: the whole log)."""
-    calls: list[str | None] = []
-    real = gitlog.read_log
-
-    def recording(repo, since=None):
-        calls.append(since)
-        return real(repo, since)
-
-    monkeypatch.setattr(gitlog, "read_log", recording)
-    return calls
-
-
 def read(repo: Repo, cache):
     library, problems = load_library(repo.content)
     assert not problems, problems
@@ -108,7 +94,7 @@ def test_a_rebuild_takes_every_policys_versions_from_the_store(repo, tmp_path, m
 
 
 def test_a_new_commit_makes_only_that_policy_again_from_texts_read_from_git(
-    repo, tmp_path, made, reads
+    repo, tmp_path, made, log_reads
 ):
     cache = tmp_path / "cache"
     read(repo, cache)
@@ -123,9 +109,9 @@ def test_a_new_commit_makes_only_that_policy_again_from_texts_read_from_git(
 
     revise(repo, "abusive", "2026-05-01")
     made.clear()
-    reads.clear()
+    log_reads.clear()
     _, histories, warnings = read(repo, cache)
-    assert made == [PID] and reads == [last_read]
+    assert made == [PID] and log_reads == [last_read]
     assert (histories, warnings) == fresh(repo)
     assert "abusive" in histories[PID].current.policy.body
     assert "profane" in histories[PID].versions[0].policy.body  # read from git again
@@ -166,7 +152,7 @@ def test_a_damaged_entry_of_versions_is_made_again(repo, tmp_path, made, damage)
     assert sorted(made) == sorted(histories)
 
 
-def test_a_rebuild_adds_a_tail_to_the_kept_log_pass(repo, tmp_path, reads, monkeypatch):
+def test_a_rebuild_adds_a_tail_to_the_kept_log_pass(repo, tmp_path, log_reads, monkeypatch):
     cache = tmp_path / "cache"
     read(repo, cache)
     main, tail = keys(repo)
@@ -175,15 +161,15 @@ def test_a_rebuild_adds_a_tail_to_the_kept_log_pass(repo, tmp_path, reads, monke
     main_head = head(repo)
 
     revise(repo, "abusive", "2026-05-01")
-    reads.clear()
+    log_reads.clear()
     got = read(repo, cache)[1:]
-    assert reads == [main_head]
+    assert log_reads == [main_head]
     assert got == fresh(repo)
     assert entry(cache, main).read_bytes() == main_bytes  # not written again
     assert entry(cache, tail).exists()
 
     revise(repo, "hateful", "2026-05-02")  # the tail grows; the main entry stays
-    reads.clear()
+    log_reads.clear()
     _, histories, warnings = read(repo, cache)
     assert (histories, warnings) == fresh(repo)
     assert entry(cache, main).read_bytes() == main_bytes
@@ -194,9 +180,9 @@ def test_a_rebuild_adds_a_tail_to_the_kept_log_pass(repo, tmp_path, reads, monke
 
     # A damaged tail: the commits after the main entry are read again.
     Store(cache).put(tail, b"not a pickle")
-    reads.clear()
+    log_reads.clear()
     assert read(repo, cache)[1:] == (histories, warnings)
-    assert reads == [main_head]
+    assert log_reads == [main_head]
 
     # A tail too long for the entry it follows: the whole pass becomes the main entry.
     monkeypatch.setattr(gitlog, "_TAIL_COMMITS", 0)
@@ -208,7 +194,7 @@ def test_a_rebuild_adds_a_tail_to_the_kept_log_pass(repo, tmp_path, reads, monke
         assert gitlog.load_log(main).main_head == head(repo)
 
 
-def test_a_tail_left_by_another_main_entry_is_not_used(repo, tmp_path, reads):
+def test_a_tail_left_by_another_main_entry_is_not_used(repo, tmp_path, log_reads):
     cache = tmp_path / "cache"
     read(repo, cache)
     main, tail = keys(repo)
@@ -221,9 +207,9 @@ def test_a_tail_left_by_another_main_entry_is_not_used(repo, tmp_path, reads):
     read(repo, cache)
     entry(cache, tail).parent.mkdir(exist_ok=True)
     entry(cache, tail).write_bytes(stale)
-    reads.clear()
+    log_reads.clear()
     histories = read(repo, cache)[1:]
-    assert reads == []  # the main entry's HEAD is HEAD: nothing to read
+    assert log_reads == []  # the main entry's HEAD is HEAD: nothing to read
     assert histories == fresh(repo)
     assert "hateful" in histories[0][PID].current.policy.body
 
