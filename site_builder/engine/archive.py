@@ -8,9 +8,10 @@ policies, registries, oversight, "What changed"), and the archive pages follow i
 process, with the same configuration, Markdown extensions, link checks and Material
 template (`main.html` and the partials in `theme/`):
 
-- MkDocs' pass sees the archive pages as excluded files: links to them from the navigable
-  pages resolve, but MkDocs neither renders nor indexes them (they were out of the search
-  index already);
+- MkDocs' pass knows the archive pages by path alone (`site_files.SiteFiles`), as
+  excluded files: links to them from the navigable pages resolve, but MkDocs neither
+  renders nor indexes them (they were out of the search index already), nor goes over
+  them each time it lists the site's pages;
 - each archive page is then rendered here: MkDocs' `Page.render` (Markdown, the link and
   anchor checks, the table of contents) and Material's `main.html` with a small
   navigation (the sections of `mkdocs.yml`, without the list of every policy), so a page
@@ -46,7 +47,7 @@ from pathlib import Path
 import markupsafe
 from mkdocs.commands.build import get_context
 from mkdocs.exceptions import BuildError
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section, get_navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
@@ -57,6 +58,7 @@ from ..parallel import Helpers, Turns, WorkFailed, workers
 from ..publish import Published
 from . import engines, sections
 from .shared_parts import SharedParts
+from .site_files import SiteFiles
 
 ARCHIVE_VERSION = "archive-2"  # bump when this module's output changes
 PLACEHOLDER = "@@transparency-site-version@@"
@@ -112,45 +114,23 @@ def _nav_signature(items) -> str:
     return "|".join(parts)
 
 
-def _nav_paths(items) -> list[str]:
-    if isinstance(items, str):
-        return [items]
-    if isinstance(items, dict):
-        items = list(items.values())
-    return [path for item in items or () for path in _nav_paths(item)]
-
-
-def small_navigation(files: Files, config, base_nav: list,
-                     archive: list[File] | None = None) -> Navigation:
+def small_navigation(files: Files, config, base_nav: list) -> Navigation:
     """The navigation of mkdocs.yml as written (its sections), without the policy list.
 
-    The `archive` pages are left out of the files it is made from when the navigation
-    names none of them: MkDocs would make a page object for each of them, and the
-    navigation is the same without them."""
+    MkDocs makes a page object for each page of `files` it goes over: the archive pages
+    are not among them (`site_files.SiteFiles`), unless the navigation names one."""
     full_nav = config.nav
     config.nav = base_nav
-    if archive and not any(addresses.is_archive_page(path.lstrip("/"))
-                           for path in _nav_paths(base_nav)):
-        left_out = {id(file) for file in archive}
-        files = Files([file for file in files if id(file) not in left_out])
     try:
         return get_navigation(files, config)
     finally:
         config.nav = full_nav
 
 
-def archive_folders(files: list[File]) -> list[str]:
-    """The site folders a policy's archive pages are written into (policies/<id>/versions
-    and so on), each holding nothing else."""
-    return sorted({"/".join(_destination(file).split("/")[:3]) for file in files})
-
-
-def _destination(file: File) -> str:
-    """Where MkDocs writes a page: an `index.md` next to it, as `index.html` (asking the
-    file, which works it out for every other page, costs ~20 µs a page)."""
-    if file.src_uri.endswith("/index.md"):
-        return file.src_uri[: -len("md")] + "html"
-    return file.dest_uri
+def archive_folders(paths: list[str]) -> list[str]:
+    """The site folders a policy's archive pages (by path) are written into
+    (policies/<id>/versions and so on), each holding nothing else."""
+    return sorted({"/".join(path.split("/")[:3]) for path in paths})
 
 
 class Archive:
@@ -207,21 +187,22 @@ class Archive:
         self.tick = tick
         self.footers = footers or {}
         self.published = published
-        self.files: Files | None = None
-        self.archive: list[File] = []
+        self.files: SiteFiles | None = None
         self.env = None
         self.todo: list[str] = []
         self.turns: Turns | None = None
         self.helpers: Helpers | None = None
         self.ended = 0.0  # when MkDocs' pass ended
 
-    def start(self, files: Files, archive: list[File], env) -> None:
-        """Take the site's files, the archive pages among them and the Jinja environment;
-        set the other processes going when that is worth it."""
-        self.files, self.archive, self.env = files, archive, env
-        by_policy: dict[str, list[File]] = {}
-        for file in archive:
-            by_policy.setdefault(addresses.archive_policy(file.src_uri), []).append(file)
+    def start(self, files: SiteFiles, env) -> None:
+        """Take the site's files (the archive pages among them) and the Jinja
+        environment; set the other processes going when that is worth it."""
+        self.files, self.env = files, env
+        by_policy: dict[str, list[str]] = {}
+        count = 0
+        for path in files.archive_paths:
+            by_policy.setdefault(addresses.archive_policy(path), []).append(path)
+            count += 1
         self.data_of: dict[str, dict[str, str]] = {}
         for rel, text in self.data.items():
             pid = addresses.archive_policy(rel)
@@ -231,7 +212,7 @@ class Archive:
             by_policy.setdefault(pid, [])
         self.by_policy = by_policy
         self.todo = sorted(by_policy)
-        jobs = workers() if len(archive) >= PARALLEL_MIN else 1
+        jobs = workers() if count >= PARALLEL_MIN else 1
         if jobs > 1 and hasattr(os, "fork"):
             self.turns = Turns(len(self.todo))
             self.helpers = Helpers([self._share] * (jobs - 1))
@@ -270,12 +251,11 @@ class Archive:
         is alone), with the footer placeholder in place of the site's version."""
         config = self.config
         before = len(self.messages)
-        for file in self.archive:  # from here on they are pages of the site, checked as such
-            file.inclusion = InclusionLevel.NOT_IN_NAV
+        self.files.as_site_pages()  # from here on they are checked as pages of the site
         real_version = config.extra.get("site_version", "")
         config.extra["site_version"] = PLACEHOLDER
         try:
-            nav = small_navigation(self.files, config, self.base_nav, self.archive)
+            nav = small_navigation(self.files, config, self.base_nav)
             taken = (self.todo[index] for index in self.turns) if self.turns is not None \
                 else iter(self.todo)
             report = self._build(nav, taken)
@@ -320,22 +300,23 @@ class Archive:
         done: dict = {"rendered": 0, "cached": 0, "reused": 0, "archives": {}, "moves": []}
         anchors_level = config.validation.links.anchors
         for pid in todo:
-            pages = self.by_policy[pid]
+            paths = self.by_policy[pid]
             footer = self.footers.get(pid, self.site_version)
             stored = self.unread.get(pid)
             files_of = self.data_of.get(pid, {})
-            where = archive_folders(pages) + sorted(stored.data if stored else files_of)
+            where = archive_folders(paths) + sorted(stored.data if stored else files_of)
             archive_key = (hashlib.sha256(f"{common}\0{footer}\0{self.keys[pid]}".encode())
                            .hexdigest() if pid in self.keys else None)
             if reusable(pid, archive_key, where):
                 cache.use(_kept_pages(common, pid))  # the pages' HTML, for when they change
-                done["reused"] += len(pages)
+                done["reused"] += len(paths)
                 done["moves"].extend(where)
                 done["archives"][pid] = archive_key
                 if tick:
-                    for file in pages:
-                        tick(file.src_uri)
+                    for path in paths:
+                        tick(path)
                 continue
+            pages = [files.archive_file(path) for path in paths]
             if stored is not None:
                 made = stored.read()
                 files_of = {rel: made[rel] for rel in stored.data}

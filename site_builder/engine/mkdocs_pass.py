@@ -34,7 +34,7 @@ from mkdocs.structure.files import File, InclusionLevel, file_sort_key
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils.yaml import yaml_load
 
-from .. import addresses, store
+from .. import store
 from ..languages import by_code, default_language, gettext
 from ..publish import Published
 from ..schema import ENGLISH_ONLY, LanguagesRegistry
@@ -53,6 +53,7 @@ from .known_pages import KnownPages
 from .languages import configure, install_words, theme_key
 from .prewarm import Prewarm
 from .search_cache import SearchCache
+from .site_files import SiteFiles
 from .templates import StoredTemplates, TemplateCache, WarningCounter, toc_tokens
 
 POLICIES_SECTION = "Policies"
@@ -100,7 +101,7 @@ class _StartArchive(BasePlugin):
         self.archive = archive
 
     def on_env(self, env, config, files):  # noqa: D102 (MkDocs event)
-        self.archive.start(self.sources.files, self.sources.pages, env)
+        self.archive.start(self.sources.files, env)
         return env
 
 
@@ -114,31 +115,22 @@ class _Sources(BasePlugin):
     def __init__(self, site: Site, unlisted: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.site = site  # its pages are in `site.lang`
-        self.files = None
-        self.pages: list[File] = []
+        self.files: SiteFiles | None = None
         self.unlisted = unlisted
         self.templates: StoredTemplates | None = None
 
     def on_files(self, files, config):  # noqa: D102 (MkDocs event)
         # In the order MkDocs lists a docs folder (index first, folders last), which the
-        # search index and the sitemap keep; the archive pages after them.
+        # search index and the sitemap keep. The archive pages are found by path alone.
         pages = {page.path: page.markdown for page in self.site.navigable()}
         made = [File.generated(config, path, content=text)
                 for path, text in {**pages, **self.site.files}.items()]
-        for file in sorted(made, key=file_sort_key):
-            files.append(file)
-        for page in self.site.archive():  # an unread one gets its source if it is rendered
-            files.append(File.generated(config, page.path,
-                                        content=page.markdown if page.source else ""))
-        self.pages = []
-        for file in files.documentation_pages(inclusion=lambda _: True):
-            if addresses.is_archive_page(file.src_uri):
-                file.inclusion = InclusionLevel.EXCLUDED
-                self.pages.append(file)
-            elif file.src_uri in self.unlisted:
+        for file in made:
+            if file.src_uri in self.unlisted:
                 file.inclusion = InclusionLevel.NOT_IN_NAV
-        self.files = files
-        return files
+        self.files = SiteFiles([*files, *sorted(made, key=file_sort_key)], config,
+                               {page.path: page for page in self.site.archive()})
+        return self.files
 
     @event_priority(100)  # before any plugin loads a template
     def on_env(self, env, config, files):  # noqa: D102 (MkDocs event)
