@@ -57,6 +57,7 @@ from .lineage import (
     trace_lineages,
     walk,
 )
+from .outline import packed
 from .parallel import in_processes, workers
 from .tracking_codes import normalise_tracking_code
 from .withdrawals import leaks, withdraw
@@ -115,11 +116,16 @@ def _made_key(lineage: Lineage, fallback: Policy, prefix: str) -> str:
 def _keep(key: str, made: Made, fallback: Policy) -> None:
     """Keep what a lineage made under `key`. Its latest version is most often the current
     file as the load stage read it (`fallback`, which the key covers): then the entry
-    leaves that version's text out, and `_kept` puts the file back."""
-    versions = made[0]
+    leaves that version's text out, and `_kept` puts the file back. The other versions'
+    outlines are packed (`outline.packed`): a rebuild reads the clauses of few of them."""
+    versions = list(made[0])
     if versions and versions[-1].policy == fallback:
-        made = ((*versions[:-1], replace(versions[-1], policy=None)), *made[1:])
-    store.current().put_object(key, made)
+        versions[-1] = replace(versions[-1], policy=None)
+    shown = [i for i, version in enumerate(versions) if version.policy is not None]
+    for i, outline in zip(shown, packed([versions[i].policy.outline for i in shown]),
+                          strict=True):
+        versions[i] = replace(versions[i], policy=replace(versions[i].policy, outline=outline))
+    store.current().put_object(key, (tuple(versions), *made[1:]))
 
 
 def _kept(key: str, fallback: Policy) -> Made | None:
