@@ -45,6 +45,26 @@ def in_processes(work: Callable[[list], dict], todo: list, jobs: int) -> list[di
     return [report, *helpers.reports()]
 
 
+class Alongside:
+    """`work()` in a forked process while this one goes on; `result()` waits for what it
+    returns (anything pickle can carry), `stop()` ends it unwanted. Without a second core
+    or fork, `work` runs in this process when its result is asked for."""
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        self.work = work
+        self.helpers = (Helpers([lambda: {"result": work()}])
+                        if workers() > 1 and hasattr(os, "fork") else None)
+
+    def result(self):
+        if self.helpers is None:
+            return self.work()
+        return self.helpers.reports()[0]["result"]
+
+    def stop(self) -> None:
+        if self.helpers is not None:
+            self.helpers.stop()
+
+
 class Turns:
     """Hands out 0, 1, 2, … to whichever process asks next, across forked processes (a
     counter in shared memory), so that processes that start at different times share a

@@ -20,6 +20,7 @@ from .content import Library
 from .files import write_files
 from .history import PolicyHistory
 from .markup import PageSource
+from .parallel import Alongside
 from .schema import LanguageEntry
 from .stamp import SiteStamp
 
@@ -98,7 +99,9 @@ def make_site(
 ) -> Site:
     """Every page and file of the site; `pages.PageProblem` on content the current pages
     cannot be made from. `timed(name)` wraps each of the two steps (the build logs their
-    times): the current pages and open data ("pages"), then the archive ("versions").
+    times): the current pages and open data ("pages"), then the archive ("versions"),
+    which with a second core is made there meanwhile (`parallel.Alongside`): its time
+    is then what the build still waits for it once the pages are made.
     With `unread`, the archives the store holds are left there (`Site.unread`) for the
     render stage, which may take them over from the published site without reading them.
 
@@ -108,19 +111,26 @@ def make_site(
     it (`render_html.standard_markdown`), so the policies' pages and the version pages
     may carry their text as HTML."""
     lang = language.code if language else languages.DEFAULT
-    with timed("pages"):
-        made = pages.current_pages(library, histories, stamp, tick=tick, language=language,
-                                   html_bodies=html_bodies)
-        site_pages = {path: Page(path, page, NAVIGABLE) for path, page in made.items()}
-        files = opendata.open_data_files(library, histories, stamp)
-    with timed("versions"):
-        settings = stamp.as_dict()
-        if site_url:
-            settings["site_url"] = site_url
-        if html_bodies:
-            settings["html_bodies"] = True
-        per_policy, others, keys = versions.archive_parts(library, histories, settings,
-                                                          unread=unread, language=language)
+    settings = stamp.as_dict()
+    if site_url:
+        settings["site_url"] = site_url
+    if html_bodies:
+        settings["html_bodies"] = True
+    # the archive's files are made on another core meanwhile; `timed("versions")` is
+    # then what the build waits for them once the current pages are made
+    archive = Alongside(lambda: versions.sendable(versions.archive_parts(
+        library, histories, settings, unread=unread, language=language)))
+    try:
+        with timed("pages"):
+            made = pages.current_pages(library, histories, stamp, tick=tick,
+                                       language=language, html_bodies=html_bodies)
+            site_pages = {path: Page(path, page, NAVIGABLE) for path, page in made.items()}
+            files = opendata.open_data_files(library, histories, stamp)
+        with timed("versions"):
+            per_policy, others, keys = versions.received(archive.result(), library,
+                                                         histories, settings, language)
+    finally:
+        archive.stop()  # when the pages failed: nothing more is wanted of it
     archive_data: dict[str, str] = {}
     stored: dict[str, versions.Unread] = {}
     for made in [*per_policy.values(), others]:

@@ -319,9 +319,8 @@ def archive_parts(
     over as an `Unread`. The others are made in one process per core (sending files read
     from the store back from another process costs more than reading them).
     """
-    today = dt.date.fromisoformat(site["today"]) if site.get("today") else dt.date.today()
-    ctx = ArchiveContext(library, site, today, Pieces(),
-                         *((language.code, language.prefix) if language else ()))
+    ctx = archive_context(library, site, language)
+    today = ctx.today
     pids = [pid for pid in sorted(library.policies) if histories.get(pid) is not None]
     catalogue = catalogue_hash(ctx.lang)  # read once for every policy's key
     keys = {pid: policy_key(ctx, library.policies[pid], histories[pid], catalogue)
@@ -353,6 +352,34 @@ def archive_parts(
                                    keys=keys))
     return ({pid: made[pid] for pid in pids}, others,
             {pid: key for pid, key in keys.items() if key})
+
+
+def archive_context(library: Library, site: dict,
+                    language: LanguageEntry | None = None) -> ArchiveContext:
+    """What the archive's files are written with: the library, the site's settings, the
+    day they are written and their language (the default when None)."""
+    today = dt.date.fromisoformat(site["today"]) if site.get("today") else dt.date.today()
+    return ArchiveContext(library, site, today, Pieces(),
+                          *((language.code, language.prefix) if language else ()))
+
+
+def sendable(parts: tuple) -> tuple:
+    """`archive_parts`' result, to be sent to another process: an `Unread` goes without
+    its way of making the files anew (`received` gives it back)."""
+    per_policy, others, keys = parts
+    return ({pid: replace(made, make=None) if isinstance(made, Unread) else made
+             for pid, made in per_policy.items()}, others, keys)
+
+
+def received(parts: tuple, library: Library, histories: dict[str, PolicyHistory],
+             site: dict, language: LanguageEntry | None = None) -> tuple:
+    """`sendable(parts)` as `archive_parts` returned it, in this process."""
+    per_policy, others, keys = parts
+    ctx = archive_context(library, site, language)
+    return ({pid: replace(made, make=partial(make_policy_files, ctx, library.policies[pid],
+                                             histories[pid], made.key))
+             if isinstance(made, Unread) else made
+             for pid, made in per_policy.items()}, others, keys)
 
 
 def archive_files(

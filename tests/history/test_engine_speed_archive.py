@@ -191,3 +191,25 @@ def test_only_an_archive_without_a_warning_is_recorded(repo, tmp_path, monkeypat
     assert set(site.archive_keys) == set(histories)
     assert "social-media" not in result.archives
     assert result.archives and set(result.archives) == set(histories) - {"social-media"}
+
+
+def test_an_archive_left_unread_beside_the_pages_is_made_again_if_the_store_loses_it(
+        repo, tmp_path, monkeypatch):
+    """The archive's files are made in another process (`parallel.Alongside`); an archive
+    the store holds comes back from it unread, able to make its files anew here."""
+    monkeypatch.setenv("TRANSPARENCY_JOBS", "2")
+    library, problems = load_library(repo.content)
+    assert not problems
+    histories, _ = history.read_history(repo.content, library)
+    stamp = site_stamp(repo.content, JUNE_1)
+    with store.opened(tmp_path / "cache") as cache:
+        first = make_site(library, histories, stamp, unread=True)  # made and kept
+        assert not first.unread
+        second = make_site(library, histories, stamp, unread=True)
+        assert set(second.unread) == set(histories)
+        stored = second.unread["social-media"]
+        kept = stored.read()
+        assert kept and set(kept) == {*stored.pages, *stored.data}
+        cache.drop(stored.key)
+        assert versions.cached_policy_files(stored.key) is None
+        assert stored.read() == kept
