@@ -262,3 +262,38 @@ def log_reads(monkeypatch) -> list[str | None]:
 
     monkeypatch.setattr(gitlog, "read_log", recording)
     return calls
+
+
+class Recorded:
+    """What the processes of a build record, in order: a build forks (the archive's files
+    are made beside the current pages, the archive is rendered on every core), and a
+    list would hold only what this process appended. Each item is a line of a file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.write_text("", encoding="utf-8")
+
+    def append(self, item: str) -> None:
+        with self.path.open("a", encoding="utf-8") as file:  # one write: whole lines
+            file.write(f"{item}\n")
+
+    def items(self) -> list[str]:
+        return self.path.read_text(encoding="utf-8").splitlines()
+
+    def __iter__(self):
+        return iter(self.items())
+
+    def __len__(self) -> int:
+        return len(self.items())
+
+    def __eq__(self, other) -> bool:
+        return self.items() == list(other)
+
+    def __repr__(self) -> str:
+        return repr(self.items())
+
+
+@pytest.fixture
+def recorded(tmp_path):
+    """`recorded(name)`: a `Recorded` of the test's own."""
+    return lambda name: Recorded(tmp_path / f"{name}.recorded")

@@ -20,6 +20,7 @@ from site_builder.stamp import site_stamp
 from tests.history.conftest import (
     POLICY,
     V3_BODY,
+    Recorded,
     Repo,
     archive_counts,
     assert_same_site,
@@ -38,9 +39,9 @@ def repo(published) -> Repo:
 
 
 @pytest.fixture
-def reads(monkeypatch) -> list[str]:
-    """Every policy's archive files read back from the store, by key."""
-    seen: list[str] = []
+def reads(monkeypatch, recorded) -> Recorded:
+    """Every policy's archive files read back from the store, by key, in any process."""
+    seen = recorded("reads")
     real = versions.cached_policy_files
 
     def counted(key):
@@ -93,7 +94,7 @@ def test_after_a_revision_only_that_policys_archive_is_made_and_no_other_is_read
     out = tmp_path / "site"
     build_site(repo.content, out, log=lambda _: None, now=JUNE_1)
     revise(repo)
-    made: list[str] = []
+    made = Recorded(tmp_path / "made")
     real = versions.make_policy_files
 
     def counted(ctx, policy, history, key):

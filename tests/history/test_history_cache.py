@@ -18,6 +18,7 @@ from site_builder.markup import html_block
 from tests.history.conftest import (
     POLICY,
     V3_BODY,
+    Recorded,
     Repo,
     archive_counts,
     assert_same_site,
@@ -40,7 +41,7 @@ def test_a_rebuild_after_a_revision_makes_only_that_policys_pages(
     build_site(published.content, tmp_path / "site", log=lambda _: None, now=NOW)
     revise(published)
 
-    made: list[str] = []
+    made = Recorded(tmp_path / "made")  # in the process that makes the archive's files
     rendered: list[str] = []
     parsed: list[str] = []
     make, render, parse = versions._policy_files, archive._render, history.parse_versions
