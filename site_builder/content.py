@@ -30,6 +30,7 @@ from .active_content import problems as active_content
 from .addresses import POLICY_PAGE_IDS
 from .credentials import file_credentials
 from .outline import Outline, parse_outline
+from .packing import Packed
 from .problem import Problem
 from .translations import load_translations
 from .yaml_fields import front_line, line_for, read_yaml, show, split_front_matter, validate
@@ -57,7 +58,7 @@ RESPONSES = f"{REGISTRY_DIR}/responses.yaml"
 
 
 @dataclass(frozen=True)
-class Policy:
+class Policy(Packed):  # the store keeps old versions' bodies packed
     meta: schema.PolicyMeta
     path: str  # relative to the content folder, with '/' separators
     body: str

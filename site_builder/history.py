@@ -57,7 +57,7 @@ from .lineage import (
     trace_lineages,
     walk,
 )
-from .outline import packed
+from .packing import packed
 from .parallel import in_processes, workers
 from .tracking_codes import normalise_tracking_code
 from .withdrawals import leaks, withdraw
@@ -86,6 +86,7 @@ def _code_hash() -> str:
                              "withdrawals.py", "content.py", "yaml_fields.py",
                              "credentials.py", "problem.py", "outline.py", "schema.py",
                              "active_content.py", "secrets_scan.py", "tracking_codes.py",
+                             "packing.py",
                              ) + secrets_scan.SCANNER
 
 
@@ -117,14 +118,18 @@ def _keep(key: str, made: Made, fallback: Policy) -> None:
     """Keep what a lineage made under `key`. Its latest version is most often the current
     file as the load stage read it (`fallback`, which the key covers): then the entry
     leaves that version's text out, and `_kept` puts the file back. The other versions'
-    outlines are packed (`outline.packed`): a rebuild reads the clauses of few of them."""
+    texts and clauses are packed (`packing.packed`): a rebuild reads those of few
+    policies, and the versions of one repeat each other, which the pack's compression
+    finds (the entries of 800 policies: 53 MB before, 9 MB packed)."""
     versions = list(made[0])
     if versions and versions[-1].policy == fallback:
         versions[-1] = replace(versions[-1], policy=None)
     shown = [i for i, version in enumerate(versions) if version.policy is not None]
-    for i, outline in zip(shown, packed([versions[i].policy.outline for i in shown]),
-                          strict=True):
-        versions[i] = replace(versions[i], policy=replace(versions[i].policy, outline=outline))
+    outlines = packed([versions[i].policy.outline for i in shown], ("preamble", "sections"))
+    policies = packed([replace(versions[i].policy, outline=outline)
+                       for i, outline in zip(shown, outlines, strict=True)], ("body",))
+    for i, policy in zip(shown, policies, strict=True):
+        versions[i] = replace(versions[i], policy=policy)
     store.current().put_object(key, (tuple(versions), *made[1:]))
 
 
@@ -142,8 +147,10 @@ def _kept(key: str, fallback: Policy) -> Made | None:
     return versions, *kept[1:]
 
 
-def _all_made(work: dict[str, tuple[Lineage, Policy]], repo: Repository) -> dict[str, Made]:
-    """What each policy's lineage makes (`work`: its lineage and current file, by id).
+def _all_made(work: dict[str, tuple[Lineage, Policy]],
+              repo: Repository) -> tuple[dict[str, Made], dict[str, str]]:
+    """What each policy's lineage makes (`work`: its lineage and current file, by id),
+    and the key the store keeps it under (`_made_key`; none without a store).
 
     Parsing and outlining every version of every policy was most of the history stage,
     so in a build with a store each is kept there, and a rebuild makes again only those
@@ -170,7 +177,7 @@ def _all_made(work: dict[str, tuple[Lineage, Policy]], repo: Repository) -> dict
             made[pid] = _made(*work[pid], repo.prefix)
             if cache.enabled:
                 _keep(keys[pid], made[pid], work[pid][1])
-    return made
+    return made, keys
 
 
 def _with_texts(lineages: list[Lineage], top: Path) -> None:
@@ -323,8 +330,9 @@ def _policy_histories(
             )
         found[pid] = lineage if lineage is not None and lineage.states else None
     try:
-        made = _all_made({pid: (lineage, library.policies[pid])
-                          for pid, lineage in found.items() if lineage is not None}, repo)
+        made, sources = _all_made({pid: (lineage, library.policies[pid])
+                                   for pid, lineage in found.items() if lineage is not None},
+                                  repo)
     except GitError as error:
         return _without_history(library, error)
     for pid, policy in library.policies.items():
@@ -356,6 +364,7 @@ def _policy_histories(
             True,
             tuple(p[len(repo.prefix):] for p in dict.fromkeys(lineage.paths)),
             found_leaks,
+            source=sources.get(pid),
         )
         warnings += [f"history: {w}" for w in policy_warnings]
     histories = drop_responses(histories, library)

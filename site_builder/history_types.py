@@ -109,6 +109,10 @@ class PolicyHistory:
     # language → version number → the translation of that version, when one was committed
     # or is in the working tree (`translation_history.py`)
     translated: dict[str, dict[int, Translation]] = field(default_factory=dict)
+    # The key everything its versions were made from is kept under in the build's store
+    # (`history._made_key`: its commits, file versions, current file and the code that
+    # reads them), or None: a stage may name the versions' texts by it.
+    source: str | None = field(default=None, compare=False)  # equal however it was read
 
     @property
     def current(self) -> Version:

@@ -8,12 +8,13 @@ markdown-it-py finds the links in them.
 
 from __future__ import annotations
 
-import pickle
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
+
+from .packing import Packed
 
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+\{#([^}]*)\})?[ \t]*#*[ \t]*$")
 CLAUSE = re.compile(
@@ -60,24 +61,12 @@ class Link:
 
 
 @dataclass(frozen=True)
-class Outline:
+class Outline(Packed):
     preamble: tuple[Block, ...]
     sections: tuple[Section, ...]
     anchors: dict[str, int]  # id -> line
     links: tuple[Link, ...]
     problems: tuple[tuple[int, str], ...] = ()
-
-    def __getattr__(self, name: str):
-        """The preamble and sections of a packed outline (`packed`), unpacked on first
-        use. Python asks here only for an attribute the outline does not hold."""
-        pack = self.__dict__.get("_pack")
-        if pack is None or name not in _PACKED:
-            raise AttributeError(name)
-        for field_name, value in zip(_PACKED, pack.unpacked()[self.__dict__["_index"]],
-                                     strict=True):
-            self.__dict__[field_name] = value
-        del self.__dict__["_pack"], self.__dict__["_index"]
-        return self.__dict__[name]
 
     def clauses(self):
         """Every clause, depth first, in document order."""
@@ -104,48 +93,6 @@ class Outline:
             if section.id == anchor:
                 return section.title
         return None
-
-
-_PACKED = ("preamble", "sections")  # what `packed` keeps as one pickle
-
-
-class _Pack:
-    """The preambles and sections of several outlines as one pickle, unpickled once for
-    all of them on the first use of any (their shared parts stay shared)."""
-
-    def __init__(self, parts: list[tuple]) -> None:
-        self.data = pickle.dumps(parts, pickle.HIGHEST_PROTOCOL)
-        self._parts: list[tuple] | None = None
-
-    def unpacked(self) -> list[tuple]:
-        if self._parts is None:
-            self._parts = pickle.loads(self.data)
-        return self._parts
-
-    def __getstate__(self) -> dict:
-        return {"data": self.data, "_parts": None}
-
-
-def packed(outlines: list[Outline]) -> list[Outline]:
-    """The same outlines, with their preambles and sections packed together, for the
-    build's store.
-
-    A policy's versions are kept there with their outlines, and a rebuild loads every
-    policy's versions, yet reads the clauses of only the policies it renders again: at
-    800 policies, loading the clauses of every version was most of the rebuild's history
-    stage. A packed outline loads as its anchors, links and problems and one string of
-    bytes; its preamble and sections are unpickled when first asked for. It equals, hashes
-    and pickles as the outline it was."""
-    pack = _Pack([tuple(getattr(outline, name) for name in _PACKED)
-                  for outline in outlines])
-    made = []
-    for index, outline in enumerate(outlines):
-        light = object.__new__(Outline)
-        light.__dict__.update({name: value for name, value in outline.__dict__.items()
-                               if name not in _PACKED})
-        light.__dict__.update(_pack=pack, _index=index)
-        made.append(light)
-    return made
 
 
 def _walk(clauses):

@@ -263,7 +263,8 @@ def policy_key(ctx: ArchiveContext, policy: Policy, history: PolicyHistory,
     """A key for everything one policy's archive files are made from, or None (no cache).
 
     That is: the current file and every version as read from the history (text, front
-    matter, path, commit, dates, notes, corrections, the feedback it responds to), the
+    matter, path, commit, dates, notes, corrections, the feedback it responds to; the
+    texts by the key of what the history read them from, when it names one), the
     changelog entries, the policy's translation and the translation of each version in
     the language of `ctx` (`PolicyHistory.translated`), the policies its versions link to
     (their ids and anchors, which decide where a link points), which versions take effect
@@ -280,10 +281,13 @@ def policy_key(ctx: ArchiveContext, policy: Policy, history: PolicyHistory,
     parts: list[str] = ["policy", _code_hash(), ctx.lang, ctx.prefix, catalogue,
                         policy.path, policy.front_matter, policy.body,
                         repr((history.unpublished, history.complete, history.warnings,
-                              history.paths, history.changes))]
+                              history.paths, history.changes)), history.source or ""]
     for span in spans(history):
         v = span.version
-        parts += [v.policy.path, v.policy.front_matter, v.policy.body, repr((
+        # its text, unless the history names what it was read from (`source`): that name
+        # covers every text, which the store keeps packed (`history._keep`)
+        text = "" if history.source else v.policy.body
+        parts += [v.policy.path, v.policy.front_matter, text, repr((
             v.number, v.commit, v.published, v.note, v.author_role, v.corrections,
             v.effective, v.blob, v.withheld, v.withdrawn, v.responses,
             span.start is not None and span.start > ctx.today,

@@ -1,10 +1,6 @@
 """The outline stage: sections, prose and lettered clauses with stable anchors."""
 
-import pickle
-
-import pytest
-
-from site_builder.outline import packed, parse_outline, slugify
+from site_builder.outline import parse_outline, slugify
 
 BODY = """\
 Intro prose before any section.
@@ -71,37 +67,3 @@ def test_slugify_is_stable_ascii():
     assert slugify("Café & *Rules*: Part 2") == "cafe-rules-part-2"
     assert slugify("!!!") == "section"
 
-
-def _versions() -> list:
-    second = BODY.replace("Second rule", "Second and amended rule")
-    return [parse_outline(BODY), parse_outline(second, 3)]
-
-
-def test_packed_outlines_equal_and_pickle_as_the_outlines_they_were():
-    outlines = _versions()
-    light = [pickle.loads(pickle.dumps(o)) for o in packed(outlines)]
-
-    for before, after in zip(outlines, light, strict=True):
-        assert after == before
-        assert after.sections == before.sections and after.preamble == before.preamble
-        assert after.label_of("rules-b") == before.label_of("rules-b")
-        assert [c.id for c in after.clauses()] == [c.id for c in before.clauses()]
-        assert pickle.loads(pickle.dumps(after)) == before  # once unpacked, too
-
-
-def test_a_packed_outline_unpickles_its_clauses_only_when_they_are_asked_for():
-    first, second = pickle.loads(pickle.dumps(packed(_versions())))
-    assert "sections" not in vars(first) and "sections" not in vars(second)
-    # what the later stages of a rebuild read of every version: no clause is unpickled
-    assert first.anchors == parse_outline(BODY).anchors
-    assert [link.target for link in second.links] == ["other.md#k-c"]
-    assert "sections" not in vars(first)
-
-    assert second.sections[0].id == "rules"
-    assert "sections" in vars(second)
-    assert first.sections is not None  # the pack is unpickled once, for both
-
-
-def test_the_missing_attribute_of_an_outline_is_still_an_attribute_error():
-    with pytest.raises(AttributeError):
-        parse_outline(BODY).no_such_field  # noqa: B018
