@@ -118,16 +118,17 @@ def _keep(key: str, made: Made, fallback: Policy) -> None:
     """Keep what a lineage made under `key`. Its latest version is most often the current
     file as the load stage read it (`fallback`, which the key covers): then the entry
     leaves that version's text out, and `_kept` puts the file back. The other versions'
-    texts and clauses are packed (`packing.packed`): a rebuild reads those of few
-    policies, and the versions of one repeat each other, which the pack's compression
-    finds (the entries of 800 policies: 53 MB before, 9 MB packed)."""
+    texts, clauses, anchors and metadata are packed (`packing.packed`): a rebuild reads
+    those of few policies, and the versions of one repeat each other, which the pack's compression
+    finds (the entries of 800 policies: 53 MB before, 13 MB packed)."""
     versions = list(made[0])
     if versions and versions[-1].policy == fallback:
         versions[-1] = replace(versions[-1], policy=None)
     shown = [i for i, version in enumerate(versions) if version.policy is not None]
-    outlines = packed([versions[i].policy.outline for i in shown], ("preamble", "sections"))
+    outlines = packed([versions[i].policy.outline for i in shown],
+                      ("preamble", "sections", "anchors"))
     policies = packed([replace(versions[i].policy, outline=outline)
-                       for i, outline in zip(shown, outlines, strict=True)], ("body",))
+                       for i, outline in zip(shown, outlines, strict=True)], ("body", "meta"))
     for i, policy in zip(shown, policies, strict=True):
         versions[i] = replace(versions[i], policy=policy)
     store.current().put_object(key, (tuple(versions), *made[1:]))
