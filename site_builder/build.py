@@ -16,7 +16,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -193,6 +193,8 @@ def _build_site(
         published = publish.published_site(out)
         moves: list[str] = []
         archives: dict[str, str] = {}
+        refooted: list[publish.Refooted] = []
+        kept_pages: dict[str, tuple[str, str]] = {}
         # the default language first: its pass empties site_dir
         for language in sorted(library.languages.languages, key=lambda x: x.code != default):
             site = make(language)
@@ -202,11 +204,14 @@ def _build_site(
                               progress_stream, publish.in_folder(published, prefix))
             moves += [prefix + path for path in archive.moves]
             archives.update({prefix + pid: key for pid, key in archive.archives.items()})
+            refooted += [replace(page, path=prefix + page.path) for page in archive.refooted]
+            kept_pages.update({prefix + path: page for path, page in archive.pages.items()})
             del site  # the next language's pages take its place
 
         with stage(log, "publish"):
             try:
-                publish.publish(site_dir, out, moves=moves, archives=archives)
+                publish.publish(site_dir, out, moves=moves, archives=archives,
+                                refooted=refooted, pages=kept_pages)
             except OSError as error:
                 raise BuildFailed(f"the new site could not be put in place of {out} "
                                   f"({error.strerror or error}); the published site is as "
@@ -240,8 +245,10 @@ def _render(site, site_dir: Path, config_file: Path, library, log: Log,
         bar.close()
     log(f"{'mkdocs' + suffix:<10} {time.perf_counter() - start - archive.seconds:6.2f} s")
     if archive.pass_cached or archive.pass_templates:
+        taken = (f", {len(archive.refooted)} kept from the published site"
+                 if archive.refooted else "")
         log(f"{'':<10} {archive.pass_cached} of its pages' HTML from the cache, "
-            f"{archive.pass_templates} whole")
+            f"{archive.pass_templates} whole{taken}")
     log(f"{'archive' + suffix:<10} {archive.seconds:6.2f} s")
     log(f"{'':<10} {archive.rendered + archive.cached + archive.reused} archive pages: "
         f"{archive.rendered} rendered, {archive.cached} from the cache, "

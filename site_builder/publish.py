@@ -16,10 +16,18 @@ inode, and the inode and modification time of its `index.html`), so a site repla
 rebuilt by other means is never taken for the one recorded. The record is removed before
 anything moves and written again only once the new site is in place, so a build stopped
 halfway leaves no record and the next build writes every page.
+
+The pages out of the navigation that a build takes whole from its store (a policy's
+page, past 40 policies: `engine.known_pages`) differ from the published ones only by
+their footer, which names the build. The record says which store entry each was
+written from and with which footer; such a page moves over too, and the new footer is
+written over the old, which is as long (`Refooted`). Should publishing fail, the old
+footer is written back before the page moves back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +35,7 @@ from pathlib import Path
 from . import store
 from .store import Store
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -36,16 +44,33 @@ class Published:
 
     site: Path
     archives: dict[str, str] = field(default_factory=dict)  # policy id → archive key
+    # a page's file (site-relative) → the key of its kept output and the footer it was
+    # written with (`engine.known_pages`)
+    pages: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Refooted:
+    """A page the published site holds as the new site would write it, but for its
+    footer, which names the build: it moves over, and the new footer (as long as the
+    old) is written over the old one where it stands (`offsets`, in bytes)."""
+
+    path: str  # site-relative
+    offsets: tuple[int, ...]
+    old: bytes
+    new: bytes
 
 
 def in_folder(published: Published | None, prefix: str) -> Published | None:
     """What the published site holds in one of its folders (a language's, `es/`): the
-    archives recorded under that prefix (`es/ai-1-19`), by policy id."""
+    archives recorded under that prefix (`es/ai-1-19`), by policy id, and the pages."""
     if published is None or not prefix:
         return published
     return Published(published.site / prefix.rstrip("/"),
                      {pid.removeprefix(prefix): key for pid, key in published.archives.items()
-                      if pid.startswith(prefix)})
+                      if pid.startswith(prefix)},
+                     {path.removeprefix(prefix): page for path, page in published.pages.items()
+                      if path.startswith(prefix)})
 
 
 def _record_key(out: Path) -> str:
@@ -68,33 +93,47 @@ def published_site(out: Path) -> Published | None:
     data = store.current().get_json(_record_key(out))
     if (not isinstance(data, dict) or data.get("version") != RECORD_VERSION
             or data.get("out") != str(out) or data.get("site") != _identity(out)
-            or not isinstance(data.get("archives"), dict)):
+            or not isinstance(data.get("archives"), dict)
+            or not isinstance(data.get("pages"), dict)):
         return None
-    return Published(out, {str(pid): str(key) for pid, key in data["archives"].items()})
+    pages = {str(path): (page[0], page[1]) for path, page in data["pages"].items()
+             if isinstance(page, list) and len(page) == 2
+             and all(isinstance(item, str) for item in page)}
+    return Published(out, {str(pid): str(key) for pid, key in data["archives"].items()},
+                     pages)
 
 
 def publish(new: Path, out: Path, *, moves: list[str] = (),
-            archives: dict[str, str] | None = None) -> None:
+            archives: dict[str, str] | None = None, refooted: list[Refooted] = (),
+            pages: dict[str, tuple[str, str]] | None = None) -> None:
     """Put the site built in `new` at `out`.
 
     `moves` are folders and files (site-relative) that the published site holds as the
-    new one would: they move over instead of being written again. `archives` (policy
-    id → key) is what the new site holds, recorded in the build's store for the next
-    build. If a move or the swap fails, what moved goes back and the published site is
-    as it was.
+    new one would: they move over instead of being written again; so do the `refooted`
+    pages, whose footer is then written anew. `archives` (policy id → key) and `pages`
+    (`Published.pages`) are what the new site holds, recorded in the build's store for
+    the next build. If a move, a footer or the swap fails, what moved goes back as it
+    was and the published site is as it was.
     """
     out = Path(out).resolve()
     record = _record_key(out)
     store.current().drop(record)
     moved: list[str] = []
+    written: list[Refooted] = []
     try:
-        for path in moves:
+        for path in [*moves, *(page.path for page in refooted)]:
             target = new / path
             target.parent.mkdir(parents=True, exist_ok=True)
             os.rename(out / path, target)
             moved.append(path)
+        for page in refooted:
+            written.append(page)
+            _write_footer(new / page.path, page.offsets, page.new)
         swap_into_place(new, out)
     except OSError:
+        for page in written:
+            with contextlib.suppress(OSError):
+                _write_footer(new / page.path, page.offsets, page.old)
         for path in reversed(moved):
             try:
                 os.rename(new / path, out / path)
@@ -103,8 +142,15 @@ def publish(new: Path, out: Path, *, moves: list[str] = (),
         raise
     store.current().put_json(record, {
         "version": RECORD_VERSION, "out": str(out), "site": _identity(out),
-        "archives": archives or {},
+        "archives": archives or {}, "pages": pages or {},
     })
+
+
+def _write_footer(path: Path, offsets: tuple[int, ...], footer: bytes) -> None:
+    with open(path, "r+b") as file:
+        for offset in offsets:
+            file.seek(offset)
+            file.write(footer)
 
 
 def swap_into_place(new: Path, out: Path) -> None:

@@ -55,7 +55,7 @@ from mkdocs.utils import meta
 from .. import addresses, store
 from ..markup import HTML_END, HTML_START
 from ..parallel import Helpers, Turns, WorkFailed, workers
-from ..publish import Published
+from ..publish import Published, Refooted
 from . import engines, sections
 from .shared_parts import SharedParts
 from .site_files import SiteFiles
@@ -80,6 +80,10 @@ class ArchiveResult:
     pass_templates: int = 0  # pages of MkDocs' pass whose template output came from the cache
     archives: dict[str, str] = field(default_factory=dict)  # policy id → its archive's key
     moves: list[str] = field(default_factory=list)  # folders to take from the published site
+    # the pages of MkDocs' pass to take from the published site with a new footer, and
+    # what the site holds of those it knows (`known_pages.KnownPages`)
+    refooted: list[Refooted] = field(default_factory=list)
+    pages: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def package_version(package: str) -> str:

@@ -392,7 +392,8 @@ def render_site(
             config.plugins["transparency/render-cache"] = render_cache
             config.plugins["transparency/search-cache"] = search_cache
             config.plugins["transparency/template-cache"] = template_cache
-            known = KnownPages(theme, render_cache, template_cache, search_cache, tick)
+            known = KnownPages(theme, render_cache, template_cache, search_cache, tick,
+                               published)
             config.plugins["transparency/known-pages"] = known
         if tick:
             config.plugins["transparency/progress"] = _Progress(tick)
@@ -409,6 +410,7 @@ def render_site(
             if render_cache is not None and template_cache is not None:
                 result.pass_cached = render_cache.hits + len(known.known)
                 result.pass_templates = template_cache.hits + len(known.known)
+                result.refooted, result.pages = known.refooted, known.pages
             if strict and len(collector.messages) > before:
                 count = len(collector.messages) - before
                 raise MkDocsFailed(f"Aborted with {count} warnings in strict mode!",

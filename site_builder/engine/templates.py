@@ -114,6 +114,8 @@ class TemplateCache(BasePlugin):
         self.hits = 0
         self.template = None
         self.kept: dict[str, str] = {}  # src_uri → the key its output is kept under
+        # src_uri → the length in bytes of each part of its output around the footers
+        self.parts: dict[str, list[int]] = {}
 
     def on_startup(self, *, command, dirty):  # noqa: D102 (MkDocs event)
         engines.attach(self.warnings)
@@ -156,6 +158,10 @@ class TemplateCache(BasePlugin):
             else:
                 self.hits += 1
                 self.kept[page.file.src_uri] = key
+            if page.file.src_uri in self.kept:
+                self.parts[page.file.src_uri] = [
+                    len(part.encode("utf-8", errors="xmlcharrefreplace"))
+                    for part in html.split(PLACEHOLDER)]
             return html.replace(PLACEHOLDER, str(markupsafe.escape(footer)))
 
         template.render = render  # this build's template object only, until the pass ends

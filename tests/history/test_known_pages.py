@@ -86,6 +86,9 @@ def test_unchanged_pages_out_of_the_nav_are_left_out_and_the_site_is_the_same(
     counts = next(re.search(r"(\d+) of its pages' HTML from the cache, (\d+) whole", line)
                   for line in lines if "HTML from the cache" in line)
     assert int(counts[2]) >= len(known)  # counted with the pages the caches gave whole
+    # the published site held them as this build writes them, but for the footer: they
+    # were moved over and given this build's footer, not written again
+    assert f"{len(known)} kept from the published site" in "\n".join(lines)
     sitemap = (out / "sitemap.xml").read_text()
     for page in policies:
         assert f"https://policies.example.org/{page.removesuffix('index.md')}</loc>" in sitemap
@@ -128,3 +131,59 @@ def test_an_entry_whose_files_are_gone_is_not_used(published, known, config, tmp
     assert edited
     build(published, out, config)
     assert known == {}
+
+
+def taken(lines: list[str]) -> int:
+    found = [re.search(r"(\d+) kept from the published site", line) for line in lines
+             if "HTML from the cache" in line]
+    return int(found[0][1]) if found and found[0] else 0
+
+
+def test_a_known_page_is_moved_from_the_published_site_and_given_the_new_footer(
+        published, known, config, tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    build(published, out, config, now=JUNE_1)
+    page = out / "policies/ai-1-19/index.html"
+    inode, before = page.stat().st_ino, page.read_text()
+    lines = build(published, out, config)
+    assert "policies/ai-1-19/index.md" in known and taken(lines) == len(known)
+    assert page.stat().st_ino == inode  # the same file, moved over
+    assert "Built 2026-06-01 12:00 UTC." in before
+    assert page.read_text() == before.replace("Built 2026-06-01 12:00 UTC.",
+                                              "Built 2026-06-02 08:30 UTC.")
+    same_as_fresh(published, out, tmp_path, monkeypatch, config)
+
+
+def test_a_footer_of_another_length_has_the_page_written_again(
+        published, known, config, tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    build(published, out, config, now=JUNE_1)
+    path = published.content / POLICY  # an uncommitted edit: a longer footer
+    path.write_text(path.read_text() + "\nF. A draft clause.\n")
+    lines = build(published, out, config)
+    assert known and taken(lines) == 0
+    assert "(uncommitted changes). Built 2026-06-02 08:30 UTC." in \
+        (out / "policies/ai-1-19/index.html").read_text()
+    same_as_fresh(published, out, tmp_path, monkeypatch, config)
+
+
+def test_a_publish_that_fails_puts_the_moved_pages_back_with_their_footer(
+        published, known, config, tmp_path, monkeypatch):
+    from site_builder import publish
+    from site_builder.build import BuildFailed
+
+    out = tmp_path / "site"
+    build(published, out, config, now=JUNE_1)
+    before = {p.relative_to(out).as_posix(): p.read_bytes()
+              for p in out.rglob("*") if p.is_file()}
+
+    def refuse(new, old):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(publish, "swap_into_place", refuse)
+    with pytest.raises(BuildFailed, match="No space left on device"):
+        build(published, out, config)
+    assert known  # they were taken, then put back
+    after = {p.relative_to(out).as_posix(): p.read_bytes()
+             for p in out.rglob("*") if p.is_file()}
+    assert after == before
