@@ -203,10 +203,8 @@ class Archive:
         environment; set the other processes going when that is worth it."""
         self.files, self.env = files, env
         by_policy: dict[str, list[str]] = {}
-        count = 0
         for path in files.archive_paths:
             by_policy.setdefault(addresses.archive_policy(path), []).append(path)
-            count += 1
         self.data_of: dict[str, dict[str, str]] = {}
         for rel, text in self.data.items():
             pid = addresses.archive_policy(rel)
@@ -216,7 +214,7 @@ class Archive:
             by_policy.setdefault(pid, [])
         self.by_policy = by_policy
         self.todo = sorted(by_policy)
-        jobs = workers() if count >= PARALLEL_MIN else 1
+        jobs = workers() if len(files.archive_paths) >= PARALLEL_MIN else 1
         if jobs > 1 and hasattr(os, "fork"):
             self.turns = Turns(len(self.todo))
             self.helpers = Helpers([self._share] * (jobs - 1))

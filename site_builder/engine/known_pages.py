@@ -128,6 +128,26 @@ class KnownPages(BasePlugin):
         except (KeyError, TypeError):  # not an entry this code wrote
             return None
 
+    def _taken(self, dest: str, key: str, parts, footer: str) -> Refooted | None:
+        """The page as the published site holds it, when that is this build's output
+        (the entry under `key`, whose output is `parts` around its footers) but for a
+        footer as long as this build's: it is taken over (`publish.Refooted`) rather than
+        read from the store and written again."""
+        held = self.published.pages.get(dest) if self.published is not None else None
+        if held is None or held[0] != key or not isinstance(parts, list) \
+                or not all(isinstance(part, int) for part in parts):
+            return None
+        old, new = (text.encode("utf-8", errors="xmlcharrefreplace")
+                    for text in (held[1], footer))
+        if len(old) != len(new) or not (self.published.site / dest).is_file():
+            return None
+        offsets, at = [], 0
+        for part in parts[:-1]:
+            at += part
+            offsets.append(at)
+            at += len(new)
+        return Refooted(dest, tuple(offsets), old, new)
+
     def on_post_page(self, output, page, config):  # noqa: D102 (MkDocs event)
         """Keep a page not in the nav that the three caches hold, for later builds."""
         src = page.file.src_uri
@@ -183,28 +203,6 @@ class KnownPages(BasePlugin):
                     start, end = self.search.slices[file.src_uri]
                     entries += made[start:end]
             index.entries = entries
-
-
-
-    def _taken(self, dest: str, key: str, parts, footer: str) -> Refooted | None:
-        """The page as the published site holds it, when that is this build's output
-        (the entry under `key`, whose output is `parts` around its footers) but for a
-        footer as long as this build's: it is taken over (`publish.Refooted`) rather than
-        read from the store and written again."""
-        held = self.published.pages.get(dest) if self.published is not None else None
-        if held is None or held[0] != key or not isinstance(parts, list) \
-                or not all(isinstance(part, int) for part in parts):
-            return None
-        old, new = (text.encode("utf-8", errors="xmlcharrefreplace")
-                    for text in (held[1], footer))
-        if len(old) != len(new) or not (self.published.site / dest).is_file():
-            return None
-        offsets, at = [], 0
-        for part in parts[:-1]:
-            at += part
-            offsets.append(at)
-            at += len(new)
-        return Refooted(dest, tuple(offsets), old, new)
 
 
 def _footer(config) -> str:

@@ -18,7 +18,7 @@ a link from an excluded page is only logged, never warned about.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import PurePath
 
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -39,7 +39,7 @@ class SiteFiles(Files):
         self._view = _WithArchive(self)
 
     @property
-    def archive_paths(self) -> Iterable[str]:
+    def archive_paths(self) -> Collection[str]:
         """Every archive page's path, in the site's order."""
         return self._archive.keys()
 
