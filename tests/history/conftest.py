@@ -130,6 +130,22 @@ def assert_same_site(built: Path, fresh: Path) -> None:
     assert [rel for rel in again if again[rel] != new[rel]] == []
 
 
+def every_file(site: Path) -> dict[str, bytes]:
+    """Each file of a site, by its site-relative path."""
+    return {p.relative_to(site).as_posix(): p.read_bytes()
+            for p in site.rglob("*") if p.is_file()}
+
+
+def refuse_to_swap(monkeypatch) -> None:
+    """From now on publishing fails, as on a full disk, when the new site is swapped in."""
+    from site_builder import publish
+
+    def refuse(new, old):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(publish, "swap_into_place", refuse)
+
+
 def archive_counts(lines: list[str]) -> tuple[int, int, int]:
     """From a build's log: archive pages rendered, from the cache, kept from the site."""
     line = next(x for x in lines if "archive pages:" in x)

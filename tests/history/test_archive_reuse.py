@@ -7,14 +7,15 @@ import re
 
 import pytest
 
-import site_builder.publish as publish
 from site_builder.build import BuildFailed, build_site
 from tests.history.conftest import (
     POLICY,
     V3_BODY,
     archive_counts,
     assert_same_site,
+    every_file,
     policy_text,
+    refuse_to_swap,
 )
 
 VERSIONS = "policies/social-media/versions"
@@ -133,18 +134,11 @@ def test_a_publish_that_fails_puts_the_moved_folders_back(published, tmp_path, c
                                                           monkeypatch):
     out = tmp_path / "site"
     build_site(published.content, out, log=lambda _: None, now=JUNE_1)
-    before = {p.relative_to(out).as_posix(): p.read_bytes()
-              for p in out.rglob("*") if p.is_file()}
-
-    def refuse(new, old):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(publish, "swap_into_place", refuse)
+    before = every_file(out)
+    refuse_to_swap(monkeypatch)
     with pytest.raises(BuildFailed, match="No space left on device.*as it was"):
         build_site(published.content, out, log=lambda _: None, now=JUNE_2)
-    after = {p.relative_to(out).as_posix(): p.read_bytes()
-             for p in out.rglob("*") if p.is_file()}
-    assert after == before
+    assert every_file(out) == before
     # and with no record left, the next build writes every archive page again
     monkeypatch.undo()
     monkeypatch.setenv("TRANSPARENCY_CACHE", str(cache))

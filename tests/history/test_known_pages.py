@@ -14,9 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.build import build_site
+from site_builder.build import BuildFailed, build_site
 from site_builder.engine import known_pages, mkdocs_pass
-from tests.history.conftest import POLICY, V3_BODY, Repo, assert_same_site, policy_text
+from tests.history.conftest import (
+    POLICY,
+    V3_BODY,
+    Repo,
+    assert_same_site,
+    every_file,
+    policy_text,
+    refuse_to_swap,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 JUNE_1 = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
@@ -169,21 +177,11 @@ def test_a_footer_of_another_length_has_the_page_written_again(
 
 def test_a_publish_that_fails_puts_the_moved_pages_back_with_their_footer(
         published, known, config, tmp_path, monkeypatch):
-    from site_builder import publish
-    from site_builder.build import BuildFailed
-
     out = tmp_path / "site"
     build(published, out, config, now=JUNE_1)
-    before = {p.relative_to(out).as_posix(): p.read_bytes()
-              for p in out.rglob("*") if p.is_file()}
-
-    def refuse(new, old):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(publish, "swap_into_place", refuse)
+    before = every_file(out)
+    refuse_to_swap(monkeypatch)
     with pytest.raises(BuildFailed, match="No space left on device"):
         build(published, out, config)
     assert known  # they were taken, then put back
-    after = {p.relative_to(out).as_posix(): p.read_bytes()
-             for p in out.rglob("*") if p.is_file()}
-    assert after == before
+    assert every_file(out) == before
