@@ -71,10 +71,13 @@ class SiteFiles(Files):
         return self._view
 
     def get_file_from_path(self, path: str) -> File | None:  # noqa: D102 (as in Files)
-        return self.src_uris.get(PurePath(path).as_posix())
+        # every link of every page rendered asks here: two lookups, no mapping's machinery
+        path = PurePath(path).as_posix()
+        found = self._src_uris.get(path)
+        return found if found is not None else self.archive_file(path)
 
     def __contains__(self, path: str) -> bool:  # noqa: D105 (as in Files)
-        return PurePath(path).as_posix() in self.src_uris
+        return PurePath(path).as_posix() in self._view
 
 
 class _WithArchive(Mapping):
