@@ -332,8 +332,8 @@ def archive_parts(
     made: dict[str, Made | Unread] = {}
     for pid in pids:
         if unread:
-            found = unread_policy_files(pid, keys[pid], partial(
-                make_policy_files, ctx, library.policies[pid], histories[pid], keys[pid]))
+            found = unread_policy_files(pid, keys[pid],
+                                        _maker(ctx, library, histories, pid, keys[pid]))
         else:
             found = cached_policy_files(keys[pid])
         if found is not None:
@@ -380,10 +380,15 @@ def received(parts: tuple, library: Library, histories: dict[str, PolicyHistory]
     """`sendable(parts)` as `archive_parts` returned it, in this process."""
     per_policy, others, keys = parts
     ctx = archive_context(library, site, language)
-    return ({pid: replace(made, make=partial(make_policy_files, ctx, library.policies[pid],
-                                             histories[pid], made.key))
+    return ({pid: replace(made, make=_maker(ctx, library, histories, pid, made.key))
              if isinstance(made, Unread) else made
              for pid, made in per_policy.items()}, others, keys)
+
+
+def _maker(ctx: ArchiveContext, library: Library, histories: dict[str, PolicyHistory],
+           pid: str, key: str | None) -> Callable[[], Made]:
+    """How an unread archive's files are made anew (`Unread.make`)."""
+    return partial(make_policy_files, ctx, library.policies[pid], histories[pid], key)
 
 
 def archive_files(

@@ -44,7 +44,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
-from .. import addresses, store
+from .. import store
 from ..publish import Published, Refooted
 from ..store import Store
 from .templates import PLACEHOLDER, nav_signature
@@ -96,23 +96,22 @@ class KnownPages(BasePlugin):
     def on_nav(self, nav, config, files):  # noqa: D102 (MkDocs event)
         self.files = files
         self.nav_key = Store.key(nav_signature(nav), *map(_title_sources, nav.pages))
-        for file in files.documentation_pages(inclusion=_not_in_nav):
-            if addresses.is_archive_page(file.src_uri):
-                continue
-            known = self._known(file, files, config)
+        footer = _footer(config)
+        for file in files.documentation_pages(inclusion=_not_in_nav):  # no archive page
+            known = self._known(file, files, config, footer)
             if known is not None:
                 file.inclusion = InclusionLevel.EXCLUDED
                 self.known[file.src_uri] = known
         return nav
 
-    def _known(self, file: File, files: Files, config) -> _Known | None:
+    def _known(self, file: File, files: Files, config, footer: str) -> _Known | None:
         key = self._key(file)
         data = self.cache.get_json(key) if key else None
         try:
             if data is None or not all(target in files.src_uris for target in
                                        [*data["targets"], *data["links_to_anchors"]]):
                 return None
-            html = self._taken(file.dest_uri, key, data["parts"], _footer(config))
+            html = self._taken(file.dest_uri, key, data["parts"], footer)
             if html is not None:
                 self.cache.use(data["template"])  # for a build that writes the page
             else:
@@ -151,7 +150,7 @@ class KnownPages(BasePlugin):
     def on_post_page(self, output, page, config):  # noqa: D102 (MkDocs event)
         """Keep a page not in the nav that the three caches hold, for later builds."""
         src = page.file.src_uri
-        if not _not_in_nav(page.file.inclusion) or addresses.is_archive_page(src):
+        if not _not_in_nav(page.file.inclusion):  # the pass builds no archive page
             return output
         key = self._key(page.file)
         render, template = self.render.kept.get(src), self.templates.kept.get(src)

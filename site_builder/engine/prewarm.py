@@ -26,7 +26,6 @@ from mkdocs.commands import build as _build
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import InclusionLevel
 
-from .. import addresses
 from ..parallel import Helpers, workers
 
 PREWARM_MIN = 24  # fewer pages than this: not worth a process
@@ -51,9 +50,7 @@ class Prewarm(BasePlugin):
         self.reading = False  # this is the other process
 
     def on_nav(self, nav, config, files):  # noqa: D102 (MkDocs event)
-        pages = [file for file in files.documentation_pages(
-                    inclusion=InclusionLevel.is_included)
-                 if not addresses.is_archive_page(file.src_uri)]
+        pages = files.documentation_pages(inclusion=InclusionLevel.is_included)
         if len(pages) < PREWARM_MIN or workers() < 2 or not hasattr(os, "fork"):
             return nav
         self.index = {file.src_uri: i for i, file in enumerate(pages)}

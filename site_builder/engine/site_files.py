@@ -71,8 +71,11 @@ class SiteFiles(Files):
         return self._view
 
     def get_file_from_path(self, path: str) -> File | None:  # noqa: D102 (as in Files)
-        # every link of every page rendered asks here: two lookups, no mapping's machinery
-        path = PurePath(path).as_posix()
+        return self._find(PurePath(path).as_posix())
+
+    def _find(self, path: str) -> File | None:
+        """The file at a normalised path: every link of every page rendered asks, so two
+        dictionary lookups, without a mapping's machinery."""
         found = self._src_uris.get(path)
         return found if found is not None else self.archive_file(path)
 
@@ -87,11 +90,9 @@ class _WithArchive(Mapping):
         self._files = files
 
     def __getitem__(self, path: str) -> File:
-        found = self._files._src_uris.get(path)
+        found = self._files._find(path)
         if found is None:
-            found = self._files.archive_file(path)
-            if found is None:
-                raise KeyError(path)
+            raise KeyError(path)
         return found
 
     def __contains__(self, path: object) -> bool:
