@@ -153,9 +153,11 @@ def test_a_known_page_is_moved_from_the_published_site_and_given_the_new_footer(
     build(published, out, config, now=JUNE_1)
     page = out / "policies/ai-1-19/index.html"
     inode, before = page.stat().st_ino, page.read_text()
+    folder = page.parent.stat().st_ino
     lines = build(published, out, config)
     assert "policies/ai-1-19/index.md" in known and taken(lines) == len(known)
     assert page.stat().st_ino == inode  # the same file, moved over
+    assert page.parent.stat().st_ino == folder  # with its archive: the folder moved whole
     assert "Built 2026-06-01 12:00 UTC." in before
     assert page.read_text() == before.replace("Built 2026-06-01 12:00 UTC.",
                                               "Built 2026-06-02 08:30 UTC.")
