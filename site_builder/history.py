@@ -190,6 +190,7 @@ def _with_texts(lineages: list[Lineage], top: Path) -> None:
     for state in states:
         raw = blobs.get(state.blob)
         state.text = decode(raw, state.path)[0] if raw is not None else None
+        state.missing = raw is None
 
 
 def _read_files(needed: dict[str, str], blobs: dict[str, bytes]) -> dict[str, File]:
@@ -310,7 +311,8 @@ def _policy_histories(
             files[blob] = parsed
         elif blob in blobs and blob not in files:  # one missing from the repository is not kept
             files[blob] = kept_file(parsed, seen)
-        lineage.states.append(State(commit, path, blob, *parsed))
+        lineage.states.append(State(commit, path, blob, *parsed,
+                                    missing=blob not in known and blob not in blobs))
     if key is not None and (kept is None or kept.head != repo.head
                             or files.keys() != known.keys()):
         save_log(key, Log(repo.head, commits, files), kept)

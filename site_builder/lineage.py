@@ -61,6 +61,7 @@ class State:
     data: dict
     norm: bytes  # a digest of the body as a reader sees it (`_norm_body`)
     secrets: tuple[tuple[int, str], ...]  # (line, what) for each credential in the file
+    missing: bool = False  # git no longer holds the blob (a shallow or damaged clone)
 
     @property
     def policy_id(self) -> str | None:
@@ -342,9 +343,16 @@ def _parse_quickly(state: State, rel: str) -> Policy | None:
 def _parse(state: State, fallback: Policy, rel: str, warn: list[str]) -> tuple[Policy, str | None]:
     """Parse a historical version; keep its text even when its metadata no longer parses."""
     if state.text is None:
-        warn.append(f"{rel} at commit {state.commit.sha[:7]} is not UTF-8; its text is not shown")
+        at = f"{rel} at commit {state.commit.sha[:7]}"
+        if state.missing:
+            warn.append(f"{at} is missing from the repository (a partial or damaged "
+                        "clone), so its text is not shown; build from a full clone to show it")
+            why = "the repository this site was built from does not hold it"
+        else:
+            warn.append(f"{at} is not UTF-8; its text is not shown")
+            why = "it is not UTF-8"
         return replace(fallback, body="", outline=parse_outline("", 1)), (
-            "The text of this version could not be read (it is not UTF-8)."
+            f"The text of this version could not be read ({why})."
         )
     policy = _parse_quickly(state, rel)
     if policy is not None:

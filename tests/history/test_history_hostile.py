@@ -120,3 +120,30 @@ def test_build_publishes_old_versions_whose_front_matter_no_longer_reads(repo, t
     assert "Identify changes to earlier posts" in first_page
     assert "current and secure" in (versions / "2" / "index.html").read_text()
     assert "Replies name the department" in (versions / "3" / "index.html").read_text()
+
+
+def test_a_version_git_no_longer_holds_is_named_as_missing_not_as_unreadable(repo, tmp_path):
+    """A partial or damaged clone lacks an old version's file: the build says so, and how
+    to show it, rather than calling the file "not UTF-8"; the version's page says its text
+    could not be read, and why."""
+    for file in (CONTENT / "policies").iterdir():
+        repo.write(f"policies/{file.name}", file.read_text())
+    repo.write(POLICY, policy_text())
+    first = repo.commit("First", "2026-01-05")
+    repo.write(POLICY, policy_text(V2_BODY))
+    repo.commit("Second", "2026-01-06")
+    blob = repo.git("rev-parse", f"{first}:content/{POLICY}").strip()
+    (repo.top / ".git" / "objects" / blob[:2] / blob[2:]).unlink()  # git no longer holds it
+
+    out = tmp_path / "site"
+    code, printed, log = run("build", "--content", str(repo.content), "--out", str(out))
+    assert code == 0, (printed, log)
+    assert any(f"at commit {first[:7]} is missing from the repository (a partial or damaged "
+               "clone), so its text is not shown; build from a full clone to show it" in line
+               for line in log), log
+    assert not any("not UTF-8" in line for line in log), log
+    page = (out / "policies" / "social-media" / "versions" / "1" / "index.html").read_text()
+    assert ("The text of this version could not be read (the repository this site was built "
+            "from does not hold it).") in page
+    assert "current and secure" in (out / "policies/social-media/versions/2/index.html"
+                                    ).read_text()
