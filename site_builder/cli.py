@@ -50,10 +50,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .withdrawals import history_problems
 
     content = _content_dir(args.content)
-    library, problems = load_library(content)
-    # Every published version too: a credential committed once stops the check, as it
-    # stops the build, until that version is withdrawn.
+    # The build's store: a file checked before (by a check or a build) is not parsed
+    # again, and neither is a history already read.
     with store.opened(store.folder_for(content)):
+        library, problems = load_library(content)
+        # Every published version too: a credential committed once stops the check, as
+        # it stops the build, until that version is withdrawn.
         histories, _ = read_history(content, library)
     problems = sorted(set(problems) | set(history_problems(library, histories))
                       | set(translation_problems(library.translations, histories))

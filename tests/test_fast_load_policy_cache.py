@@ -182,3 +182,25 @@ def test_loading_leaves_the_collector_as_it_was(root, collecting):
         assert gc.isenabled() is collecting
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_transparency_check_uses_the_store_and_says_the_same(root, tmp_path, parsed,
+                                                             monkeypatch, capsys):
+    """`transparency check` loads through the build's store as the build does: a second
+    check parses no policy file and prints the same problems; one edited file is parsed
+    again."""
+    from site_builder.cli import main
+
+    (root / AI).write_text((root / AI).read_text() + "\n<script>alert(1)</script>\n")
+    monkeypatch.setenv("TRANSPARENCY_CACHE", str(tmp_path / "cache"))
+    assert main(["check", "--content", str(root)]) == 1
+    first = capsys.readouterr().out
+    assert parsed == policy_files(root) and f"{AI}:" in first and "script" in first
+
+    parsed.clear()
+    assert main(["check", "--content", str(root)]) == 1
+    assert parsed == [] and capsys.readouterr().out == first
+
+    (root / AI).write_text((root / AI).read_text().replace("<script>alert(1)</script>", ""))
+    assert main(["check", "--content", str(root)]) == 0
+    assert parsed == [AI]
