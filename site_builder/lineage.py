@@ -61,7 +61,7 @@ class State:
     data: dict
     norm: bytes  # a digest of the body as a reader sees it (`_norm_body`)
     secrets: tuple[tuple[int, str], ...]  # (line, what) for each credential in the file
-    missing: bool = False  # git no longer holds the blob (a shallow or damaged clone)
+    missing: bool = False  # git no longer holds the blob (a partial or damaged clone)
 
     @property
     def policy_id(self) -> str | None:
