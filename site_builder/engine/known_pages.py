@@ -79,6 +79,7 @@ class KnownPages(BasePlugin):
         self.tick = tick
         self.published = published
         self.nav_key: str | None = None
+        self.footer = ""  # this build's pages' footer (`_footer`), known from `on_nav`
         self.files: Files | None = None
         self.known: dict[str, _Known] = {}
         # what the site holds of the pages this build knows or kept (`Published.pages`),
@@ -96,22 +97,22 @@ class KnownPages(BasePlugin):
     def on_nav(self, nav, config, files):  # noqa: D102 (MkDocs event)
         self.files = files
         self.nav_key = Store.key(nav_signature(nav), *map(_title_sources, nav.pages))
-        footer = _footer(config)
+        self.footer = _footer(config)
         for file in files.documentation_pages(inclusion=_not_in_nav):  # no archive page
-            known = self._known(file, files, config, footer)
+            known = self._known(file, files, config)
             if known is not None:
                 file.inclusion = InclusionLevel.EXCLUDED
                 self.known[file.src_uri] = known
         return nav
 
-    def _known(self, file: File, files: Files, config, footer: str) -> _Known | None:
+    def _known(self, file: File, files: Files, config) -> _Known | None:
         key = self._key(file)
         data = self.cache.get_json(key) if key else None
         try:
             if data is None or not all(target in files.src_uris for target in
                                        [*data["targets"], *data["links_to_anchors"]]):
                 return None
-            html = self._taken(file.dest_uri, key, data["parts"], footer)
+            html = self._taken(file.dest_uri, key, data["parts"])
             if html is not None:
                 self.cache.use(data["template"])  # for a build that writes the page
             else:
@@ -127,7 +128,7 @@ class KnownPages(BasePlugin):
         except (KeyError, TypeError):  # not an entry this code wrote
             return None
 
-    def _taken(self, dest: str, key: str, parts, footer: str) -> Refooted | None:
+    def _taken(self, dest: str, key: str, parts) -> Refooted | None:
         """The page as the published site holds it, when that is this build's output
         (the entry under `key`, whose output is `parts` around its footers) but for a
         footer as long as this build's: it is taken over (`publish.Refooted`) rather than
@@ -137,7 +138,7 @@ class KnownPages(BasePlugin):
                 or not all(isinstance(part, int) for part in parts):
             return None
         old, new = (text.encode("utf-8", errors="xmlcharrefreplace")
-                    for text in (held[1], footer))
+                    for text in (held[1], self.footer))
         if len(old) != len(new) or not (self.published.site / dest).is_file():
             return None
         offsets, at = [], 0
@@ -165,7 +166,7 @@ class KnownPages(BasePlugin):
                                  in (page.links_to_anchors or {}).items()},
             "targets": render[1], "parts": parts,
         })
-        self.pages[page.file.dest_uri] = key, _footer(config)
+        self.pages[page.file.dest_uri] = key, self.footer
         return output
 
     def on_template_context(self, context, template_name, config):  # noqa: D102
@@ -179,7 +180,7 @@ class KnownPages(BasePlugin):
     def on_post_build(self, *, config):  # noqa: D102 (MkDocs event)
         if not self.known or self.files is None:
             return
-        footer = _footer(config)
+        footer = self.footer
         for known in self.known.values():
             if isinstance(known.html, Refooted):
                 self.refooted.append(known.html)

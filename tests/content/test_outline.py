@@ -66,4 +66,3 @@ def test_problems_are_reported_with_lines():
 def test_slugify_is_stable_ascii():
     assert slugify("Café & *Rules*: Part 2") == "cafe-rules-part-2"
     assert slugify("!!!") == "section"
-

@@ -12,7 +12,7 @@ import pytest
 from site_builder.addresses import is_archive_page as is_archive
 from site_builder.build import BuildFailed, build_site
 from site_builder.engine.archive import PLACEHOLDER
-from tests.history.conftest import POLICY, V3_BODY, assert_same_site, policy_text
+from tests.history.conftest import POLICY, V3_BODY, Recorded, assert_same_site, policy_text
 
 VERSIONS = "policies/social-media/versions"
 
@@ -132,11 +132,10 @@ def test_a_warning_in_a_rendering_process_stops_the_build(published, tmp_path, m
     monkeypatch.setattr(archive, "PARALLEL_MIN", 1)
     monkeypatch.setenv("TRANSPARENCY_JOBS", "3")
     original = versions.version_md
-    calls = tmp_path / "calls"  # one line a call, from whichever process makes the page
+    calls = Recorded(tmp_path / "calls")  # from whichever process makes the page
 
     def broken(*args, **kwargs):
-        with calls.open("a") as file:
-            file.write("called\n")
+        calls.append("called")
         page = original(*args, **kwargs)
         return replace(page, body=page.body + "\n[Gone](../no-such-page.md)\n")
 
@@ -145,8 +144,7 @@ def test_a_warning_in_a_rendering_process_stops_the_build(published, tmp_path, m
         build_site(published.content, tmp_path / "site", log=lambda _: None)
     broken_pages = {p for p in failure.value.problems if "no-such-page.md" in p}
     # every version page's warning, from all three processes
-    assert len(broken_pages) == len(calls.read_text().splitlines()) >= 3, \
-        failure.value.problems
+    assert len(broken_pages) == len(calls) >= 3, failure.value.problems
 
 
 def test_archive_pages_that_share_parts_render_them_once(published, tmp_path, monkeypatch):
